@@ -1,0 +1,27 @@
+// swift-tools-version: 6.1
+// The benchmark suite, kept out of the root package so that the library builds fast.
+// Run from the top level with `make bench` (or `cd Benchmarks && swift package benchmark`).
+import PackageDescription
+
+let benchmarkDependencies: [Target.Dependency] = [
+    .product(name: "VarianceKit", package: "VarianceKit"),
+    .product(name: "Benchmark", package: "benchmark"),
+]
+let benchmarkPlugins: [Target.PluginUsage] = [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+
+let package = Package(
+    name: "VarianceKitBenchmarks",
+    platforms: [.macOS(.v13)],
+    dependencies: [
+        .package(name: "VarianceKit", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "BLASBenchmarks",
+            dependencies: benchmarkDependencies,
+            path: "Benchmarks/BLASBenchmarks",
+            plugins: benchmarkPlugins
+        ),
+    ]
+)

@@ -1,0 +1,40 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "VarianceKit",
+    products: [
+        .library(name: "VarianceKit", targets: ["VarianceKit"]),
+        .executable(name: "initbench", targets: ["initbench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // OpenBLAS (cblas_*) and LAPACKE, found through pkg-config; only BLAS/ and LAPACK/ import it.
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .target(
+            name: "VarianceKit",
+            dependencies: ["CBLAS"]
+        ),
+        .executableTarget(
+            name: "initbench",
+            dependencies: [
+                "VarianceKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "VarianceKitTests",
+            dependencies: ["VarianceKit"]
+        ),
+        .testTarget(
+            name: "initbenchTests",
+            dependencies: ["initbench"]
+        ),
+    ]
+)

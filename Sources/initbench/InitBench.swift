@@ -1,0 +1,25 @@
+import ArgumentParser
+import VarianceKit
+
+@main
+struct InitBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "initbench",
+        abstract: "Compare neural-network weight initialization schemes (and regularizers) at scale.",
+        version: "initbench \(VarianceKit.version) (VarianceKit \(VarianceKit.version), OpenBLAS kernel \(BLAS.kernelName), \(BLAS.threadCount) BLAS threads)",
+        subcommands: [Info.self]
+    )
+}
+
+/// `initbench info`: what this build runs on.
+struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the VarianceKit version, the OpenBLAS kernel and thread count.")
+
+    func run() throws {
+        print("VarianceKit \(VarianceKit.version)")
+        print("BLAS kernel: \(BLAS.kernelName)")
+        print("BLAS threads: \(BLAS.threadCount)")
+        print("BLAS configuration: \(BLAS.configuration)")
+    }
+}
