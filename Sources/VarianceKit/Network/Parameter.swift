@@ -1,0 +1,22 @@
+/// Which trainable parameter of a network: layer `layer` (0-based, in forward order) and whether it
+/// is the weight `[outputs, inputs]` or the bias `[1, outputs]`.
+public struct ParameterID: Hashable, Codable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Codable, Sendable, CaseIterable { case weight, bias }
+    public var layer: Int
+    public var kind: Kind
+
+    public init(layer: Int, kind: Kind) {
+        self.layer = layer
+        self.kind = kind
+    }
+
+    public var description: String { "layer \(layer + 1) \(kind.rawValue)" }
+}
+
+/// Anything whose trainable parameters an optimizer can update in place: a network, or a test's
+/// hand-made set of matrices.
+public protocol ParameterContainer: AnyObject {
+    /// Visits every trainable parameter with its gradient buffer (same shape), in layer order,
+    /// weight before bias. `body` may change values and gradients in place, never their shapes.
+    func forEachParameter(_ body: (ParameterID, inout Matrix, inout Matrix) throws -> Void) rethrows
+}
