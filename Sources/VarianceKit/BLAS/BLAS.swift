@@ -26,14 +26,17 @@ public enum BLAS {
         try VarianceKitError.requireFinite(beta, "beta")
         let (m, ka) = transposeA ? (a.columns, a.rows) : (a.rows, a.columns)
         let (kb, n) = transposeB ? (b.columns, b.rows) : (b.rows, b.columns)
-        let shapes = "op(A) = \(describe(a, transposeA)) is \(m) x \(ka), op(B) = \(describe(b, transposeB)) is \(kb) x \(n), C is \(c.rows) x \(c.columns)"
+        // Built only on the error path: a checked call in a loop must not allocate.
+        func shapes() -> String {
+            "op(A) = \(describe(a, transposeA)) is \(m) x \(ka), op(B) = \(describe(b, transposeB)) is \(kb) x \(n), C is \(c.rows) x \(c.columns)"
+        }
         guard ka == kb else {
             throw VarianceKitError.shapeMismatch(
-                operation: "gemm", details: "\(shapes); the inner dimensions must agree (columns of op(A) = rows of op(B))")
+                operation: "gemm", details: "\(shapes()); the inner dimensions must agree (columns of op(A) = rows of op(B))")
         }
         guard c.rows == m, c.columns == n else {
             throw VarianceKitError.shapeMismatch(
-                operation: "gemm", details: "\(shapes); C must be \(m) x \(n)")
+                operation: "gemm", details: "\(shapes()); C must be \(m) x \(n)")
         }
         try checkDimensions("gemm", m, n, ka)
         a.withUnsafeBufferPointer { pa in
@@ -155,10 +158,11 @@ public enum BLAS {
         }
     }
 
-    private static func checkDimensions(_ operation: String, _ dimensions: Int...) throws {
-        for d in dimensions where d > maximumDimension {
+    private static func checkDimensions(_ operation: String, _ first: Int, _ second: Int, _ third: Int = 0) throws {
+        let largest = max(first, second, third)
+        guard largest <= maximumDimension else {
             throw VarianceKitError.shapeMismatch(
-                operation: operation, details: "dimension \(d) exceeds the BLAS limit of \(maximumDimension)")
+                operation: operation, details: "dimension \(largest) exceeds the BLAS limit of \(maximumDimension)")
         }
     }
 }
