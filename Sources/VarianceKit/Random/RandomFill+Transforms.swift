@@ -113,6 +113,9 @@ struct TruncatedNormalTransform: ChunkTransform {
     let upperTailFloat: Float
 
     static let tailThreshold: Float = 1e-7
+    /// Whether some `t` can fall below 0.002, where the tail polynomial is needed; otherwise
+    /// (e.g. bounds within about 2.9 standard deviations) the central polynomial alone serves.
+    let reachesTail: Bool
 
     init(mean: Float, standardDeviation: Float, lower: Float, upper: Float) {
         self.mean = mean
@@ -127,6 +130,7 @@ struct TruncatedNormalTransform: ChunkTransform {
         massFloat = Float(mass)
         lowerCDFFloat = Float(lowerCDF)
         upperTailFloat = Float(upperTail)
+        reachesTail = min(lowerCDF, upperTail) < 0.002
     }
 
     /// The sample for one uniform, in `Double` (used where the single-precision path stops).
@@ -145,12 +149,18 @@ struct TruncatedNormalTransform: ChunkTransform {
     /// The single-precision sample, or NaN where the nearer tail probability is below the threshold.
     @inline(__always)
     func fastValue(_ word: UInt32) -> Float {
+        fastValue(word, reachesTail: true)
+    }
+
+    @inline(__always)
+    func fastValue(_ word: UInt32, reachesTail: Bool) -> Float {
         let u = unit(word)
         let fromLower = u * massFloat + lowerCDFFloat
         let fromUpper = (1 - u) * massFloat + upperTailFloat
         let useLower = fromLower < fromUpper
         let nearerTail = useLower ? fromLower : fromUpper
-        let tailQuantile = VectorMath.lowerNormalQuantile(nearerTail)
+        let tailQuantile = reachesTail
+            ? VectorMath.lowerNormalQuantile(nearerTail) : VectorMath.centralNormalQuantile(nearerTail)
         let standard = useLower ? tailQuantile : -tailQuantile
         let value = standard * standardDeviation + mean
         let aboveLower = value < lowerValue ? lowerValue : value
@@ -174,11 +184,17 @@ struct TruncatedNormalTransform: ChunkTransform {
               scratch: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
         lanes.writeWords(groups: groups, inElementOrderTo: words)
         let count = groups.count &* 32
-        for i in 0..<count {
-            output[i] = fastValue(words[i])
-        }
-        for i in 0..<count where output[i].isNaN {
-            output[i] = slowValue(words[i])
+        if reachesTail {
+            for i in 0..<count {
+                output[i] = fastValue(words[i], reachesTail: true)
+            }
+            for i in 0..<count where output[i].isNaN {
+                output[i] = slowValue(words[i])
+            }
+        } else {
+            for i in 0..<count {
+                output[i] = fastValue(words[i], reachesTail: false)
+            }
         }
     }
 }
