@@ -27,7 +27,7 @@ struct UniformTransform: ChunkTransform {
         let unit = Float(Int32(bitPattern: word >> 8)) * 0x1p-24
         // unit * span + low >= low always; only rounding up to `high` needs a guard.
         let value = unit * span + low
-        return value > largestBelowHigh ? largestBelowHigh : value
+        return value < largestBelowHigh ? value : largestBelowHigh   // the form of `minps`
     }
 
     func fill(groups: Range<Int>, lanes: PhiloxLanes, words: UnsafeMutablePointer<UInt32>,
@@ -163,8 +163,8 @@ struct TruncatedNormalTransform: ChunkTransform {
             ? VectorMath.lowerNormalQuantile(nearerTail) : VectorMath.centralNormalQuantile(nearerTail)
         let standard = useLower ? tailQuantile : -tailQuantile
         let value = standard * standardDeviation + mean
-        let aboveLower = value < lowerValue ? lowerValue : value
-        let clamped = aboveLower > upperValue ? upperValue : aboveLower
+        let aboveLower = value > lowerValue ? value : lowerValue        // the form of `maxps`
+        let clamped = aboveLower < upperValue ? aboveLower : upperValue  // and of `minps`
         return nearerTail < TruncatedNormalTransform.tailThreshold ? .nan : clamped
     }
 
