@@ -23,5 +23,11 @@ let package = Package(
             path: "Benchmarks/BLASBenchmarks",
             plugins: benchmarkPlugins
         ),
+        .executableTarget(
+            name: "FillBenchmarks",
+            dependencies: benchmarkDependencies,
+            path: "Benchmarks/FillBenchmarks",
+            plugins: benchmarkPlugins
+        ),
     ]
 )
