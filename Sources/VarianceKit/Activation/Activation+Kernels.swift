@@ -26,7 +26,15 @@ struct SigmoidKernel: VectorActivation {
     @inline(__always) func derivative(_ z: VectorMath.Vector, _ a: VectorMath.Vector) -> VectorMath.Vector { a * (1 - a) }
 }
 
-/// ReLU (`slope == 0`) and leaky ReLU.
+/// ReLU: `max(z, 0)`, keeping NaN, with `-inf` giving 0.
+struct ReLUKernel: VectorActivation {
+    @inline(__always) func value(_ z: VectorMath.Vector) -> VectorMath.Vector { z.replacing(with: 0, where: z .< 0) }
+    @inline(__always) func derivative(_ z: VectorMath.Vector, _ a: VectorMath.Vector) -> VectorMath.Vector {
+        VectorMath.Vector.zero.replacing(with: 1, where: z .> 0)
+    }
+}
+
+/// Leaky ReLU with `slope > 0` (a zero slope uses `ReLUKernel`, so that `0 · -inf` never happens).
 struct LeakyReLUKernel: VectorActivation {
     var slope: Float
     @inline(__always) func value(_ z: VectorMath.Vector) -> VectorMath.Vector {
@@ -39,7 +47,12 @@ struct LeakyReLUKernel: VectorActivation {
 }
 
 struct SoftsignKernel: VectorActivation {
-    @inline(__always) func value(_ z: VectorMath.Vector) -> VectorMath.Vector { z / (1 + VectorMath.magnitude(z)) }
+    @inline(__always) func value(_ z: VectorMath.Vector) -> VectorMath.Vector {
+        // ±inf / inf would be NaN; the limits are ±1.
+        (z / (1 + VectorMath.magnitude(z)))
+            .replacing(with: 1, where: z .== .infinity)
+            .replacing(with: -1, where: z .== -.infinity)
+    }
     @inline(__always) func derivative(_ z: VectorMath.Vector, _ a: VectorMath.Vector) -> VectorMath.Vector {
         let denominator = 1 + VectorMath.magnitude(z)
         return 1 / (denominator * denominator)
@@ -60,18 +73,29 @@ struct ScaledELUKernel: VectorActivation {
     }
 }
 
+/// GELU; at `z = ±inf` the products `z Φ(z)`, `z φ(z)` are replaced by their limits.
 struct GELUKernel: VectorActivation {
-    @inline(__always) func value(_ z: VectorMath.Vector) -> VectorMath.Vector { z * VectorMath.normalCDF(z) }
+    @inline(__always) func value(_ z: VectorMath.Vector) -> VectorMath.Vector {
+        (z * VectorMath.normalCDF(z)).replacing(with: 0, where: z .== -.infinity)
+    }
     @inline(__always) func derivative(_ z: VectorMath.Vector, _ a: VectorMath.Vector) -> VectorMath.Vector {
-        VectorMath.normalCDF(z) + z * VectorMath.normalDensity(z)
+        limitsAtInfinity(VectorMath.normalCDF(z) + z * VectorMath.normalDensity(z), z)
     }
 }
 
+/// `derivative` with 0 at `z = -inf` and 1 at `z = +inf` (GELU and SiLU).
+@inline(__always)
+func limitsAtInfinity(_ derivative: VectorMath.Vector, _ z: VectorMath.Vector) -> VectorMath.Vector {
+    derivative.replacing(with: 0, where: z .== -.infinity).replacing(with: 1, where: z .== .infinity)
+}
+
 struct SiLUKernel: VectorActivation {
-    @inline(__always) func value(_ z: VectorMath.Vector) -> VectorMath.Vector { z * VectorMath.sigmoid(z) }
+    @inline(__always) func value(_ z: VectorMath.Vector) -> VectorMath.Vector {
+        (z * VectorMath.sigmoid(z)).replacing(with: 0, where: z .== -.infinity)
+    }
     @inline(__always) func derivative(_ z: VectorMath.Vector, _ a: VectorMath.Vector) -> VectorMath.Vector {
         let s = VectorMath.sigmoid(z)
-        return s + a * (1 - s)
+        return limitsAtInfinity(s + a * (1 - s), z)
     }
 }
 
@@ -89,7 +113,7 @@ extension Activation {
         case .identity: Activation.forwardRows(IdentityKernel(), z, a, bias, rows, columns)
         case .tanh: Activation.forwardRows(TanhKernel(), z, a, bias, rows, columns)
         case .sigmoid: Activation.forwardRows(SigmoidKernel(), z, a, bias, rows, columns)
-        case .relu: Activation.forwardRows(LeakyReLUKernel(slope: 0), z, a, bias, rows, columns)
+        case .relu, .leakyReLU(slope: 0): Activation.forwardRows(ReLUKernel(), z, a, bias, rows, columns)
         case .leakyReLU(let slope): Activation.forwardRows(LeakyReLUKernel(slope: slope), z, a, bias, rows, columns)
         case .softsign: Activation.forwardRows(SoftsignKernel(), z, a, bias, rows, columns)
         case .selu:
@@ -113,7 +137,7 @@ extension Activation {
         case .identity: Activation.backwardRows(IdentityKernel(), z, a, gradient, biasGradient, rows, columns, multiply: false)
         case .tanh: Activation.backwardRows(TanhKernel(), z, a, gradient, biasGradient, rows, columns)
         case .sigmoid: Activation.backwardRows(SigmoidKernel(), z, a, gradient, biasGradient, rows, columns)
-        case .relu: Activation.backwardRows(LeakyReLUKernel(slope: 0), z, a, gradient, biasGradient, rows, columns)
+        case .relu, .leakyReLU(slope: 0): Activation.backwardRows(ReLUKernel(), z, a, gradient, biasGradient, rows, columns)
         case .leakyReLU(let slope):
             Activation.backwardRows(LeakyReLUKernel(slope: slope), z, a, gradient, biasGradient, rows, columns)
         case .softsign: Activation.backwardRows(SoftsignKernel(), z, a, gradient, biasGradient, rows, columns)
