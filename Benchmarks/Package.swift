@@ -24,6 +24,12 @@ let package = Package(
             plugins: benchmarkPlugins
         ),
         .executableTarget(
+            name: "FillBenchmarks",
+            dependencies: benchmarkDependencies,
+            path: "Benchmarks/FillBenchmarks",
+            plugins: benchmarkPlugins
+        ),
+        .executableTarget(
             name: "NetworkBenchmarks",
             dependencies: benchmarkDependencies,
             path: "Benchmarks/NetworkBenchmarks",

@@ -132,8 +132,11 @@ public enum RandomFill {
 
     // MARK: - The kernel
 
-    /// Fills `buffer` group by group with `transform` of Philox words, in parallel.
-    static func run<T: GroupTransform>(
+    /// Groups per chunk: 2048 elements, whose words and scratch stay in the L1 cache.
+    static let groupsPerChunk = 64
+
+    /// Fills `buffer` chunk by chunk with `transform` of Philox words, in parallel.
+    static func run<T: ChunkTransform>(
         _ buffer: UnsafeMutableBufferPointer<Float>, lanes: PhiloxLanes, threads: Int, transform: T
     ) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
@@ -145,32 +148,32 @@ public enum RandomFill {
         }
     }
 
-    @inline(__always)
-    static func fillGroups<T: GroupTransform>(
+    /// Fills the elements of `groups` (clipped to `count`), with one workspace for all chunks.
+    static func fillGroups<T: ChunkTransform>(
         _ base: UnsafeMutablePointer<Float>, count: Int, groups: Range<Int>, lanes: PhiloxLanes, transform: T
     ) {
-        let fullGroups = count / 32
-        for group in groups {
-            let values = transform.values(lanes.words(group: group))
-            if group < fullGroups {
-                let target = UnsafeMutableRawPointer(base + group * 32)
-                target.storeBytes(of: values.0, toByteOffset: 0, as: SIMD8<Float>.self)
-                target.storeBytes(of: values.1, toByteOffset: 32, as: SIMD8<Float>.self)
-                target.storeBytes(of: values.2, toByteOffset: 64, as: SIMD8<Float>.self)
-                target.storeBytes(of: values.3, toByteOffset: 96, as: SIMD8<Float>.self)
+        let chunkElements = groupsPerChunk * 32
+        let words = UnsafeMutablePointer<UInt32>.allocate(capacity: chunkElements)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: chunkElements)
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: chunkElements)
+        defer {
+            words.deallocate()
+            scratch.deallocate()
+            partial.deallocate()
+        }
+        var group = groups.lowerBound
+        while group < groups.upperBound {
+            let chunk = group..<min(group + groupsPerChunk, groups.upperBound)
+            let start = group * 32
+            let end = chunk.upperBound * 32
+            if end <= count {
+                transform.fill(groups: chunk, lanes: lanes, words: words, scratch: scratch, output: base + start)
             } else {
-                let start = group * 32
-                for index in start..<count {
-                    let offset = index - start
-                    let lane = offset % 8
-                    switch offset / 8 {
-                    case 0: base[index] = values.0[lane]
-                    case 1: base[index] = values.1[lane]
-                    case 2: base[index] = values.2[lane]
-                    default: base[index] = values.3[lane]
-                    }
-                }
+                // The last, partial group: compute it whole, keep what fits.
+                transform.fill(groups: chunk, lanes: lanes, words: words, scratch: scratch, output: partial)
+                (base + start).update(from: partial, count: count - start)
             }
+            group = chunk.upperBound
         }
     }
 }
