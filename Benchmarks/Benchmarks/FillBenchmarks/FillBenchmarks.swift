@@ -34,9 +34,10 @@ let benchmarks: @Sendable () -> Void = {
         } setup: { FillState(rows: size, columns: size) }
     }
 
-    let orthogonalConfiguration = Benchmark.Configuration(
-        metrics: [.wallClock], maxDuration: .seconds(20), maxIterations: 3)
     for orthogonalSize in [1024, 4096] {
+        // A 4096 factorization takes seconds: three samples; 1024 takes a tenth of a second.
+        let orthogonalConfiguration = Benchmark.Configuration(
+            metrics: [.wallClock], maxDuration: .seconds(20), maxIterations: orthogonalSize > 1024 ? 3 : 10)
         for threads in [1, 2] {
             Benchmark("orthogonal \(orthogonalSize)x\(orthogonalSize) threads=\(threads)",
                       configuration: orthogonalConfiguration) { benchmark, state in

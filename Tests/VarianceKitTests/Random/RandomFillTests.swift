@@ -78,6 +78,15 @@ import Testing
             #expect(abs(exact.variance - quadrature.variance) < 1e-6 * quadrature.variance)
         }
         #expect(abs(Initializer.truncatedNormalCorrection - 0.879_625_661_034_239_8) < 1e-12)
+        // The truncated CDF against erfc directly, including the far upper tail.
+        for (lower, upper, x) in [(-2.0, 2.0, 0.5), (-1.0, 3.0, -0.25), (5.0, 6.0, 5.2), (-30.0, 0.1, -3.0)] {
+            let expected = (SampleStatistics.normalCDF(-lower) - SampleStatistics.normalCDF(-x))
+                / (SampleStatistics.normalCDF(-lower) - SampleStatistics.normalCDF(-upper))
+            #expect(abs(StandardNormal.truncatedCDF(x, lower: lower, upper: upper) - expected) < 1e-9)
+            #expect(StandardNormal.truncatedCDF(lower - 1, lower: lower, upper: upper) == 0)
+            #expect(StandardNormal.truncatedCDF(upper + 1, lower: lower, upper: upper) == 1)
+        }
+        #expect(abs(StandardNormal.density(1) - 0.241_970_724_519_143_37) < 1e-15)
     }
 
     // MARK: - Determinism
