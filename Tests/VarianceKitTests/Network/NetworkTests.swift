@@ -173,6 +173,26 @@ import VarianceKit
         #expect(later.firstNonFinite?.step == 7)
     }
 
+    @Test func forwardIntoCopiesTheOutput() throws {
+        let network = try Network(widths: [6, 5, 3], activation: .gelu, initializer: .lecunNormal, seed: 4)
+        var random = TestRandom(seed: 6)
+        let input = random.matrix(4, 6)
+        var output = try Matrix(rows: 4, columns: 3, repeating: .nan)
+        try network.forward(input, into: &output)
+        let reference = ReferenceNetwork(network).forward(input.doubleRows).a.last!
+        for r in 0..<4 {
+            for c in 0..<3 { #expect(Swift.abs(Double(output[r, c]) - reference[r][c]) < 1e-5) }
+        }
+        #expect(output == network.output)
+    }
+
+    @Test func activationsMapToTheGainTable() {
+        #expect(Activation.identity.nonlinearity == .linear)
+        #expect(Activation.relu.nonlinearity?.gain == Float(2.0.squareRoot()))
+        #expect(Activation.leakyReLU(slope: 0.2).nonlinearity == .leakyReLU(slope: 0.2))
+        #expect(Activation.gelu.nonlinearity == nil)
+    }
+
     // MARK: Memory
 
     @Test func workspacesAreReusedForTheSameBatchSize() throws {
