@@ -29,5 +29,11 @@ let package = Package(
             path: "Benchmarks/FillBenchmarks",
             plugins: benchmarkPlugins
         ),
+        .executableTarget(
+            name: "NetworkBenchmarks",
+            dependencies: benchmarkDependencies,
+            path: "Benchmarks/NetworkBenchmarks",
+            plugins: benchmarkPlugins
+        ),
     ]
 )
