@@ -1,0 +1,107 @@
+import Foundation
+
+/// Per-layer histograms stacked by layer, the form of Glorot and Bengio's Figures 6
+/// (activation values) and 7 (back-propagated gradients): one panel per (activation,
+/// initializer), one ridge per layer (layer 1 at the bottom), all layers of a panel on the same
+/// horizontal axis, each ridge scaled to its own peak.
+///
+/// Each ridge is a `<path class="histogram" data-init=... data-activation=... data-quantity=...
+/// data-layer=k>`.
+enum HistogramFigure {
+    enum Quantity: String {
+        case activation, gradient
+
+        var title: String {
+            switch self {
+            case .activation: return "Activation values a = phi(z), per layer"
+            case .gradient: return "Back-propagated gradients dL/dz, per layer"
+            }
+        }
+
+        func histogram(_ layer: LayerRecord) -> Histogram {
+            switch self {
+            case .activation: return layer.histograms.activation
+            case .gradient: return layer.histograms.gradient
+            }
+        }
+    }
+
+    static let panelWidth = 300.0, panelHeight = 260.0
+    static let marginLeft = 40.0, marginRight = 20.0, marginTop = 40.0, marginBottom = 40.0
+    /// At most this many ridges per panel (evenly spaced layers, always the first and the last).
+    static let maximumRidges = 10
+
+    /// The layers drawn for a network of `depth` layers.
+    static func shownLayers(depth: Int) -> [Int] {
+        guard depth > maximumRidges else { return Array(1...max(depth, 1)) }
+        var layers = Set<Int>()
+        for i in 0..<maximumRidges {
+            layers.insert(1 + Int((Double(i) * Double(depth - 1) / Double(maximumRidges - 1)).rounded()))
+        }
+        return layers.sorted()
+    }
+
+    static func svg(_ report: PropagationReport, quantity: Quantity) -> SVGDocument {
+        let activations = report.config.activations
+        let initializers = report.config.initializers
+        let cellWidth = marginLeft + panelWidth + marginRight
+        let cellHeight = marginTop + panelHeight + marginBottom
+        var svg = SVGDocument(width: 20 + cellWidth * Double(max(initializers.count, 1)),
+                              height: 50 + cellHeight * Double(max(activations.count, 1)))
+        svg.label("\(quantity.title): depth \(report.config.depth), width \(report.config.width), batch \(report.config.batch) (each histogram scaled to its own peak)",
+                  x: 10, y: 22, size: 15, weight: "bold")
+        for (row, activation) in activations.enumerated() {
+            for (column, initializer) in initializers.enumerated() {
+                guard let run = report.runs.first(where: { $0.activation == activation && $0.initializer == initializer }) else { continue }
+                let x = 10 + Double(column) * cellWidth + marginLeft
+                let y = 50 + Double(row) * cellHeight + marginTop
+                let color = SVGDocument.palette[column % SVGDocument.palette.count]
+                drawPanel(&svg, run: run, quantity: quantity, color: color, x: x, y: y)
+            }
+        }
+        return svg
+    }
+
+    static func drawPanel(_ svg: inout SVGDocument, run: RunRecord, quantity: Quantity, color: String, x: Double, y: Double) {
+        svg.label("\(run.initializer), \(run.activation)", x: x, y: y - 12, size: 13, weight: "bold")
+        let depth = run.layers.count
+        let layers = shownLayers(depth: depth)
+        let spacing = panelHeight / Double(layers.count + 1)
+        let ridgeHeight = spacing * 1.8
+        // The horizontal axis: the first non-empty histogram's range (all layers of a run share it).
+        let reference = run.layers.map { quantity.histogram($0) }.first(where: { $0.total > 0 && $0.upper > $0.lower })
+        let lower = reference?.lower ?? -1, upper = reference?.upper ?? 1
+        svg.line(x, y + panelHeight, x + panelWidth, y + panelHeight, stroke: "#444")
+        for fraction in [0.0, 0.5, 1.0] {
+            let value = lower + fraction * (upper - lower)
+            svg.line(x + fraction * panelWidth, y + panelHeight, x + fraction * panelWidth, y + panelHeight + 4, stroke: "#444")
+            svg.label(NumberFormat.short(value), x: x + fraction * panelWidth, y: y + panelHeight + 17,
+                      anchor: fraction == 0 ? "start" : (fraction == 1 ? "end" : "middle"), size: 11, color: "#555")
+        }
+        // Top ridge first so lower layers are drawn over it.
+        for (position, layerIndex) in layers.enumerated().reversed() {
+            let baseline = y + panelHeight - Double(position + 1) * spacing + spacing * 0.5
+            svg.label("L\(layerIndex)", x: x - 6, y: baseline, anchor: "end", size: 10, color: "#555")
+            guard layerIndex - 1 < run.layers.count else { continue }
+            let histogram = quantity.histogram(run.layers[layerIndex - 1])
+            let diverged = run.divergedAtLayer.map { layerIndex >= $0 } ?? false
+            if diverged || histogram.total == 0 {
+                svg.label(diverged ? "inf/NaN" : "no data", x: x + panelWidth / 2, y: baseline - 3, anchor: "middle", size: 10, color: "#b00")
+                continue
+            }
+            let peak = Double(histogram.counts.max() ?? 1)
+            let bins = histogram.counts.count
+            var d = "M\(SVGDocument.number(x)) \(SVGDocument.number(baseline))"
+            for (bin, count) in histogram.counts.enumerated() {
+                let left = x + Double(bin) / Double(bins) * panelWidth
+                let right = x + Double(bin + 1) / Double(bins) * panelWidth
+                let top = baseline - Double(count) / max(peak, 1) * ridgeHeight
+                d += " L\(SVGDocument.number(left)) \(SVGDocument.number(top)) L\(SVGDocument.number(right)) \(SVGDocument.number(top))"
+            }
+            d += " L\(SVGDocument.number(x + panelWidth)) \(SVGDocument.number(baseline)) Z"
+            svg.add("path", ["class": "histogram", "data-init": run.initializer, "data-activation": run.activation,
+                             "data-quantity": quantity.rawValue, "data-layer": "\(layerIndex)", "d": d,
+                             "fill": color, "fill-opacity": "0.35", "stroke": color, "stroke-width": "1"])
+        }
+    }
+}
