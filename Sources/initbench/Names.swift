@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// A command-line name with its list of accepted spellings; comma-separated lists of them parse
 /// with a message that lists every accepted value.
-protocol CommandLineName: RawRepresentable, CaseIterable, Sendable where RawValue == String {
+protocol CommandLineName: RawRepresentable, CaseIterable, Hashable, Sendable where RawValue == String {
     /// What the list is a list of, for messages ("initializer", "activation").
     static var kind: String { get }
     /// Other spellings accepted on input (e.g. `identity` for `linear`).
