@@ -18,7 +18,7 @@ enum HistogramFigure {
             }
         }
 
-        func histogram(_ layer: LayerRecord) -> Histogram {
+        func histogram(_ layer: LayerRecord) -> HistogramRecord {
             switch self {
             case .activation: return layer.histograms.activation
             case .gradient: return layer.histograms.gradient

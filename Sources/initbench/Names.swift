@@ -55,8 +55,6 @@ enum InitializerName: String, CommandLineName {
     case truncatedNormal = "truncated-normal"
     case normal
     case uniform
-    case sparse
-    case zeros
 
     static let kind = "initializer"
     static var aliases: [String: InitializerName] {

@@ -170,18 +170,18 @@ struct LayerRecord: Codable, Sendable {
 /// Histograms of one layer: equal-width bins on `[lower, upper]`; values outside are counted in
 /// the end bins, non-finite values are not counted.
 struct LayerHistograms: Codable, Sendable {
-    var preactivation: Histogram
-    var activation: Histogram
-    var gradient: Histogram
+    var preactivation: HistogramRecord
+    var activation: HistogramRecord
+    var gradient: HistogramRecord
 }
 
 /// A fixed-bin histogram.
-struct Histogram: Codable, Sendable, Equatable {
+struct HistogramRecord: Codable, Sendable, Equatable {
     var lower: Double
     var upper: Double
     var counts: [Int]
 
-    static let empty = Histogram(lower: 0, upper: 0, counts: [])
+    static let empty = HistogramRecord(lower: 0, upper: 0, counts: [])
 
     /// The total number of counted entries.
     var total: Int { counts.reduce(0, +) }
