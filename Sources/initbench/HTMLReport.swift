@@ -68,7 +68,7 @@ enum HTMLReport {
         p.lead { color: #555; margin-top: 0; }
         table { border-collapse: collapse; font-size: 14px; }
         th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
-        td.n { text-align: right; font-variant-numeric: tabular-nums; font-family: Menlo, Consolas, monospace; }
+        td.n { white-space: nowrap; text-align: right; font-variant-numeric: tabular-nums; font-family: Menlo, Consolas, monospace; }
         tr.diverged td { background: #fde8e8; }
         table.settings th { background: #f6f6f6; font-weight: normal; color: #555; }
         figure { margin: 16px 0; overflow-x: auto; }

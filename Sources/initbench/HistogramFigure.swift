@@ -3,7 +3,8 @@ import Foundation
 /// Per-layer histograms stacked by layer, the form of Glorot and Bengio's Figures 6
 /// (activation values) and 7 (back-propagated gradients): one panel per (activation,
 /// initializer), one ridge per layer (layer 1 at the bottom), all layers of a panel on the same
-/// horizontal axis, each ridge scaled to its own peak.
+/// horizontal axis, each ridge scaled to its own peak; exact zeros (dead ReLU units and their
+/// gradients) are left out of the ridge and given as a percentage at its right.
 ///
 /// Each ridge is a `<path class="histogram" data-init=... data-activation=... data-quantity=...
 /// data-layer=k>`.
@@ -27,7 +28,7 @@ enum HistogramFigure {
     }
 
     static let panelWidth = 300.0, panelHeight = 260.0
-    static let marginLeft = 40.0, marginRight = 20.0, marginTop = 40.0, marginBottom = 40.0
+    static let marginLeft = 40.0, marginRight = 50.0, marginTop = 40.0, marginBottom = 40.0
     /// At most this many ridges per panel (evenly spaced layers, always the first and the last).
     static let maximumRidges = 10
 
@@ -48,7 +49,7 @@ enum HistogramFigure {
         let cellHeight = marginTop + panelHeight + marginBottom
         var svg = SVGDocument(width: 20 + cellWidth * Double(max(initializers.count, 1)),
                               height: 50 + cellHeight * Double(max(activations.count, 1)))
-        svg.label("\(quantity.title): depth \(report.config.depth), width \(report.config.width), batch \(report.config.batch) (each histogram scaled to its own peak)",
+        svg.label("\(quantity.title): depth \(report.config.depth), width \(report.config.width), batch \(report.config.batch) (each ridge scaled to its own peak; exact zeros counted apart)",
                   x: 10, y: 22, size: 15, weight: "bold")
         for (row, activation) in activations.enumerated() {
             for (column, initializer) in initializers.enumerated() {
@@ -72,11 +73,14 @@ enum HistogramFigure {
         let reference = run.layers.map { quantity.histogram($0) }.first(where: { $0.total > 0 && $0.upper > $0.lower })
         let lower = reference?.lower ?? -1, upper = reference?.upper ?? 1
         svg.line(x, y + panelHeight, x + panelWidth, y + panelHeight, stroke: "#444")
-        for fraction in [0.0, 0.5, 1.0] {
-            let value = lower + fraction * (upper - lower)
+        var ticks: [(Double, String)] = [(0, "start"), (1, "end")]
+        let zeroFraction = -lower / (upper - lower)
+        if zeroFraction > 0.15, zeroFraction < 0.85 { ticks.append((zeroFraction, "middle")) }
+        for (fraction, anchor) in ticks {
+            let value = fraction == zeroFraction ? 0 : lower + fraction * (upper - lower)
             svg.line(x + fraction * panelWidth, y + panelHeight, x + fraction * panelWidth, y + panelHeight + 4, stroke: "#444")
             svg.label(NumberFormat.short(value), x: x + fraction * panelWidth, y: y + panelHeight + 17,
-                      anchor: fraction == 0 ? "start" : (fraction == 1 ? "end" : "middle"), size: 11, color: "#555")
+                      anchor: anchor, size: 11, color: "#555")
         }
         // Top ridge first so lower layers are drawn over it.
         for (position, layerIndex) in layers.enumerated().reversed() {
@@ -85,14 +89,25 @@ enum HistogramFigure {
             guard layerIndex - 1 < run.layers.count else { continue }
             let histogram = quantity.histogram(run.layers[layerIndex - 1])
             let diverged = run.divergedAtLayer.map { layerIndex >= $0 } ?? false
-            if diverged || histogram.total == 0 {
-                svg.label(diverged ? "inf/NaN" : "no data", x: x + panelWidth / 2, y: baseline - 3, anchor: "middle", size: 10, color: "#b00")
+            if diverged || histogram.total == 0 || histogram.total == histogram.zeros {
+                svg.label(diverged ? "inf/NaN" : (histogram.total > 0 ? "all zeros" : "no data"), x: x + panelWidth / 2, y: baseline - 3, anchor: "middle", size: 10, color: "#b00")
                 continue
             }
-            let peak = Double(histogram.counts.max() ?? 1)
-            let bins = histogram.counts.count
+            // Exact zeros (dead ReLU units, their gradients) are left out of the ridge, so that the
+            // spike does not flatten the rest, and given as a fraction beside it.
+            var counts = histogram.counts
+            let bins = counts.count
+            if histogram.zeros > 0 {
+                let zeroBin = min(max(Int((-lower / (upper - lower) * Double(bins)).rounded(.down)), 0), bins - 1)
+                counts[zeroBin] = max(counts[zeroBin] - histogram.zeros, 0)
+                let fraction = Double(histogram.zeros) / Double(max(histogram.total, 1))
+                if fraction >= 0.005 {
+                    svg.label("zeros \(NumberFormat.percent(fraction))", x: x + panelWidth + 2, y: baseline, anchor: "start", size: 9, color: "#777")
+                }
+            }
+            let peak = Double(counts.max() ?? 1)
             var d = "M\(SVGDocument.number(x)) \(SVGDocument.number(baseline))"
-            for (bin, count) in histogram.counts.enumerated() {
+            for (bin, count) in counts.enumerated() {
                 let left = x + Double(bin) / Double(bins) * panelWidth
                 let right = x + Double(bin + 1) / Double(bins) * panelWidth
                 let top = baseline - Double(count) / max(peak, 1) * ridgeHeight

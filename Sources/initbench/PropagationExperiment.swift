@@ -132,6 +132,7 @@ struct PropagationExperiment {
         guard let range, range.upperBound > range.lowerBound else { return .empty }
         let bins = histogramBins
         var counts = [Int](repeating: 0, count: bins)
+        var zeros = 0
         let lower = Float(range.lowerBound)
         let scale = Float(Double(bins) / (range.upperBound - range.lowerBound))
         matrix.withUnsafeBufferPointer { buffer in
@@ -139,6 +140,7 @@ struct PropagationExperiment {
             var index = 0
             while index < buffer.count {
                 let value = buffer[index]
+                if value == 0 { zeros += 1 }
                 if value.isFinite {
                     let bin = Int(((value - lower) * scale).rounded(.down))
                     counts[min(max(bin, 0), bins - 1)] += 1
@@ -146,7 +148,7 @@ struct PropagationExperiment {
                 index += stride
             }
         }
-        return HistogramRecord(lower: range.lowerBound, upper: range.upperBound, counts: counts)
+        return HistogramRecord(lower: range.lowerBound, upper: range.upperBound, counts: counts, zeros: zeros)
     }
 }
 

@@ -167,8 +167,10 @@ struct LayerRecord: Codable, Sendable {
     }
 }
 
-/// Histograms of one layer: equal-width bins on `[lower, upper]`; values outside are counted in
-/// the end bins, non-finite values are not counted.
+/// Histograms of one layer: equal-width bins on `[lower, upper]` over an evenly strided sample
+/// of the entries (at most 65536); values outside are counted in the end bins, non-finite values
+/// are not counted; `zeros` says how many of the counted values were exactly 0 (dead ReLU units and
+/// their gradients), which are also in their bin.
 struct LayerHistograms: Codable, Sendable {
     var preactivation: HistogramRecord
     var activation: HistogramRecord
@@ -180,8 +182,9 @@ struct HistogramRecord: Codable, Sendable, Equatable {
     var lower: Double
     var upper: Double
     var counts: [Int]
+    var zeros: Int
 
-    static let empty = HistogramRecord(lower: 0, upper: 0, counts: [])
+    static let empty = HistogramRecord(lower: 0, upper: 0, counts: [], zeros: 0)
 
     /// The total number of counted entries.
     var total: Int { counts.reduce(0, +) }
