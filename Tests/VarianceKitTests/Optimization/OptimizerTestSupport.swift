@@ -1,3 +1,4 @@
+import Testing
 import VarianceKit
 
 /// A hand-made set of parameters, as a network would hold them.
@@ -50,10 +51,23 @@ let weight1 = ParameterID(layer: 1, kind: .weight)
 
 func doubles(_ m: Matrix) -> [Double] { m.elements.map(Double.init) }
 
-/// `true` when every `|a - b| <= tolerance * max(|b|, floor)`.
-func close(_ a: [Double], _ b: [Double], relative tolerance: Double, floor: Double = 1e-6) -> Bool {
-    guard a.count == b.count else { return false }
-    return zip(a, b).allSatisfy { abs($0 - $1) <= tolerance * max(abs($1), floor) }
+/// `true` when every `|a - b| <= tolerance * max(|b|, floor)`; on failure, records the worst
+/// element only (a whole buffer would drown the log).
+func close(_ a: [Double], _ b: [Double], relative tolerance: Double, floor: Double = 1e-6,
+           sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    guard a.count == b.count else {
+        Issue.record("\(a.count) values compared with \(b.count)", sourceLocation: sourceLocation)
+        return false
+    }
+    var worst = (index: -1, ratio: 0.0)
+    for i in a.indices {
+        let ratio = abs(a[i] - b[i]) / (tolerance * max(abs(b[i]), floor))
+        if !(ratio <= worst.ratio) { worst = (i, ratio) }
+    }
+    guard worst.index >= 0, !(worst.ratio <= 1) else { return true }
+    Issue.record("element \(worst.index): \(a[worst.index]) vs reference \(b[worst.index]) (\(worst.ratio) x the tolerance)",
+                 sourceLocation: sourceLocation)
+    return false
 }
 
 func sgn(_ x: Double) -> Double { x > 0 ? 1 : (x < 0 ? -1 : 0) }
