@@ -53,7 +53,7 @@ func doubles(_ m: Matrix) -> [Double] { m.elements.map(Double.init) }
 
 /// `true` when every `|a - b| <= tolerance * max(|b|, floor)`; on failure, records the worst
 /// element only (a whole buffer would drown the log).
-func close(_ a: [Double], _ b: [Double], relative tolerance: Double, floor: Double = 1e-6,
+func close(_ a: [Double], _ b: [Double], relative tolerance: Double, floor: Double = 1e-6, record: Bool = true,
            sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
     guard a.count == b.count else {
         Issue.record("\(a.count) values compared with \(b.count)", sourceLocation: sourceLocation)
@@ -65,6 +65,7 @@ func close(_ a: [Double], _ b: [Double], relative tolerance: Double, floor: Doub
         if !(ratio <= worst.ratio) { worst = (i, ratio) }
     }
     guard worst.index >= 0, !(worst.ratio <= 1) else { return true }
+    guard record else { return false }
     Issue.record("element \(worst.index): \(a[worst.index]) vs reference \(b[worst.index]) (\(worst.ratio) x the tolerance)",
                  sourceLocation: sourceLocation)
     return false
