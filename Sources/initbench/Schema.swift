@@ -65,6 +65,28 @@ struct PropagationConfiguration: Codable, Sendable {
     var blasConfiguration: String
     var memoryEstimateBytes: Int
     var versions: Versions
+
+    func encode(to encoder: Encoder) throws {
+        // Every setting is written, `gain` as null when each scheme's default was used.
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(command, forKey: .command)
+        try container.encode(initializers, forKey: .initializers)
+        try container.encode(activations, forKey: .activations)
+        try container.encode(depth, forKey: .depth)
+        try container.encode(width, forKey: .width)
+        try container.encode(batch, forKey: .batch)
+        try container.encode(inputs, forKey: .inputs)
+        try container.encode(seed, forKey: .seed)
+        try container.encode(bias, forKey: .bias)
+        try container.encode(gain, forKey: .gain)
+        try container.encode(loss, forKey: .loss)
+        try container.encode(histogramBins, forKey: .histogramBins)
+        try container.encode(threads, forKey: .threads)
+        try container.encode(blasKernel, forKey: .blasKernel)
+        try container.encode(blasConfiguration, forKey: .blasConfiguration)
+        try container.encode(memoryEstimateBytes, forKey: .memoryEstimateBytes)
+        try container.encode(versions, forKey: .versions)
+    }
 }
 
 /// Versions of everything that produced a report.
