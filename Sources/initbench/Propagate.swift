@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `initbench propagate`: one network per (initializer, activation), one forward and one backward
 /// pass, per-layer statistics as a table, CSV or JSON.
@@ -90,6 +91,7 @@ struct Compare: ParsableCommand {
             case .csv: print(CSVFormatter.layers(report), terminator: "")
             case .json: print(try report.jsonText(), terminator: "")
             }
+            fflush(nil)
             StandardError.write("report written to \(page)\n")
         }
     }
