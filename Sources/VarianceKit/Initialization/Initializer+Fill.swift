@@ -1,3 +1,5 @@
+import Foundation
+
 extension Initializer {
     /// Fills `matrix` in place, with explicit fans, from Philox4x32-10 keyed by `seed` on `stream`.
     ///
@@ -61,10 +63,20 @@ extension Initializer {
     ) throws -> Matrix {
         var result = Matrix(validatedRows: rows, columns: columns)
         try RandomFill.normal(&result, seed: seed, stream: stream, threads: threads)
+        // OpenBLAS's thread count is process-wide: one orthogonal factorization at a time sets it.
+        orthogonalLock.lock()
         let previousThreads = BLAS.threadCount
-        try BLAS.setThreadCount(threads)
-        defer { try? BLAS.setThreadCount(previousThreads) }
-        let signs = try LAPACK.orthonormalize(&result)
+        try? BLAS.setThreadCount(threads)
+        let signs: [Float]
+        do {
+            signs = try LAPACK.orthonormalize(&result)
+        } catch {
+            try? BLAS.setThreadCount(previousThreads)
+            orthogonalLock.unlock()
+            throw error
+        }
+        try? BLAS.setThreadCount(previousThreads)
+        orthogonalLock.unlock()
         result.withUnsafeMutableBufferPointer { buffer in
             if rows <= columns {
                 // Basis vector i is row i (contiguous).
@@ -116,6 +128,8 @@ extension Initializer {
         }
     }
 }
+
+private let orthogonalLock = NSLock()
 
 extension Philox4x32 {
     /// Uniform on `0 ..< bound` without bias (Lemire's multiply-and-reject), `bound >= 1`.

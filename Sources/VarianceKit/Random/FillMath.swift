@@ -90,4 +90,74 @@ enum FillMath {
         let polynomial = p.replacing(with: q, where: w .>= 5)
         return -1.414_213_562 * polynomial * (1 - 2 * t)
     }
+
+    // MARK: - Scalar twins
+    //
+    // The same operations in the same order on one `Float`, so they round identically lane by
+    // lane. Unoptimized (debug) builds run these instead of the SIMD code, which is two orders of
+    // magnitude slower there; the tests check that both paths give the same bits.
+
+    static func log(_ x: Float) -> Float {
+        let sqrtHalfBits: UInt32 = 0x3F35_04F3
+        let shifted = x.bitPattern &- sqrtHalfBits
+        let exponent = Float(Int32(bitPattern: shifted) >> 23)
+        let mantissa = Float(bitPattern: (shifted & 0x007F_FFFF) &+ sqrtHalfBits)
+        let s = (mantissa - 1) / (mantissa + 1)
+        let z = s * s
+        var series: Float = 2.0 / 9.0
+        series = series * z + 2.0 / 7.0
+        series = series * z + 2.0 / 5.0
+        series = series * z + 2.0 / 3.0
+        series = series * z + 2.0
+        let logMantissa = s * series
+        let ln2High: Float = 0.693_145_751_953_125
+        let ln2Low: Float = 1.428_606_765_330_187e-06
+        return exponent * ln2High + (exponent * ln2Low + logMantissa)
+    }
+
+    static func cosSin(_ phi: Float) -> (Float, Float) {
+        let z = phi * phi
+        var sine: Float = 1.0 / 362_880.0
+        sine = sine * z - 1.0 / 5040.0
+        sine = sine * z + 1.0 / 120.0
+        sine = sine * z - 1.0 / 6.0
+        sine = (sine * z) * phi + phi
+        var cosine: Float = 1.0 / 40320.0
+        cosine = cosine * z - 1.0 / 720.0
+        cosine = cosine * z + 1.0 / 24.0
+        cosine = cosine * z - 0.5
+        cosine = cosine * z + 1
+        return (cosine, sine)
+    }
+
+    static func lowerNormalQuantile(_ t: Float) -> Float {
+        let w = -log(4 * t * (1 - t))
+        let polynomial: Float
+        if w >= 5 {
+            let tail = w.squareRoot() - 3
+            var q: Float = -0.000_200_214_257
+            q = q * tail + 0.000_100_950_558
+            q = q * tail + 0.001_349_343_22
+            q = q * tail - 0.003_673_428_44
+            q = q * tail + 0.005_739_507_73
+            q = q * tail - 0.007_622_461_3
+            q = q * tail + 0.009_438_870_47
+            q = q * tail + 1.001_674_06
+            q = q * tail + 2.832_976_82
+            polynomial = q
+        } else {
+            let central = w - 2.5
+            var p: Float = 2.810_226_36e-08
+            p = p * central + 3.432_739_39e-07
+            p = p * central - 3.523_387_7e-06
+            p = p * central - 4.391_506_54e-06
+            p = p * central + 0.000_218_580_87
+            p = p * central - 0.001_253_725_03
+            p = p * central - 0.004_177_681_64
+            p = p * central + 0.246_640_727
+            p = p * central + 1.501_409_41
+            polynomial = p
+        }
+        return -1.414_213_562 * polynomial * (1 - 2 * t)
+    }
 }

@@ -3,6 +3,9 @@
 protocol GroupTransform: Sendable {
     func values(_ words: (SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>))
         -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
+    /// The same map for one lane: the four words of one block to elements `8j + lane`, `j = 0..<4`,
+    /// bit-identical to `values`.
+    func scalarValues(_ words: (UInt32, UInt32, UInt32, UInt32)) -> (Float, Float, Float, Float)
 }
 
 /// `low + (high - low) u`, `u = (word >> 8) 2^-24` in `[0, 1)`, kept below `high` when rounding
@@ -29,6 +32,15 @@ struct UniformTransform: GroupTransform {
     func values(_ words: (SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>))
         -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
     {
+        (one(words.0), one(words.1), one(words.2), one(words.3))
+    }
+
+    func one(_ word: UInt32) -> Float {
+        let unit = Float(Int32(truncatingIfNeeded: word >> 8)) * 0x1p-24
+        return min(max(unit * span + low, low), largestBelowHigh)
+    }
+
+    func scalarValues(_ words: (UInt32, UInt32, UInt32, UInt32)) -> (Float, Float, Float, Float) {
         (one(words.0), one(words.1), one(words.2), one(words.3))
     }
 }
@@ -64,6 +76,27 @@ struct NormalTransform: GroupTransform {
     func values(_ words: (SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>))
         -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
     {
+        let (a, b) = pair(words.0, words.1)
+        let (c, d) = pair(words.2, words.3)
+        return (a, b, c, d)
+    }
+
+    func pair(_ radiusWord: UInt32, _ angleWord: UInt32) -> (Float, Float) {
+        let unit = Float(Int32(truncatingIfNeeded: (radiusWord >> 8) &+ 1)) * 0x1p-24
+        let radius = (-2 * VectorMath.log(unit)).squareRoot() * standardDeviation
+        let fraction = Float(Int32(truncatingIfNeeded: (angleWord >> 6) & 0x00FF_FFFF)) * 0x1p-24
+        let phi = fraction * (Float.pi / 2) - Float.pi / 4
+        let (cosine, sine) = VectorMath.cosSin(phi)
+        let quadrant = angleWord >> 30
+        let swap = quadrant & 1 != 0
+        let first = swap ? sine : cosine
+        let second = swap ? cosine : sine
+        let x = Float(bitPattern: first.bitPattern ^ (((quadrant ^ (quadrant >> 1)) & 1) << 31))
+        let y = Float(bitPattern: second.bitPattern ^ ((quadrant >> 1) << 31))
+        return (x * radius + mean, y * radius + mean)
+    }
+
+    func scalarValues(_ words: (UInt32, UInt32, UInt32, UInt32)) -> (Float, Float, Float, Float) {
         let (a, b) = pair(words.0, words.1)
         let (c, d) = pair(words.2, words.3)
         return (a, b, c, d)
@@ -132,6 +165,26 @@ struct TruncatedNormalTransform: GroupTransform {
     func values(_ words: (SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>))
         -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
     {
+        (one(words.0), one(words.1), one(words.2), one(words.3))
+    }
+
+    func one(_ word: UInt32) -> Float {
+        let unit = Float(Int32(truncatingIfNeeded: ((word >> 9) << 1) | 1)) * 0x1p-24
+        let fromLower = unit * Float(mass) + Float(lowerCDF)
+        let fromUpper = (1 - unit) * Float(mass) + Float(upperTail)
+        let useLower = fromLower < fromUpper
+        let nearerTail = useLower ? fromLower : fromUpper
+        var standard: Float
+        if nearerTail < TruncatedNormalTransform.tailThreshold {
+            standard = Float(standardValue(unit: Double(unit)))
+        } else {
+            let tailQuantile = VectorMath.lowerNormalQuantile(nearerTail)
+            standard = useLower ? tailQuantile : -tailQuantile
+        }
+        return min(max(standard * standardDeviation + mean, lowerValue), upperValue)
+    }
+
+    func scalarValues(_ words: (UInt32, UInt32, UInt32, UInt32)) -> (Float, Float, Float, Float) {
         (one(words.0), one(words.1), one(words.2), one(words.3))
     }
 }

@@ -152,6 +152,34 @@ import Testing
         #expect(matrix.elements == flat)
     }
 
+    static let transforms: [any GroupTransform] = [
+        UniformTransform(low: -3, high: 0.25),
+        NormalTransform(mean: 0.5, standardDeviation: 3),
+        TruncatedNormalTransform(mean: 0, standardDeviation: 1, lower: -2, upper: 2),
+        TruncatedNormalTransform(mean: 1, standardDeviation: 2, lower: -9, upper: 0.5),
+        TruncatedNormalTransform(mean: 0, standardDeviation: 1, lower: 5, upper: 5.5),
+    ]
+
+    /// Debug builds run the scalar twin of every kernel; both must give the same bits.
+    @Test(arguments: transforms.indices)
+    func simdAndScalarPathsAreBitIdentical(index: Int) {
+        func check<T: GroupTransform>(_ transform: T) {
+            let count = 32 * 40 + 13
+            let lanes = PhiloxLanes(seed: 0xDEAD_BEEF, stream: 9)
+            var simd = [Float](repeating: .nan, count: count)
+            var scalar = [Float](repeating: .nan, count: count)
+            let groups = 0..<((count + 31) / 32)
+            simd.withUnsafeMutableBufferPointer {
+                RandomFill.fillGroupsSIMD($0.baseAddress!, count: count, groups: groups, lanes: lanes, transform: transform)
+            }
+            scalar.withUnsafeMutableBufferPointer {
+                RandomFill.fillGroupsScalar($0.baseAddress!, count: count, groups: groups, lanes: lanes, transform: transform)
+            }
+            #expect(simd.map(\.bitPattern) == scalar.map(\.bitPattern))
+        }
+        check(RandomFillTests.transforms[index])
+    }
+
     // MARK: - Vector maths against Double
 
     @Test func vectorLogarithmIsAccurate() {
