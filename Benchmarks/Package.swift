@@ -23,5 +23,11 @@ let package = Package(
             path: "Benchmarks/BLASBenchmarks",
             plugins: benchmarkPlugins
         ),
+        .executableTarget(
+            name: "NetworkBenchmarks",
+            dependencies: benchmarkDependencies,
+            path: "Benchmarks/NetworkBenchmarks",
+            plugins: benchmarkPlugins
+        ),
     ]
 )

@@ -5,43 +5,56 @@
 /// One activation's value and derivative on a vector of lanes. The derivative receives both the
 /// pre-activation `z` and the activation `a = φ(z)`, and uses whichever is cheaper.
 protocol VectorActivation {
-    func value(_ z: VectorMath.Vector) -> VectorMath.Vector
-    func derivative(_ z: VectorMath.Vector, _ a: VectorMath.Vector) -> VectorMath.Vector
+    func value(_ z: ActivationMath.Vector) -> ActivationMath.Vector
+    func derivative(_ z: ActivationMath.Vector, _ a: ActivationMath.Vector) -> ActivationMath.Vector
 }
 
 struct IdentityKernel: VectorActivation {
-    @inline(__always) func value(_ z: VectorMath.Vector) -> VectorMath.Vector { z }
-    @inline(__always) func derivative(_ z: VectorMath.Vector, _ a: VectorMath.Vector) -> VectorMath.Vector {
-        VectorMath.Vector(repeating: 1)
+    @inline(__always) func value(_ z: ActivationMath.Vector) -> ActivationMath.Vector { z }
+    @inline(__always) func derivative(_ z: ActivationMath.Vector, _ a: ActivationMath.Vector) -> ActivationMath.Vector {
+        ActivationMath.Vector(repeating: 1)
     }
 }
 
 struct TanhKernel: VectorActivation {
-    @inline(__always) func value(_ z: VectorMath.Vector) -> VectorMath.Vector { VectorMath.tanh(z) }
-    @inline(__always) func derivative(_ z: VectorMath.Vector, _ a: VectorMath.Vector) -> VectorMath.Vector { 1 - a * a }
+    @inline(__always) func value(_ z: ActivationMath.Vector) -> ActivationMath.Vector { ActivationMath.tanh(z) }
+    @inline(__always) func derivative(_ z: ActivationMath.Vector, _ a: ActivationMath.Vector) -> ActivationMath.Vector { 1 - a * a }
 }
 
 struct SigmoidKernel: VectorActivation {
-    @inline(__always) func value(_ z: VectorMath.Vector) -> VectorMath.Vector { VectorMath.sigmoid(z) }
-    @inline(__always) func derivative(_ z: VectorMath.Vector, _ a: VectorMath.Vector) -> VectorMath.Vector { a * (1 - a) }
+    @inline(__always) func value(_ z: ActivationMath.Vector) -> ActivationMath.Vector { ActivationMath.sigmoid(z) }
+    @inline(__always) func derivative(_ z: ActivationMath.Vector, _ a: ActivationMath.Vector) -> ActivationMath.Vector { a * (1 - a) }
 }
 
-/// ReLU (`slope == 0`) and leaky ReLU.
+/// ReLU: `max(z, 0)`, keeping NaN, with `-inf` giving 0.
+struct ReLUKernel: VectorActivation {
+    @inline(__always) func value(_ z: ActivationMath.Vector) -> ActivationMath.Vector { z.replacing(with: 0, where: z .< 0) }
+    @inline(__always) func derivative(_ z: ActivationMath.Vector, _ a: ActivationMath.Vector) -> ActivationMath.Vector {
+        ActivationMath.Vector.zero.replacing(with: 1, where: z .> 0)
+    }
+}
+
+/// Leaky ReLU with `slope > 0` (a zero slope uses `ReLUKernel`, so that `0 · -inf` never happens).
 struct LeakyReLUKernel: VectorActivation {
     var slope: Float
-    @inline(__always) func value(_ z: VectorMath.Vector) -> VectorMath.Vector {
+    @inline(__always) func value(_ z: ActivationMath.Vector) -> ActivationMath.Vector {
         // `slope * z` keeps NaN; the select only touches lanes where z > 0 is true.
         (slope * z).replacing(with: z, where: z .> 0)
     }
-    @inline(__always) func derivative(_ z: VectorMath.Vector, _ a: VectorMath.Vector) -> VectorMath.Vector {
-        VectorMath.Vector(repeating: slope).replacing(with: 1, where: z .> 0)
+    @inline(__always) func derivative(_ z: ActivationMath.Vector, _ a: ActivationMath.Vector) -> ActivationMath.Vector {
+        ActivationMath.Vector(repeating: slope).replacing(with: 1, where: z .> 0)
     }
 }
 
 struct SoftsignKernel: VectorActivation {
-    @inline(__always) func value(_ z: VectorMath.Vector) -> VectorMath.Vector { z / (1 + VectorMath.magnitude(z)) }
-    @inline(__always) func derivative(_ z: VectorMath.Vector, _ a: VectorMath.Vector) -> VectorMath.Vector {
-        let denominator = 1 + VectorMath.magnitude(z)
+    @inline(__always) func value(_ z: ActivationMath.Vector) -> ActivationMath.Vector {
+        // ±inf / inf would be NaN; the limits are ±1.
+        (z / (1 + ActivationMath.magnitude(z)))
+            .replacing(with: 1, where: z .== .infinity)
+            .replacing(with: -1, where: z .== -.infinity)
+    }
+    @inline(__always) func derivative(_ z: ActivationMath.Vector, _ a: ActivationMath.Vector) -> ActivationMath.Vector {
+        let denominator = 1 + ActivationMath.magnitude(z)
         return 1 / (denominator * denominator)
     }
 }
@@ -50,28 +63,39 @@ struct SoftsignKernel: VectorActivation {
 struct ScaledELUKernel: VectorActivation {
     var alpha: Float
     var scale: Float
-    @inline(__always) func value(_ z: VectorMath.Vector) -> VectorMath.Vector {
-        let negative = (scale * alpha) * VectorMath.expm1(z)
+    @inline(__always) func value(_ z: ActivationMath.Vector) -> ActivationMath.Vector {
+        let negative = (scale * alpha) * ActivationMath.expm1(z)
         return negative.replacing(with: scale * z, where: z .> 0)
     }
-    @inline(__always) func derivative(_ z: VectorMath.Vector, _ a: VectorMath.Vector) -> VectorMath.Vector {
+    @inline(__always) func derivative(_ z: ActivationMath.Vector, _ a: ActivationMath.Vector) -> ActivationMath.Vector {
         // For z <= 0: a = scale·alpha·(e^z - 1), so scale·alpha·e^z = a + scale·alpha.
         (a + scale * alpha).replacing(with: scale, where: z .> 0)
     }
 }
 
+/// GELU; at `z = ±inf` the products `z Φ(z)`, `z φ(z)` are replaced by their limits.
 struct GELUKernel: VectorActivation {
-    @inline(__always) func value(_ z: VectorMath.Vector) -> VectorMath.Vector { z * VectorMath.normalCDF(z) }
-    @inline(__always) func derivative(_ z: VectorMath.Vector, _ a: VectorMath.Vector) -> VectorMath.Vector {
-        VectorMath.normalCDF(z) + z * VectorMath.normalDensity(z)
+    @inline(__always) func value(_ z: ActivationMath.Vector) -> ActivationMath.Vector {
+        (z * ActivationMath.normalCDF(z)).replacing(with: 0, where: z .== -.infinity)
+    }
+    @inline(__always) func derivative(_ z: ActivationMath.Vector, _ a: ActivationMath.Vector) -> ActivationMath.Vector {
+        limitsAtInfinity(ActivationMath.normalCDF(z) + z * ActivationMath.normalDensity(z), z)
     }
 }
 
+/// `derivative` with 0 at `z = -inf` and 1 at `z = +inf` (GELU and SiLU).
+@inline(__always)
+func limitsAtInfinity(_ derivative: ActivationMath.Vector, _ z: ActivationMath.Vector) -> ActivationMath.Vector {
+    derivative.replacing(with: 0, where: z .== -.infinity).replacing(with: 1, where: z .== .infinity)
+}
+
 struct SiLUKernel: VectorActivation {
-    @inline(__always) func value(_ z: VectorMath.Vector) -> VectorMath.Vector { z * VectorMath.sigmoid(z) }
-    @inline(__always) func derivative(_ z: VectorMath.Vector, _ a: VectorMath.Vector) -> VectorMath.Vector {
-        let s = VectorMath.sigmoid(z)
-        return s + a * (1 - s)
+    @inline(__always) func value(_ z: ActivationMath.Vector) -> ActivationMath.Vector {
+        (z * ActivationMath.sigmoid(z)).replacing(with: 0, where: z .== -.infinity)
+    }
+    @inline(__always) func derivative(_ z: ActivationMath.Vector, _ a: ActivationMath.Vector) -> ActivationMath.Vector {
+        let s = ActivationMath.sigmoid(z)
+        return limitsAtInfinity(s + a * (1 - s), z)
     }
 }
 
@@ -89,7 +113,7 @@ extension Activation {
         case .identity: Activation.forwardRows(IdentityKernel(), z, a, bias, rows, columns)
         case .tanh: Activation.forwardRows(TanhKernel(), z, a, bias, rows, columns)
         case .sigmoid: Activation.forwardRows(SigmoidKernel(), z, a, bias, rows, columns)
-        case .relu: Activation.forwardRows(LeakyReLUKernel(slope: 0), z, a, bias, rows, columns)
+        case .relu, .leakyReLU(slope: 0): Activation.forwardRows(ReLUKernel(), z, a, bias, rows, columns)
         case .leakyReLU(let slope): Activation.forwardRows(LeakyReLUKernel(slope: slope), z, a, bias, rows, columns)
         case .softsign: Activation.forwardRows(SoftsignKernel(), z, a, bias, rows, columns)
         case .selu:
@@ -113,7 +137,7 @@ extension Activation {
         case .identity: Activation.backwardRows(IdentityKernel(), z, a, gradient, biasGradient, rows, columns, multiply: false)
         case .tanh: Activation.backwardRows(TanhKernel(), z, a, gradient, biasGradient, rows, columns)
         case .sigmoid: Activation.backwardRows(SigmoidKernel(), z, a, gradient, biasGradient, rows, columns)
-        case .relu: Activation.backwardRows(LeakyReLUKernel(slope: 0), z, a, gradient, biasGradient, rows, columns)
+        case .relu, .leakyReLU(slope: 0): Activation.backwardRows(ReLUKernel(), z, a, gradient, biasGradient, rows, columns)
         case .leakyReLU(let slope):
             Activation.backwardRows(LeakyReLUKernel(slope: slope), z, a, gradient, biasGradient, rows, columns)
         case .softsign: Activation.backwardRows(SoftsignKernel(), z, a, gradient, biasGradient, rows, columns)
@@ -132,7 +156,7 @@ extension Activation {
         _ kernel: K, _ z: UnsafeMutablePointer<Float>, _ a: UnsafeMutablePointer<Float>,
         _ bias: UnsafePointer<Float>?, _ rows: Int, _ columns: Int
     ) {
-        let lanes = VectorMath.lanes
+        let lanes = ActivationMath.lanes
         let fullColumns = columns - columns % lanes
         for row in 0..<rows {
             let zRow = z + row * columns
@@ -140,23 +164,23 @@ extension Activation {
             var column = 0
             if let bias {
                 while column < fullColumns {
-                    let value = VectorMath.load(zRow + column) + VectorMath.load(bias + column)
-                    VectorMath.store(value, zRow + column)
-                    VectorMath.store(kernel.value(value), aRow + column)
+                    let value = ActivationMath.load(zRow + column) + ActivationMath.load(bias + column)
+                    ActivationMath.store(value, zRow + column)
+                    ActivationMath.store(kernel.value(value), aRow + column)
                     column += lanes
                 }
             } else {
                 while column < fullColumns {
-                    VectorMath.store(kernel.value(VectorMath.load(zRow + column)), aRow + column)
+                    ActivationMath.store(kernel.value(ActivationMath.load(zRow + column)), aRow + column)
                     column += lanes
                 }
             }
             if column < columns {
                 let remaining = columns - column
-                var value = VectorMath.loadPartial(zRow + column, count: remaining)
-                if let bias { value += VectorMath.loadPartial(bias + column, count: remaining) }
-                VectorMath.storePartial(value, zRow + column, count: remaining)
-                VectorMath.storePartial(kernel.value(value), aRow + column, count: remaining)
+                var value = ActivationMath.loadPartial(zRow + column, count: remaining)
+                if let bias { value += ActivationMath.loadPartial(bias + column, count: remaining) }
+                ActivationMath.storePartial(value, zRow + column, count: remaining)
+                ActivationMath.storePartial(kernel.value(value), aRow + column, count: remaining)
             }
         }
     }
@@ -168,35 +192,35 @@ extension Activation {
         _ rows: Int, _ columns: Int, multiply: Bool = true
     ) {
         if !multiply && biasGradient == nil { return }
-        let lanes = VectorMath.lanes
+        let lanes = ActivationMath.lanes
         let fullColumns = columns - columns % lanes
         for row in 0..<rows {
             let offset = row * columns
             var column = 0
             while column < fullColumns {
                 let index = offset + column
-                var delta = VectorMath.load(gradient + index)
+                var delta = ActivationMath.load(gradient + index)
                 if multiply {
-                    delta *= kernel.derivative(VectorMath.load(z + index), VectorMath.load(a + index))
-                    VectorMath.store(delta, gradient + index)
+                    delta *= kernel.derivative(ActivationMath.load(z + index), ActivationMath.load(a + index))
+                    ActivationMath.store(delta, gradient + index)
                 }
                 if let biasGradient {
-                    VectorMath.store(VectorMath.load(biasGradient + column) + delta, biasGradient + column)
+                    ActivationMath.store(ActivationMath.load(biasGradient + column) + delta, biasGradient + column)
                 }
                 column += lanes
             }
             if column < columns {
                 let remaining = columns - column
                 let index = offset + column
-                var delta = VectorMath.loadPartial(gradient + index, count: remaining)
+                var delta = ActivationMath.loadPartial(gradient + index, count: remaining)
                 if multiply {
-                    delta *= kernel.derivative(VectorMath.loadPartial(z + index, count: remaining),
-                                               VectorMath.loadPartial(a + index, count: remaining))
-                    VectorMath.storePartial(delta, gradient + index, count: remaining)
+                    delta *= kernel.derivative(ActivationMath.loadPartial(z + index, count: remaining),
+                                               ActivationMath.loadPartial(a + index, count: remaining))
+                    ActivationMath.storePartial(delta, gradient + index, count: remaining)
                 }
                 if let biasGradient {
-                    let sum = VectorMath.loadPartial(biasGradient + column, count: remaining) + delta
-                    VectorMath.storePartial(sum, biasGradient + column, count: remaining)
+                    let sum = ActivationMath.loadPartial(biasGradient + column, count: remaining) + delta
+                    ActivationMath.storePartial(sum, biasGradient + column, count: remaining)
                 }
             }
         }

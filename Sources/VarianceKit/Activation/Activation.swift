@@ -18,7 +18,7 @@
 /// constants that make `N(0, 1)` a fixed point of the forward variance under LeCun-normal weights.
 /// The derivative at exactly `z = 0` is the left one for ReLU (`0`) and the right one elsewhere.
 ///
-/// All kernels are vectorized (see `VectorMath`); NaN propagates, ±inf saturates as the formula says.
+/// All kernels are vectorized (see `ActivationMath`); NaN propagates, ±inf saturates as the formula says.
 public enum Activation: Sendable, Hashable, Codable {
     case identity
     case tanh

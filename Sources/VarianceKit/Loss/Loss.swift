@@ -90,7 +90,7 @@ extension Loss {
             throw VarianceKitError.invalidParameter(name: "batch size", value: "0", expected: "an integer >= 1")
         }
         try validate(outputRows: output.rows, outputColumns: output.columns)
-        let readout = try readoutMatrix(rows: output.rows, columns: output.columns)
+        let readout = try readoutMatrixIfAny(rows: output.rows, columns: output.columns)
         let (rows, columns) = (output.rows, output.columns)
         return output.withUnsafeBufferPointer { a in
             gradient.withUnsafeMutableBufferPointer { g in
@@ -103,9 +103,9 @@ extension Loss {
     }
 
     /// The matrix `R` of `randomReadout` for a `rows x columns` output (an empty matrix for the other losses).
-    func readoutMatrix(rows: Int, columns: Int) throws -> Matrix {
+    func readoutMatrixIfAny(rows: Int, columns: Int) throws -> Matrix {
         guard case .randomReadout(let seed) = self else { return Matrix(validatedRows: 0, columns: 0) }
-        return try Loss.drawReadout(seed: seed, rows: rows, columns: columns)
+        return try Loss.readoutMatrix(seed: seed, rows: rows, columns: columns)
     }
 
     /// Unchecked kernel: writes `dL/dA` for the `rows x columns` output `a` into `gradient` and
@@ -122,8 +122,8 @@ extension Loss {
             let scale = 2 / Float(count)
             let sum = targets.withUnsafeBufferPointer { t in
                 Loss.sumOfProducts(count: count) { index in
-                    let difference = VectorMath.load(a + index) - VectorMath.load(t.baseAddress! + index)
-                    VectorMath.store(scale * difference, gradient + index)
+                    let difference = ActivationMath.load(a + index) - ActivationMath.load(t.baseAddress! + index)
+                    ActivationMath.store(scale * difference, gradient + index)
                     return difference * difference
                 } scalar: { index in
                     let difference = a[index] - t[index]
@@ -134,9 +134,9 @@ extension Loss {
             return sum / Double(count)
         case .randomReadout:
             let sum = Loss.sumOfProducts(count: count) { index in
-                let r = VectorMath.load(readout + index)
-                VectorMath.store(inverseBatch * r, gradient + index)
-                return r * VectorMath.load(a + index)
+                let r = ActivationMath.load(readout + index)
+                ActivationMath.store(inverseBatch * r, gradient + index)
+                return r * ActivationMath.load(a + index)
             } scalar: { index in
                 gradient[index] = inverseBatch * readout[index]
                 return readout[index] * a[index]
@@ -144,8 +144,8 @@ extension Loss {
             return sum / Double(rows)
         case .quadratic:
             let sum = Loss.sumOfProducts(count: count) { index in
-                let value = VectorMath.load(a + index)
-                VectorMath.store(inverseBatch * value, gradient + index)
+                let value = ActivationMath.load(a + index)
+                ActivationMath.store(inverseBatch * value, gradient + index)
                 return value * value
             } scalar: { index in
                 gradient[index] = inverseBatch * a[index]
@@ -167,16 +167,16 @@ extension Loss {
     /// summed in Float and the blocks in Double.
     @inline(__always)
     static func sumOfProducts(
-        count: Int, vector: (Int) -> VectorMath.Vector, scalar: (Int) -> Float
+        count: Int, vector: (Int) -> ActivationMath.Vector, scalar: (Int) -> Float
     ) -> Double {
-        let lanes = VectorMath.lanes
+        let lanes = ActivationMath.lanes
         let blockLength = 512
         var total = 0.0
         var index = 0
         let fullCount = count - count % lanes
         while index < fullCount {
             let blockEnd = min(index + blockLength, fullCount)
-            var partial = VectorMath.Vector.zero
+            var partial = ActivationMath.Vector.zero
             while index < blockEnd {
                 partial += vector(index)
                 index += lanes
@@ -202,21 +202,21 @@ extension Loss {
             for j in 0..<columns { gradient[j] = .nan }
             return .nan
         }
-        let lanes = VectorMath.lanes
+        let lanes = ActivationMath.lanes
         let fullColumns = columns - columns % lanes
         var sum = 0.0
         var j = 0
         while j < fullColumns {
-            let e = VectorMath.exp(VectorMath.load(a + j) - maximum)
-            VectorMath.store(e, gradient + j)
+            let e = ActivationMath.exp(ActivationMath.load(a + j) - maximum)
+            ActivationMath.store(e, gradient + j)
             sum += Double(e.sum())
             j += lanes
         }
         if j < columns {
             let remaining = columns - j
             // Padding lanes get -inf: exp gives its clamped tiny value, which is not stored or summed.
-            let e = VectorMath.exp(VectorMath.loadPartial(a + j, count: remaining) - maximum)
-            VectorMath.storePartial(e, gradient + j, count: remaining)
+            let e = ActivationMath.exp(ActivationMath.loadPartial(a + j, count: remaining) - maximum)
+            ActivationMath.storePartial(e, gradient + j, count: remaining)
             for lane in 0..<remaining { sum += Double(e[lane]) }
         }
         let factor = scale / Float(sum)

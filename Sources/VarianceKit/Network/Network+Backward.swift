@@ -21,7 +21,7 @@ extension Network {
         try loss.validate(outputRows: batchSize, outputColumns: top.outputs)
         if case .randomReadout(let seed) = loss,
            readout?.seed != seed || readout?.matrix.rows != batchSize {
-            readout = (seed, try Loss.drawReadout(seed: seed, rows: batchSize, columns: top.outputs))
+            readout = (seed, try Loss.readoutMatrix(seed: seed, rows: batchSize, columns: top.outputs))
         }
         if computeInputGradient, inputGradientStorage.rows != batchSize {
             inputGradientStorage = Matrix(validatedRows: batchSize, columns: inputs)

@@ -58,18 +58,18 @@ extension Network {
     /// `(saturated, dead)` fractions of the activations `a` (each nil where the activation has none).
     static func saturationFractions(_ a: Matrix, _ activation: Activation) -> (Double?, Double?) {
         guard a.count > 0 else { return (nil, nil) }
-        typealias Vector = VectorMath.Vector
+        typealias Vector = ActivationMath.Vector
         let predicate: (Vector) -> SIMDMask<SIMD8<Int32>>
         let scalar: (Float) -> Bool
         switch activation {
         case .tanh:
-            predicate = { VectorMath.magnitude($0) .> 0.99 }
+            predicate = { ActivationMath.magnitude($0) .> 0.99 }
             scalar = { abs($0) > 0.99 }
         case .sigmoid:
             predicate = { ($0 .< 0.01) .| ($0 .> 0.99) }
             scalar = { $0 < 0.01 || $0 > 0.99 }
         case .softsign:
-            predicate = { VectorMath.magnitude($0) .> 0.9 }
+            predicate = { ActivationMath.magnitude($0) .> 0.9 }
             scalar = { abs($0) > 0.9 }
         case .relu:
             predicate = { $0 .== 0 }
@@ -89,17 +89,17 @@ extension Network {
     @inline(__always)
     static func count(
         _ pointer: UnsafePointer<Float>, _ count: Int,
-        _ predicate: (VectorMath.Vector) -> SIMDMask<SIMD8<Int32>>, _ scalar: (Float) -> Bool
+        _ predicate: (ActivationMath.Vector) -> SIMDMask<SIMD8<Int32>>, _ scalar: (Float) -> Bool
     ) -> Int {
-        let lanes = VectorMath.lanes
+        let lanes = ActivationMath.lanes
         let vectorEnd = count - count % lanes
         var total = 0
         var index = 0
         while index < vectorEnd {
             let blockEnd = min(index + 4096 * lanes, vectorEnd)
-            var counters = VectorMath.Vector.zero
+            var counters = ActivationMath.Vector.zero
             while index < blockEnd {
-                counters = counters.replacing(with: counters + 1, where: predicate(VectorMath.load(pointer + index)))
+                counters = counters.replacing(with: counters + 1, where: predicate(ActivationMath.load(pointer + index)))
                 index += lanes
             }
             total += Int(counters.sum())

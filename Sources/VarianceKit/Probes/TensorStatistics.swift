@@ -72,8 +72,8 @@ extension TensorStatistics {
     /// Float lanes, blocks combined in Double; a block whose sums are not finite is redone in Double
     /// entry by entry, counting inf and NaN), then the strided histogram sample.
     static func measure(_ pointer: UnsafePointer<Float>, count: Int, options: ProbeOptions) -> TensorStatistics {
-        typealias Vector = VectorMath.Vector
-        let lanes = VectorMath.lanes
+        typealias Vector = ActivationMath.Vector
+        let lanes = ActivationMath.lanes
         var shift: Float = 0
         for index in 0..<min(count, 64) where pointer[index].isFinite {
             shift = pointer[index]
@@ -98,7 +98,7 @@ extension TensorStatistics {
             var blockMaximum = Vector(repeating: -.infinity)
             var index = blockStart
             while index < vectorEnd {
-                let value = VectorMath.load(pointer + index)
+                let value = ActivationMath.load(pointer + index)
                 let centered = value - shiftVector
                 blockSum += centered
                 blockSquares += centered * centered

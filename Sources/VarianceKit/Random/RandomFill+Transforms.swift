@@ -23,7 +23,7 @@ struct UniformTransform: GroupTransform {
 
     @inline(__always)
     func one(_ word: SIMD8<UInt32>) -> SIMD8<Float> {
-        let unit = FillMath.scaledFloat(word &>> 8, 0x1p-24)
+        let unit = VectorMath.scaledFloat(word &>> 8, 0x1p-24)
         return (unit * span + low).clamped(lowerBound: SIMD8(repeating: low),
                                            upperBound: SIMD8(repeating: largestBelowHigh))
     }
@@ -55,11 +55,11 @@ struct NormalTransform: GroupTransform {
 
     @inline(__always)
     func pair(_ radiusWord: SIMD8<UInt32>, _ angleWord: SIMD8<UInt32>) -> (SIMD8<Float>, SIMD8<Float>) {
-        let unit = FillMath.scaledFloat((radiusWord &>> 8) &+ 1, 0x1p-24)
-        let radius = (-2 * FillMath.log(unit)).squareRoot() * standardDeviation
-        let fraction = FillMath.scaledFloat((angleWord &>> 6) & SIMD8(repeating: 0x00FF_FFFF), 0x1p-24)
+        let unit = VectorMath.scaledFloat((radiusWord &>> 8) &+ 1, 0x1p-24)
+        let radius = (-2 * VectorMath.log(unit)).squareRoot() * standardDeviation
+        let fraction = VectorMath.scaledFloat((angleWord &>> 6) & SIMD8(repeating: 0x00FF_FFFF), 0x1p-24)
         let phi = fraction * (Float.pi / 2) - Float.pi / 4
-        let (cosine, sine) = FillMath.cosSin(phi)
+        let (cosine, sine) = VectorMath.cosSin(phi)
         let quadrant = angleWord &>> 30
         // Rotation by q quarter turns: q odd swaps (cos, sin); the signs follow the quadrant.
         let swap = (quadrant & SIMD8(repeating: 1)) .!= 0
@@ -67,8 +67,8 @@ struct NormalTransform: GroupTransform {
         let second = sine.replacing(with: cosine, where: swap)
         let firstSign = ((quadrant ^ (quadrant &>> 1)) & SIMD8(repeating: 1)) &<< 31
         let secondSign = (quadrant &>> 1) &<< 31
-        let x = FillMath.float(FillMath.bits(first) ^ firstSign)
-        let y = FillMath.float(FillMath.bits(second) ^ secondSign)
+        let x = VectorMath.float(VectorMath.bits(first) ^ firstSign)
+        let y = VectorMath.float(VectorMath.bits(second) ^ secondSign)
         return (x * radius + mean, y * radius + mean)
     }
 
@@ -144,12 +144,12 @@ struct TruncatedNormalTransform: GroupTransform {
 
     @inline(__always)
     func one(_ word: SIMD8<UInt32>) -> SIMD8<Float> {
-        let unit = FillMath.scaledFloat(((word &>> 9) &<< 1) | SIMD8(repeating: 1), 0x1p-24)
+        let unit = VectorMath.scaledFloat(((word &>> 9) &<< 1) | SIMD8(repeating: 1), 0x1p-24)
         let fromLower = unit * Float(mass) + Float(lowerCDF)
         let fromUpper = (1 - unit) * Float(mass) + Float(upperTail)
         let useLower = fromLower .< fromUpper
         let nearerTail = fromLower.replacing(with: fromUpper, where: .!useLower)
-        let tailQuantile = FillMath.lowerNormalQuantile(nearerTail)
+        let tailQuantile = VectorMath.lowerNormalQuantile(nearerTail)
         var standard = (-tailQuantile).replacing(with: tailQuantile, where: useLower)
         let farTail = nearerTail .< TruncatedNormalTransform.tailThreshold
         if any(farTail) {

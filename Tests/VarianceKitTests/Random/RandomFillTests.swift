@@ -187,7 +187,7 @@ import Testing
         var x: Float = 1e-30
         while x < 1e30 {
             let lanes = SIMD8<Float>(x, x * 1.1, x * 1.25, x * 1.4142, x * 1.5, x * 1.7, x * 1.9, x * 1.99)
-            let result = FillMath.log(lanes)
+            let result = VectorMath.log(lanes)
             for lane in 0..<8 {
                 let exact = Foundation.log(Double(lanes[lane]))
                 worst = max(worst, abs(Double(result[lane]) - exact) / max(1, abs(exact)))
@@ -195,7 +195,7 @@ import Testing
             x *= 2.3
         }
         #expect(worst < 3e-7)
-        let nearOne = FillMath.log(SIMD8<Float>(1, 0.999_999_94, 1.000_000_1, 0.999, 1.001, 0.75, 0.5, 0x1p-24))
+        let nearOne = VectorMath.log(SIMD8<Float>(1, 0.999_999_94, 1.000_000_1, 0.999, 1.001, 0.75, 0.5, 0x1p-24))
         let expected: [Double] = [1, 0.999_999_94, 1.000_000_1, 0.999, 1.001, 0.75, 0.5, 0x1p-24].map { Foundation.log(Double(Float($0))) }
         for lane in 0..<8 {
             #expect(abs(Double(nearOne[lane]) - expected[lane]) <= 2e-7 * max(abs(expected[lane]), 1e-6) + 1e-12)
@@ -206,7 +206,7 @@ import Testing
         var worst = 0.0
         for i in 0..<1000 {
             let phi = Float(-Double.pi / 4 + Double.pi / 2 * Double(i) / 999)
-            let (c, s) = FillMath.cosSin(SIMD8(repeating: phi))
+            let (c, s) = VectorMath.cosSin(SIMD8(repeating: phi))
             worst = max(worst, abs(Double(c[0]) - cos(Double(phi))), abs(Double(s[0]) - sin(Double(phi))))
         }
         #expect(worst < 2e-7)
@@ -216,7 +216,7 @@ import Testing
         var worst = 0.0
         var t = 1e-7
         while t <= 0.5 {
-            let x = FillMath.lowerNormalQuantile(SIMD8(repeating: Float(t)))[0]
+            let x = VectorMath.lowerNormalQuantile(SIMD8(repeating: Float(t)))[0]
             // Independent check: Phi(x) must give back t (in relative terms).
             let recovered = SampleStatistics.normalCDF(Double(x))
             let exactT = Double(Float(t))

@@ -3,7 +3,7 @@
 /// Each is accurate to a few units in the last place over the domain the fills use (stated per
 /// function and checked against `Double` in the tests); none calls into libm, so a fill loop is
 /// straight-line SIMD code.
-enum FillMath {
+enum VectorMath {
     @inline(__always)
     static func bits(_ x: SIMD8<Float>) -> SIMD8<UInt32> { unsafeBitCast(x, to: SIMD8<UInt32>.self) }
 

@@ -4,7 +4,7 @@
 /// where the compiler may use it) with plain arithmetic, compares and integer bit operations, so the
 /// compiler keeps the whole evaluation in vector registers: no libm call per element.
 ///
-/// Accuracy (checked in `VectorMathTests` against Foundation's Double functions):
+/// Accuracy (checked in `ActivationTests` against Foundation's Double functions):
 /// - `exp`, `expm1`: Cody–Waite range reduction `x = k ln 2 + r`, `|r| <= ln 2 / 2`, and the
 ///   degree-8 Taylor polynomial of `expm1(r)` (truncation error below 1e-9 relative); the result is
 ///   `2^k (expm1(r) + 1)` or `2^k expm1(r) + (2^k - 1)`, a few ulp from the exact value. Inputs are
@@ -17,7 +17,7 @@
 ///   fractional error below 1.2e-7 (Press et al., Numerical Recipes, section 6.2), so the Gaussian
 ///   tails used by GELU keep their relative accuracy.
 /// NaN inputs give NaN outputs (restored explicitly after the clamps).
-enum VectorMath {
+enum ActivationMath {
     typealias Vector = SIMD8<Float>
     typealias IntVector = SIMD8<Int32>
 
