@@ -17,22 +17,8 @@ extension ActivationName {
         }
     }
 
-    /// The gain table's entry (`Nonlinearity`), `nil` for activations it does not list
-    /// (softsign, ELU, GELU, SiLU).
-    var nonlinearity: Nonlinearity? {
-        switch self {
-        case .linear: return .linear
-        case .tanh: return .tanh
-        case .sigmoid: return .sigmoid
-        case .relu: return .relu
-        case .leakyReLU: return .leakyReLU(slope: Float(ActivationName.leakySlope))
-        case .selu: return .selu
-        case .softsign, .elu, .gelu, .silu: return nil
-        }
-    }
-
     /// The gain orthogonal initialization uses by default: the gain table's, 1 where it has none.
-    var defaultGain: Float { nonlinearity?.gain ?? 1 }
+    var defaultGain: Float { activation.nonlinearity?.gain ?? 1 }
 }
 
 extension InitializerName {

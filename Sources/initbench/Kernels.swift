@@ -124,7 +124,7 @@ struct Kernels: ParsableCommand {
         var weights = [Matrix]()
         for l in 0..<depth {
             var w = try Matrix(rows: width, columns: width)
-            try Initializer.xavierNormal(gain: 1).fillWeight(&w, seed: common.seed, stream: UInt64(2 * l))
+            try Initializer.xavierNormal(gain: 1).fillWeight(&w, seed: common.seed, stream: Network.weightStream(layer: l))
             weights.append(w)
         }
         var activations = [input] + (0..<depth).map { _ in try! Matrix(rows: batch, columns: width) }
@@ -154,14 +154,9 @@ struct Kernels: ParsableCommand {
         activations = []
         weights = []
 
-        let layers = try (0..<depth).map { l -> Dense in
-            let dense = try Dense(inputs: width, outputs: width, activation: shape.activation.activation, bias: false)
-            var w = try Matrix(rows: width, columns: width)
-            try Initializer.xavierNormal(gain: 1).fillWeight(&w, seed: common.seed, stream: UInt64(2 * l))
-            try dense.setWeight(w)
-            return dense
-        }
-        let network = try Network(layers: layers)
+        let network = try Network(
+            widths: [Int](repeating: width, count: depth + 1), activation: shape.activation.activation,
+            initializer: .xavierNormal(gain: 1), bias: false, seed: common.seed)
         let stepSeconds = try median {
             try network.forward(input)
             try network.backward(loss: .randomReadout(seed: common.seed))

@@ -55,16 +55,9 @@ struct PropagationExperiment {
     func runOne(_ initializerName: InitializerName, _ activationName: ActivationName, input: Matrix) throws -> RunRecord {
         let start = Date()
         let scheme = initializerName.scheme(activation: activationName, gain: gain.map(Float.init))
-        var layers = [Dense]()
-        layers.reserveCapacity(depth)
-        for l in 0..<depth {
-            let dense = try Dense(inputs: width, outputs: width, activation: activationName.activation, bias: bias)
-            var weight = try Matrix(rows: width, columns: width)
-            try scheme.fillWeight(&weight, seed: seed, stream: UInt64(2 * l), threads: threads)
-            try dense.setWeight(weight)
-            layers.append(dense)
-        }
-        let network = try Network(layers: layers)
+        let network = try Network(
+            widths: [Int](repeating: width, count: depth + 1), activation: activationName.activation,
+            initializer: scheme, bias: bias, seed: seed, threads: threads)
         try network.forward(input)
         try network.backward(loss: loss == .readout ? .randomReadout(seed: seed) : .quadratic)
         let probe = network.probe(step: 0, options: try ProbeOptions(histogramBins: 0))
