@@ -108,6 +108,14 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("orthogonal / tanh") })
     }
 
+    /// The progress bar is drawn only on a terminal: with standard error a pipe, nothing is written
+    /// there even without --quiet.
+    @Test func noProgressBarWhenStandardErrorIsNotATerminal() throws {
+        let result = try runInitbench(["propagate", "--depth", "2", "--width", "8", "--batch", "8", "--init", "standard", "--activation", "tanh"])
+        #expect(result.status == 0)
+        #expect(result.stderr.isEmpty)
+    }
+
     @Test func csvHasAHeaderAndARowPerLayer() throws {
         let result = try runInitbench(Self.small + ["--init", "lecun-normal", "--activation", "selu,gelu", "--format", "csv"])
         #expect(result.status == 0, "\(result.stderr)")
