@@ -116,6 +116,24 @@ struct Kernels: ParsableCommand {
         return times[times.count / 2]
     }
 
+    /// Medians of `first` and `second` timed alternately, after one warm-up of each.
+    func interleavedMedians(_ first: () throws -> Void, _ second: () throws -> Void) rethrows -> (Double, Double) {
+        try first()
+        try second()
+        var firstTimes = [Double](), secondTimes = [Double]()
+        for _ in 0..<repetitions {
+            var start = DispatchTime.now().uptimeNanoseconds
+            try first()
+            firstTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            start = DispatchTime.now().uptimeNanoseconds
+            try second()
+            secondTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        firstTimes.sort()
+        secondTimes.sort()
+        return (firstTimes[firstTimes.count / 2], secondTimes[secondTimes.count / 2])
+    }
+
     func measureNetwork(_ shape: Shape) throws -> (KernelReport.NetworkTiming, [KernelReport.SgemmTiming]) {
         let (depth, width, batch) = (shape.depth, shape.width, shape.batch)
         var input = try Matrix(rows: batch, columns: width)
@@ -142,7 +160,7 @@ struct Kernels: ParsableCommand {
         let inputSeconds = try median { try BLAS.gemm(delta, weights[0], into: &previousDelta) }
         sgemm.append(.init(operation: "backward dX = dZ W", m: batch, n: width, k: width, seconds: inputSeconds, gflops: flops / inputSeconds / 1e9))
 
-        let bareSeconds = try median {
+        func bare() throws {
             for l in 0..<depth {
                 try BLAS.gemm(activations[l], weights[l], into: &activations[l + 1], transposeB: true)
             }
@@ -151,16 +169,17 @@ struct Kernels: ParsableCommand {
                 if l > 0 { try BLAS.gemm(delta, weights[l], into: &previousDelta) }
             }
         }
-        activations = []
-        weights = []
 
         let network = try Network(
             widths: [Int](repeating: width, count: depth + 1), activation: shape.activation.activation,
             initializer: .xavierNormal(gain: 1), bias: false, seed: common.seed)
-        let stepSeconds = try median {
+        func step() throws {
             try network.forward(input)
             try network.backward(loss: .randomReadout(seed: common.seed))
         }
+        // Side by side: each repetition times the bare products and the step back to back, so
+        // both see the same machine load.
+        let (bareSeconds, stepSeconds) = try interleavedMedians(bare, step)
         return (KernelReport.NetworkTiming(
             depth: depth, width: width, batch: batch, activation: shape.activation.rawValue,
             stepSeconds: stepSeconds, sgemmSeconds: bareSeconds, ratio: stepSeconds / bareSeconds,
