@@ -135,8 +135,10 @@ struct PropagationExperiment {
                 let value = buffer[index]
                 if value == 0 { zeros += 1 }
                 if value.isFinite {
-                    let bin = Int(((value - lower) * scale).rounded(.down))
-                    counts[min(max(bin, 0), bins - 1)] += 1
+                    // Clamp in Float first: a huge value's position overflows Int.
+                    let position = (value - lower) * scale
+                    let bin = position < 0 ? 0 : (position >= Float(bins) ? bins - 1 : Int(position))
+                    counts[bin] += 1
                 }
                 index += stride
             }

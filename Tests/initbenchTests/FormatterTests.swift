@@ -143,6 +143,10 @@ enum Fixtures {
         #expect(histogram.counts == expected)
         #expect(histogram.zeros == 2)
         #expect(histogram.total == 8)
+        // Values whose bin position overflows Int go to the end bins.
+        let huge = try Matrix(rows: 1, columns: 3, elements: [3e38, -3e38, .greatestFiniteMagnitude])
+        let clamped = PropagationExperiment.histogram(huge, -1e-30...1e-30)
+        #expect(clamped.counts.first == 1 && clamped.counts.last == 2)
     }
 
     @Test func namesParseListsAliasesAndAll() throws {

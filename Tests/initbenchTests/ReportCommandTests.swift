@@ -97,6 +97,24 @@ final class SVGPaths: NSObject, XMLParserDelegate {
         #expect(html.contains("orthogonal"))
     }
 
+    /// A run that overflows (gain 30 per linear layer: Float's range ends near layer 26) is drawn up
+    /// to its last finite layer and marked; its histograms say inf/NaN; the tanh run completes.
+    @Test func reportDrawsADivergedRun() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try runInitbench(["report", "--quiet", "--output", directory.path, "--init", "orthogonal", "--gain", "30",
+                                       "--activation", "linear,tanh", "--depth", "30", "--width", "16", "--batch", "8"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("diverged at layer"))
+        let variance = try SVGPaths.parse(try Data(contentsOf: directory.appendingPathComponent("variance.svg")))
+        #expect(variance.texts.contains { $0.hasPrefix("orthogonal diverged @") })
+        let gradients = try SVGPaths.parse(try Data(contentsOf: directory.appendingPathComponent("gradient-histograms.svg")))
+        #expect(gradients.texts.contains("inf/NaN"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("results.json")))
+        let runs = try #require((json as? [String: Any])?["runs"] as? [[String: Any]])
+        #expect(runs.map { $0["status"] as? String } == ["diverged", "ok"])
+    }
+
     @Test func reportRefusesAnUnwritableDirectory() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("initbench-file-\(UUID().uuidString)")
         try Data("x".utf8).write(to: file)
