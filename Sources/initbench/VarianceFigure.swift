@@ -2,7 +2,8 @@ import Foundation
 
 /// Per-layer variance on a log scale: one panel per (quantity, activation), one coloured line per
 /// initializer (solid: measured; dashed: the mean-field prediction). A diverged run's line stops at
-/// its last finite layer with a cross and "diverged @k".
+/// its last finite layer, a cross marks layer k, and "<init> diverged @k" is written in the panel's
+/// top-left corner.
 ///
 /// Every measured line is a `<path class="measured" data-init=... data-activation=...
 /// data-quantity=...>`, every prediction a `<path class="theory" ...>`, so tests and scripts can
@@ -127,6 +128,7 @@ enum VarianceFigure {
         }
         svg.label("layer", x: x + panelWidth / 2, y: y + panelHeight + 34, anchor: "middle", size: 11, color: "#555")
 
+        var divergedLabels = 0
         for run in runs {
             let colorIndex = initializers.firstIndex(of: run.initializer) ?? 0
             let color = SVGDocument.palette[colorIndex % SVGDocument.palette.count]
@@ -144,7 +146,10 @@ enum VarianceFigure {
                 let cx = xOf(Double(k)), cy = lastFinite.map { yOf($0.1!) } ?? (y + 12)
                 svg.line(cx - 5, cy - 5, cx + 5, cy + 5, stroke: color, width: 2.5)
                 svg.line(cx - 5, cy + 5, cx + 5, cy - 5, stroke: color, width: 2.5)
-                svg.label("\(run.initializer) diverged @\(k)", x: min(cx + 8, x + panelWidth - 120), y: cy - 8, size: 11, color: color)
+                // Labels stacked in the panel's top-left corner, so that runs diverging at the same
+                // layer stay legible.
+                svg.label("\(run.initializer) diverged @\(k)", x: x + 6, y: y + 14 + 13 * Double(divergedLabels), size: 11, color: color)
+                divergedLabels += 1
             }
         }
     }
