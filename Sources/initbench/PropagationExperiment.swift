@@ -101,16 +101,29 @@ struct PropagationExperiment {
     }
 
     /// The mean-field prediction for this scheme's target variance (every layer `width x width`,
-    /// zero biases, unit-variance inputs).
+    /// zero biases, unit-variance inputs); under the quadratic loss only the forward quantities and
+    /// the top layer's gradient (non-finite entries become null).
     func prediction(scheme: Initializer, activation: ActivationName) throws -> [LayerPrediction] {
         guard let variance = scheme.targetVariance(fanIn: width, fanOut: width) else { return [] }
         let top: MeanFieldTheory.TopGradient = loss == .readout
             ? .independent(variance: 1 / (Double(batch) * Double(batch)))
             : .proportional(scale: 1 / Double(batch))
-        return try activation.meanField.predict(
+        var predictions = try activation.meanField.predict(
             widths: [Int](repeating: width, count: depth + 1),
             weightVariances: [Double](repeating: variance, count: depth),
             inputSecondMoment: 1, topGradient: top, batch: batch)
+        if loss == .quadratic {
+            // The backward recursion assumes the top gradient independent of the forward pass (true
+            // for the readout). With dL/dA = A/B it is not: below the top layer the gradient is
+            // W^T W ... A, whose variance the independent-products theory underestimates (about 2x per
+            // layer for Gaussian weights), and dL/dW = dZ^T A correlates its two factors. Only the
+            // top layer's gradient variance is predicted then.
+            for l in predictions.indices {
+                if l < predictions.count - 1 { predictions[l].gradientVariance = .nan }
+                predictions[l].weightGradientVariance = .nan
+            }
+        }
+        return predictions
     }
 
     /// A statistic when the tensor has no inf/NaN (else nil: the layer diverged).

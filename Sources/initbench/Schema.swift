@@ -28,7 +28,8 @@ import VarianceKit
 //           "saturatedFraction", "deadFraction",
 //           "histograms": { "activation": {lower, upper, counts}, "gradient": {...}, "preactivation": {...} },
 //           "theory": { "preactivationVariance", "activationVariance", "gradientVariance",
-//                       "weightGradientVariance" }          // mean-field prediction
+//                       "weightGradientVariance" }   // mean-field prediction; with --loss quadratic
+//                                                      // only the forward ones and the top gradient
 //       } ]
 //   } ]
 // }

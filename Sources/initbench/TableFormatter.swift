@@ -14,10 +14,10 @@ enum TableFormatter {
             for layer in run.layers {
                 rows.append([
                     "\(layer.index)",
-                    NumberFormat.short(layer.preactivationVariance), NumberFormat.short(layer.theory.preactivationVariance),
-                    NumberFormat.short(layer.activationVariance), NumberFormat.short(layer.theory.activationVariance),
-                    NumberFormat.short(layer.gradientVariance), NumberFormat.short(layer.theory.gradientVariance),
-                    NumberFormat.short(layer.weightGradientVariance), NumberFormat.short(layer.theory.weightGradientVariance),
+                    NumberFormat.short(layer.preactivationVariance), NumberFormat.short(layer.theory.preactivationVariance, missing: "-"),
+                    NumberFormat.short(layer.activationVariance), NumberFormat.short(layer.theory.activationVariance, missing: "-"),
+                    NumberFormat.short(layer.gradientVariance), NumberFormat.short(layer.theory.gradientVariance, missing: "-"),
+                    NumberFormat.short(layer.weightGradientVariance), NumberFormat.short(layer.theory.weightGradientVariance, missing: "-"),
                     NumberFormat.short(layer.weightVariance),
                     NumberFormat.percent(layer.saturatedFraction), NumberFormat.percent(layer.deadFraction),
                 ])

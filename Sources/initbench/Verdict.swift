@@ -2,8 +2,8 @@ import Foundation
 
 /// Short numbers for people: three significant digits, scientific outside [1e-3, 1e4).
 enum NumberFormat {
-    static func short(_ value: Double?) -> String {
-        guard let value else { return "inf/nan" }
+    static func short(_ value: Double?, missing: String = "inf/nan") -> String {
+        guard let value else { return missing }
         guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
         if value == 0 { return "0" }
         let magnitude = abs(value)

@@ -93,6 +93,24 @@ import Testing
         #expect(abs(top * 256 * 256 - 1) < 0.1)
     }
 
+    /// Quadratic loss on a linear network: dL/dZ at the top is exactly A/B, so its variance is
+    /// Var(A)/B^2; the theory predicts only that top gradient (null below it and for dL/dW).
+    @Test func quadraticLossTopGradientIsActivationOverBatch() throws {
+        let result = try runInitbench(["propagate", "--quiet", "--init", "xavier-normal", "--activation", "linear", "--depth", "3",
+                                       "--width", "32", "--batch", "64", "--loss", "quadratic", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let run = try #require((Self.json(result.stdout)["runs"] as? [[String: Any]])?.first)
+        let layers = try #require(run["layers"] as? [[String: Any]])
+        let top = try #require(layers.last)
+        let activation = try #require(top["activationVariance"] as? Double)
+        let gradient = try #require(top["gradientVariance"] as? Double)
+        #expect(abs(gradient * 64 * 64 / activation - 1) < 1e-4)
+        let theory = try #require(top["theory"] as? [String: Any])
+        #expect(theory["gradientVariance"] is Double)
+        #expect(theory["weightGradientVariance"] is NSNull)
+        #expect((layers[0]["theory"] as? [String: Any])?["gradientVariance"] is NSNull)
+    }
+
     @Test func tableHasOneRowPerLayerAndAVerdictPerRun() throws {
         let result = try runInitbench(["propagate", "--depth", "5", "--width", "16", "--batch", "32", "--quiet",
                                        "--init", "xavier-uniform,orthogonal", "--activation", "tanh"])
