@@ -29,5 +29,11 @@ let package = Package(
             path: "Benchmarks/NetworkBenchmarks",
             plugins: benchmarkPlugins
         ),
+        .executableTarget(
+            name: "FillBenchmarks",
+            dependencies: benchmarkDependencies,
+            path: "Benchmarks/FillBenchmarks",
+            plugins: benchmarkPlugins
+        ),
     ]
 )

@@ -21,6 +21,7 @@ struct PhiloxLanes: Sendable {
     }
 
     /// The 32 words of group `group`: `words.j[l]` is word `j` of block `8 * group + l`.
+    /// Integer-only SIMD code (ten unrolled rounds), which the compiler keeps in vector registers.
     @inline(__always)
     func words(group: Int) -> (SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>) {
         let firstBlock = UInt64(truncatingIfNeeded: group) &* 8 &+ blockOffset
@@ -30,26 +31,91 @@ struct PhiloxLanes: Sendable {
         var c1 = SIMD8<UInt32>(repeating: UInt32(truncatingIfNeeded: firstBlock >> 32))
         var c2 = SIMD8<UInt32>(repeating: stream0)
         var c3 = SIMD8<UInt32>(repeating: stream1)
-        var k0 = key0, k1 = key1
-        for round in 0..<10 {
-            if round > 0 {
-                k0 &+= Philox4x32.weyl0
-                k1 &+= Philox4x32.weyl1
-            }
-            let (high0, low0) = PhiloxLanes.multiplyHighLow(c0, Philox4x32.multiplier0)
-            let (high1, low1) = PhiloxLanes.multiplyHighLow(c2, Philox4x32.multiplier1)
-            c0 = high1 ^ c1 ^ SIMD8(repeating: k0)
-            c1 = low1
-            c2 = high0 ^ c3 ^ SIMD8(repeating: k1)
-            c3 = low0
-        }
+        let w0 = Philox4x32.weyl0, w1 = Philox4x32.weyl1
+        PhiloxLanes.round(&c0, &c1, &c2, &c3, key0, key1)
+        PhiloxLanes.round(&c0, &c1, &c2, &c3, key0 &+ w0, key1 &+ w1)
+        PhiloxLanes.round(&c0, &c1, &c2, &c3, key0 &+ 2 &* w0, key1 &+ 2 &* w1)
+        PhiloxLanes.round(&c0, &c1, &c2, &c3, key0 &+ 3 &* w0, key1 &+ 3 &* w1)
+        PhiloxLanes.round(&c0, &c1, &c2, &c3, key0 &+ 4 &* w0, key1 &+ 4 &* w1)
+        PhiloxLanes.round(&c0, &c1, &c2, &c3, key0 &+ 5 &* w0, key1 &+ 5 &* w1)
+        PhiloxLanes.round(&c0, &c1, &c2, &c3, key0 &+ 6 &* w0, key1 &+ 6 &* w1)
+        PhiloxLanes.round(&c0, &c1, &c2, &c3, key0 &+ 7 &* w0, key1 &+ 7 &* w1)
+        PhiloxLanes.round(&c0, &c1, &c2, &c3, key0 &+ 8 &* w0, key1 &+ 8 &* w1)
+        PhiloxLanes.round(&c0, &c1, &c2, &c3, key0 &+ 9 &* w0, key1 &+ 9 &* w1)
         return (c0, c1, c2, c3)
     }
 
-    /// The 64-bit products `a * multiplier`, split into high and low 32-bit halves.
+    /// One Philox round on eight counters: 32 x 32 -> 64-bit products split into halves.
     @inline(__always)
-    static func multiplyHighLow(_ a: SIMD8<UInt32>, _ multiplier: UInt32) -> (SIMD8<UInt32>, SIMD8<UInt32>) {
-        let wide = SIMD8<UInt64>(truncatingIfNeeded: a) &* SIMD8<UInt64>(repeating: UInt64(multiplier))
-        return (SIMD8<UInt32>(truncatingIfNeeded: wide &>> 32), a &* SIMD8(repeating: multiplier))
+    static func round(
+        _ c0: inout SIMD8<UInt32>, _ c1: inout SIMD8<UInt32>, _ c2: inout SIMD8<UInt32>, _ c3: inout SIMD8<UInt32>,
+        _ k0: UInt32, _ k1: UInt32
+    ) {
+        let product0 = SIMD8<UInt64>(truncatingIfNeeded: c0) &* SIMD8<UInt64>(repeating: UInt64(Philox4x32.multiplier0))
+        let product1 = SIMD8<UInt64>(truncatingIfNeeded: c2) &* SIMD8<UInt64>(repeating: UInt64(Philox4x32.multiplier1))
+        c0 = SIMD8<UInt32>(truncatingIfNeeded: product1 &>> 32) ^ c1 ^ SIMD8(repeating: k0)
+        c1 = SIMD8<UInt32>(truncatingIfNeeded: product1)
+        c2 = SIMD8<UInt32>(truncatingIfNeeded: product0 &>> 32) ^ c3 ^ SIMD8(repeating: k1)
+        c3 = SIMD8<UInt32>(truncatingIfNeeded: product0)
+    }
+
+    /// Writes the words of groups `groups`: word `j` of block `8g + l` goes to
+    /// `destinations.j[stride * (g - groups.lowerBound) + l]`. With `destinations = (w, w + 8,
+    /// w + 16, w + 24)` and `stride = 32` that is element order. Unoptimized builds compute the
+    /// same words one block at a time (SIMD code is slow there).
+    func writeWords(
+        groups: Range<Int>,
+        to destinations: (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>,
+                          UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>),
+        stride: Int
+    ) {
+        if _isDebugAssertConfiguration() {
+            writeWordsScalar(groups: groups, to: destinations, stride: stride)
+        } else {
+            writeWordsSIMD(groups: groups, to: destinations, stride: stride)
+        }
+    }
+
+    /// `writeWords` in element order into `words`.
+    func writeWords(groups: Range<Int>, inElementOrderTo words: UnsafeMutablePointer<UInt32>) {
+        writeWords(groups: groups, to: (words, words + 8, words + 16, words + 24), stride: 32)
+    }
+
+    func writeWordsScalar(
+        groups: Range<Int>,
+        to destinations: (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>,
+                          UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>),
+        stride: Int
+    ) {
+        let key = (key0, key1)
+        for (offset, group) in groups.enumerated() {
+            let start = offset * stride
+            for lane in 0..<8 {
+                let block = UInt64(truncatingIfNeeded: group) &* 8 &+ UInt64(lane) &+ blockOffset
+                let word = Philox4x32.block(
+                    counter: (UInt32(truncatingIfNeeded: block), UInt32(truncatingIfNeeded: block >> 32), stream0, stream1),
+                    key: key)
+                destinations.0[start + lane] = word.0
+                destinations.1[start + lane] = word.1
+                destinations.2[start + lane] = word.2
+                destinations.3[start + lane] = word.3
+            }
+        }
+    }
+
+    func writeWordsSIMD(
+        groups: Range<Int>,
+        to destinations: (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>,
+                          UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>),
+        stride: Int
+    ) {
+        for (offset, group) in groups.enumerated() {
+            let (w0, w1, w2, w3) = self.words(group: group)
+            let start = offset * stride
+            UnsafeMutableRawPointer(destinations.0 + start).storeBytes(of: w0, as: SIMD8<UInt32>.self)
+            UnsafeMutableRawPointer(destinations.1 + start).storeBytes(of: w1, as: SIMD8<UInt32>.self)
+            UnsafeMutableRawPointer(destinations.2 + start).storeBytes(of: w2, as: SIMD8<UInt32>.self)
+            UnsafeMutableRawPointer(destinations.3 + start).storeBytes(of: w3, as: SIMD8<UInt32>.self)
+        }
     }
 }

@@ -1,16 +1,17 @@
-/// A map from the 32 random words of one group (see `PhiloxLanes`) to 32 floats, element
-/// `8j + l` of the group coming from word `j`, lane `l` (and, for pairs, its partner word).
-protocol GroupTransform: Sendable {
-    func values(_ words: (SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>))
-        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
-    /// The same map for one lane: the four words of one block to elements `8j + lane`, `j = 0..<4`,
-    /// bit-identical to `values`.
-    func scalarValues(_ words: (UInt32, UInt32, UInt32, UInt32)) -> (Float, Float, Float, Float)
+/// A map from Philox words to floats, chunk by chunk.
+///
+/// `fill` computes the elements of whole groups `groups` (32 elements each, see `PhiloxLanes`)
+/// into `output`: it has `words` (32 words per group) and `scratch` (32 floats per group) to work
+/// in. Each transform is a loop over contiguous buffers whose body is straight-line scalar code,
+/// so the compiler vectorizes it; unoptimized builds run the same code, with the same bits.
+protocol ChunkTransform: Sendable {
+    func fill(groups: Range<Int>, lanes: PhiloxLanes, words: UnsafeMutablePointer<UInt32>,
+              scratch: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>)
 }
 
 /// `low + (high - low) u`, `u = (word >> 8) 2^-24` in `[0, 1)`, kept below `high` when rounding
 /// would reach it.
-struct UniformTransform: GroupTransform {
+struct UniformTransform: ChunkTransform {
     let low: Float
     let span: Float
     let largestBelowHigh: Float
@@ -22,26 +23,19 @@ struct UniformTransform: GroupTransform {
     }
 
     @inline(__always)
-    func one(_ word: SIMD8<UInt32>) -> SIMD8<Float> {
-        let unit = VectorMath.scaledFloat(word &>> 8, 0x1p-24)
-        return (unit * span + low).clamped(lowerBound: SIMD8(repeating: low),
-                                           upperBound: SIMD8(repeating: largestBelowHigh))
+    func value(_ word: UInt32) -> Float {
+        let unit = Float(Int32(bitPattern: word >> 8)) * 0x1p-24
+        // unit * span + low >= low always; only rounding up to `high` needs a guard.
+        let value = unit * span + low
+        return value > largestBelowHigh ? largestBelowHigh : value
     }
 
-    @inline(__always)
-    func values(_ words: (SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>))
-        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
-    {
-        (one(words.0), one(words.1), one(words.2), one(words.3))
-    }
-
-    func one(_ word: UInt32) -> Float {
-        let unit = Float(Int32(truncatingIfNeeded: word >> 8)) * 0x1p-24
-        return min(max(unit * span + low, low), largestBelowHigh)
-    }
-
-    func scalarValues(_ words: (UInt32, UInt32, UInt32, UInt32)) -> (Float, Float, Float, Float) {
-        (one(words.0), one(words.1), one(words.2), one(words.3))
+    func fill(groups: Range<Int>, lanes: PhiloxLanes, words: UnsafeMutablePointer<UInt32>,
+              scratch: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        lanes.writeWords(groups: groups, inElementOrderTo: words)
+        for i in 0..<(groups.count &* 32) {
+            output[i] = value(words[i])
+        }
     }
 }
 
@@ -49,44 +43,21 @@ struct UniformTransform: GroupTransform {
 /// and an angle uniform on the circle, `theta = q pi/2 + phi`, `q` the top two bits of `b`,
 /// `phi` in `[-pi/4, pi/4)` from its next 24 bits; the outputs are `mean + sd r cos(theta)` and
 /// `mean + sd r sin(theta)`, two independent normals.
-struct NormalTransform: GroupTransform {
+///
+/// Pairs: word 0 (radius) with word 1 (angle), word 2 with word 3, of the same block; the cosine
+/// goes to the radius word's element, the sine to the angle word's.
+struct NormalTransform: ChunkTransform {
     let mean: Float
     let standardDeviation: Float
 
     @inline(__always)
-    func pair(_ radiusWord: SIMD8<UInt32>, _ angleWord: SIMD8<UInt32>) -> (SIMD8<Float>, SIMD8<Float>) {
-        let unit = VectorMath.scaledFloat((radiusWord &>> 8) &+ 1, 0x1p-24)
-        let radius = (-2 * VectorMath.log(unit)).squareRoot() * standardDeviation
-        let fraction = VectorMath.scaledFloat((angleWord &>> 6) & SIMD8(repeating: 0x00FF_FFFF), 0x1p-24)
-        let phi = fraction * (Float.pi / 2) - Float.pi / 4
-        let (cosine, sine) = VectorMath.cosSin(phi)
-        let quadrant = angleWord &>> 30
-        // Rotation by q quarter turns: q odd swaps (cos, sin); the signs follow the quadrant.
-        let swap = (quadrant & SIMD8(repeating: 1)) .!= 0
-        let first = cosine.replacing(with: sine, where: swap)
-        let second = sine.replacing(with: cosine, where: swap)
-        let firstSign = ((quadrant ^ (quadrant &>> 1)) & SIMD8(repeating: 1)) &<< 31
-        let secondSign = (quadrant &>> 1) &<< 31
-        let x = VectorMath.float(VectorMath.bits(first) ^ firstSign)
-        let y = VectorMath.float(VectorMath.bits(second) ^ secondSign)
-        return (x * radius + mean, y * radius + mean)
-    }
-
-    @inline(__always)
-    func values(_ words: (SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>))
-        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
-    {
-        let (a, b) = pair(words.0, words.1)
-        let (c, d) = pair(words.2, words.3)
-        return (a, b, c, d)
-    }
-
     func pair(_ radiusWord: UInt32, _ angleWord: UInt32) -> (Float, Float) {
-        let unit = Float(Int32(truncatingIfNeeded: (radiusWord >> 8) &+ 1)) * 0x1p-24
-        let radius = (-2 * VectorMath.log(unit)).squareRoot() * standardDeviation
-        let fraction = Float(Int32(truncatingIfNeeded: (angleWord >> 6) & 0x00FF_FFFF)) * 0x1p-24
+        let unit = Float(Int32(bitPattern: (radiusWord >> 8) &+ 1)) * 0x1p-24
+        let radius = VectorMath.squareRoot(-2 * VectorMath.log(unit)) * standardDeviation
+        let fraction = Float(Int32(bitPattern: (angleWord >> 6) & 0x00FF_FFFF)) * 0x1p-24
         let phi = fraction * (Float.pi / 2) - Float.pi / 4
         let (cosine, sine) = VectorMath.cosSin(phi)
+        // Rotation by q quarter turns: q odd swaps (cos, sin); the signs follow the quadrant.
         let quadrant = angleWord >> 30
         let swap = quadrant & 1 != 0
         let first = swap ? sine : cosine
@@ -96,10 +67,28 @@ struct NormalTransform: GroupTransform {
         return (x * radius + mean, y * radius + mean)
     }
 
-    func scalarValues(_ words: (UInt32, UInt32, UInt32, UInt32)) -> (Float, Float, Float, Float) {
-        let (a, b) = pair(words.0, words.1)
-        let (c, d) = pair(words.2, words.3)
-        return (a, b, c, d)
+    func fill(groups: Range<Int>, lanes: PhiloxLanes, words: UnsafeMutablePointer<UInt32>,
+              scratch: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        // Radius words (0 and 2) and angle words (1 and 3) each in one contiguous run, 16 per
+        // group, so the pair loop reads and writes unit-stride.
+        let pairs = groups.count &* 16
+        let radiusWords = words, angleWords = words + pairs
+        lanes.writeWords(groups: groups, to: (radiusWords, angleWords, radiusWords + 8, angleWords + 8), stride: 16)
+        let cosines = scratch, sines = scratch + pairs
+        for p in 0..<pairs {
+            let (x, y) = pair(radiusWords[p], angleWords[p])
+            cosines[p] = x
+            sines[p] = y
+        }
+        // Back to element order: run r of 8 pairs -> elements 16r ..< 16r + 8 (cosines) and
+        // 16r + 8 ..< 16r + 16 (sines).
+        for run in 0..<(pairs >> 3) {
+            let source = run &* 8, target = run &* 16
+            for lane in 0..<8 {
+                output[target &+ lane] = cosines[source &+ lane]
+                output[target &+ 8 &+ lane] = sines[source &+ lane]
+            }
+        }
     }
 }
 
@@ -107,9 +96,9 @@ struct NormalTransform: GroupTransform {
 /// of the distribution): `u = (2k + 1) 2^-24` with `k = word >> 9`, then the point whose truncated
 /// CDF is `u`. The quantile is taken from whichever tail is nearer, `t = min(Phi(a) + u Z,
 /// Phi(-b) + (1 - u) Z)` with `Z = Phi(b) - Phi(a)`, so both tails keep relative precision;
-/// lanes with `t < 1e-7` (beyond the single-precision polynomial's range) are recomputed in `Double`.
-/// Results are finally kept inside the bounds against rounding.
-struct TruncatedNormalTransform: GroupTransform {
+/// elements with `t < 1e-7` (beyond the single-precision polynomial's range) are recomputed in
+/// `Double`. Results are finally kept inside the bounds against rounding.
+struct TruncatedNormalTransform: ChunkTransform {
     let mean: Float
     let standardDeviation: Float
     let lower: Float
@@ -119,6 +108,9 @@ struct TruncatedNormalTransform: GroupTransform {
     let mass: Double
     let lowerValue: Float
     let upperValue: Float
+    let massFloat: Float
+    let lowerCDFFloat: Float
+    let upperTailFloat: Float
 
     static let tailThreshold: Float = 1e-7
 
@@ -132,9 +124,12 @@ struct TruncatedNormalTransform: GroupTransform {
         mass = StandardNormal.probability(between: Double(lower), and: Double(upper))
         lowerValue = mean + standardDeviation * lower
         upperValue = mean + standardDeviation * upper
+        massFloat = Float(mass)
+        lowerCDFFloat = Float(lowerCDF)
+        upperTailFloat = Float(upperTail)
     }
 
-    /// The sample for one uniform, in `Double` (the reference for the vector path, used for tail lanes).
+    /// The sample for one uniform, in `Double` (used where the single-precision path stops).
     func standardValue(unit: Double) -> Double {
         let fromLower = lowerCDF + unit * mass
         let fromUpper = upperTail + (1 - unit) * mass
@@ -143,48 +138,47 @@ struct TruncatedNormalTransform: GroupTransform {
     }
 
     @inline(__always)
-    func one(_ word: SIMD8<UInt32>) -> SIMD8<Float> {
-        let unit = VectorMath.scaledFloat(((word &>> 9) &<< 1) | SIMD8(repeating: 1), 0x1p-24)
-        let fromLower = unit * Float(mass) + Float(lowerCDF)
-        let fromUpper = (1 - unit) * Float(mass) + Float(upperTail)
-        let useLower = fromLower .< fromUpper
-        let nearerTail = fromLower.replacing(with: fromUpper, where: .!useLower)
-        let tailQuantile = VectorMath.lowerNormalQuantile(nearerTail)
-        var standard = (-tailQuantile).replacing(with: tailQuantile, where: useLower)
-        let farTail = nearerTail .< TruncatedNormalTransform.tailThreshold
-        if any(farTail) {
-            for lane in 0..<8 where farTail[lane] {
-                standard[lane] = Float(standardValue(unit: Double(unit[lane])))
-            }
-        }
-        return (standard * standardDeviation + mean).clamped(
-            lowerBound: SIMD8(repeating: lowerValue), upperBound: SIMD8(repeating: upperValue))
+    func unit(_ word: UInt32) -> Float {
+        Float(Int32(bitPattern: ((word >> 9) << 1) | 1)) * 0x1p-24
     }
 
+    /// The single-precision sample, or NaN where the nearer tail probability is below the threshold.
     @inline(__always)
-    func values(_ words: (SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>))
-        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
-    {
-        (one(words.0), one(words.1), one(words.2), one(words.3))
-    }
-
-    func one(_ word: UInt32) -> Float {
-        let unit = Float(Int32(truncatingIfNeeded: ((word >> 9) << 1) | 1)) * 0x1p-24
-        let fromLower = unit * Float(mass) + Float(lowerCDF)
-        let fromUpper = (1 - unit) * Float(mass) + Float(upperTail)
+    func fastValue(_ word: UInt32) -> Float {
+        let u = unit(word)
+        let fromLower = u * massFloat + lowerCDFFloat
+        let fromUpper = (1 - u) * massFloat + upperTailFloat
         let useLower = fromLower < fromUpper
         let nearerTail = useLower ? fromLower : fromUpper
-        var standard: Float
-        if nearerTail < TruncatedNormalTransform.tailThreshold {
-            standard = Float(standardValue(unit: Double(unit)))
-        } else {
-            let tailQuantile = VectorMath.lowerNormalQuantile(nearerTail)
-            standard = useLower ? tailQuantile : -tailQuantile
-        }
-        return min(max(standard * standardDeviation + mean, lowerValue), upperValue)
+        let tailQuantile = VectorMath.lowerNormalQuantile(nearerTail)
+        let standard = useLower ? tailQuantile : -tailQuantile
+        let value = standard * standardDeviation + mean
+        let aboveLower = value < lowerValue ? lowerValue : value
+        let clamped = aboveLower > upperValue ? upperValue : aboveLower
+        return nearerTail < TruncatedNormalTransform.tailThreshold ? .nan : clamped
     }
 
-    func scalarValues(_ words: (UInt32, UInt32, UInt32, UInt32)) -> (Float, Float, Float, Float) {
-        (one(words.0), one(words.1), one(words.2), one(words.3))
+    /// The sample for one word (single precision, or `Double` in the far tail).
+    func value(_ word: UInt32) -> Float {
+        let fast = fastValue(word)
+        return fast.isNaN ? slowValue(word) : fast
+    }
+
+    func slowValue(_ word: UInt32) -> Float {
+        let standard = Float(standardValue(unit: Double(unit(word))))
+        let value = standard * standardDeviation + mean
+        return min(max(value, lowerValue), upperValue)
+    }
+
+    func fill(groups: Range<Int>, lanes: PhiloxLanes, words: UnsafeMutablePointer<UInt32>,
+              scratch: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        lanes.writeWords(groups: groups, inElementOrderTo: words)
+        let count = groups.count &* 32
+        for i in 0..<count {
+            output[i] = fastValue(words[i])
+        }
+        for i in 0..<count where output[i].isNaN {
+            output[i] = slowValue(words[i])
+        }
     }
 }

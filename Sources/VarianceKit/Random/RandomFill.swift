@@ -132,8 +132,11 @@ public enum RandomFill {
 
     // MARK: - The kernel
 
-    /// Fills `buffer` group by group with `transform` of Philox words, in parallel.
-    static func run<T: GroupTransform>(
+    /// Groups per chunk: 2048 elements, whose words and scratch stay in the L1 cache.
+    static let groupsPerChunk = 64
+
+    /// Fills `buffer` chunk by chunk with `transform` of Philox words, in parallel.
+    static func run<T: ChunkTransform>(
         _ buffer: UnsafeMutableBufferPointer<Float>, lanes: PhiloxLanes, threads: Int, transform: T
     ) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
@@ -145,65 +148,32 @@ public enum RandomFill {
         }
     }
 
-    @inline(__always)
-    static func fillGroups<T: GroupTransform>(
+    /// Fills the elements of `groups` (clipped to `count`), with one workspace for all chunks.
+    static func fillGroups<T: ChunkTransform>(
         _ base: UnsafeMutablePointer<Float>, count: Int, groups: Range<Int>, lanes: PhiloxLanes, transform: T
     ) {
-        if _isDebugAssertConfiguration() {
-            // Unoptimized builds: the scalar twin (same bits, many times faster there).
-            fillGroupsScalar(base, count: count, groups: groups, lanes: lanes, transform: transform)
-            return
+        let chunkElements = groupsPerChunk * 32
+        let words = UnsafeMutablePointer<UInt32>.allocate(capacity: chunkElements)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: chunkElements)
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: chunkElements)
+        defer {
+            words.deallocate()
+            scratch.deallocate()
+            partial.deallocate()
         }
-        fillGroupsSIMD(base, count: count, groups: groups, lanes: lanes, transform: transform)
-    }
-
-    static func fillGroupsSIMD<T: GroupTransform>(
-        _ base: UnsafeMutablePointer<Float>, count: Int, groups: Range<Int>, lanes: PhiloxLanes, transform: T
-    ) {
-        let fullGroups = count / 32
-        for group in groups {
-            let values = transform.values(lanes.words(group: group))
-            if group < fullGroups {
-                let target = UnsafeMutableRawPointer(base + group * 32)
-                target.storeBytes(of: values.0, toByteOffset: 0, as: SIMD8<Float>.self)
-                target.storeBytes(of: values.1, toByteOffset: 32, as: SIMD8<Float>.self)
-                target.storeBytes(of: values.2, toByteOffset: 64, as: SIMD8<Float>.self)
-                target.storeBytes(of: values.3, toByteOffset: 96, as: SIMD8<Float>.self)
-            } else {
-                let start = group * 32
-                for index in start..<count {
-                    let offset = index - start
-                    let lane = offset % 8
-                    switch offset / 8 {
-                    case 0: base[index] = values.0[lane]
-                    case 1: base[index] = values.1[lane]
-                    case 2: base[index] = values.2[lane]
-                    default: base[index] = values.3[lane]
-                    }
-                }
-            }
-        }
-    }
-
-    static func fillGroupsScalar<T: GroupTransform>(
-        _ base: UnsafeMutablePointer<Float>, count: Int, groups: Range<Int>, lanes: PhiloxLanes, transform: T
-    ) {
-        let key = (lanes.key0, lanes.key1)
-        for group in groups {
+        var group = groups.lowerBound
+        while group < groups.upperBound {
+            let chunk = group..<min(group + groupsPerChunk, groups.upperBound)
             let start = group * 32
-            for lane in 0..<8 {
-                let block = UInt64(truncatingIfNeeded: group) &* 8 &+ UInt64(lane) &+ lanes.blockOffset
-                let words = Philox4x32.block(
-                    counter: (UInt32(truncatingIfNeeded: block), UInt32(truncatingIfNeeded: block >> 32),
-                              lanes.stream0, lanes.stream1),
-                    key: key)
-                let values = transform.scalarValues(words)
-                let index = start + lane
-                if index < count { base[index] = values.0 }
-                if index + 8 < count { base[index + 8] = values.1 }
-                if index + 16 < count { base[index + 16] = values.2 }
-                if index + 24 < count { base[index + 24] = values.3 }
+            let end = chunk.upperBound * 32
+            if end <= count {
+                transform.fill(groups: chunk, lanes: lanes, words: words, scratch: scratch, output: base + start)
+            } else {
+                // The last, partial group: compute it whole, keep what fits.
+                transform.fill(groups: chunk, lanes: lanes, words: words, scratch: scratch, output: partial)
+                (base + start).update(from: partial, count: count - start)
             }
+            group = chunk.upperBound
         }
     }
 }

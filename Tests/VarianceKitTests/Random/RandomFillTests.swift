@@ -152,32 +152,65 @@ import Testing
         #expect(matrix.elements == flat)
     }
 
-    static let transforms: [any GroupTransform] = [
-        UniformTransform(low: -3, high: 0.25),
-        NormalTransform(mean: 0.5, standardDeviation: 3),
-        TruncatedNormalTransform(mean: 0, standardDeviation: 1, lower: -2, upper: 2),
-        TruncatedNormalTransform(mean: 1, standardDeviation: 2, lower: -9, upper: 0.5),
-        TruncatedNormalTransform(mean: 0, standardDeviation: 1, lower: 5, upper: 5.5),
-    ]
-
-    /// Debug builds run the scalar twin of every kernel; both must give the same bits.
-    @Test(arguments: transforms.indices)
-    func simdAndScalarPathsAreBitIdentical(index: Int) {
-        func check<T: GroupTransform>(_ transform: T) {
-            let count = 32 * 40 + 13
-            let lanes = PhiloxLanes(seed: 0xDEAD_BEEF, stream: 9)
-            var simd = [Float](repeating: .nan, count: count)
-            var scalar = [Float](repeating: .nan, count: count)
-            let groups = 0..<((count + 31) / 32)
-            simd.withUnsafeMutableBufferPointer {
-                RandomFill.fillGroupsSIMD($0.baseAddress!, count: count, groups: groups, lanes: lanes, transform: transform)
-            }
-            scalar.withUnsafeMutableBufferPointer {
-                RandomFill.fillGroupsScalar($0.baseAddress!, count: count, groups: groups, lanes: lanes, transform: transform)
-            }
-            #expect(simd.map(\.bitPattern) == scalar.map(\.bitPattern))
+    /// Debug builds compute the Philox words one block at a time; both paths must agree, in
+    /// element order and in the split layout of the normal fill.
+    @Test(arguments: [0, 1, 536_870_911])
+    func simdAndScalarWordPathsAgree(firstGroup: Int) {
+        let lanes = PhiloxLanes(seed: 0xDEAD_BEEF, stream: 9)
+        let groups = firstGroup..<(firstGroup + 5)
+        let capacity = 5 * 32
+        func destinations(_ p: UnsafeMutablePointer<UInt32>, split: Bool)
+            -> (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>) {
+            split ? (p, p + 80, p + 8, p + 88) : (p, p + 8, p + 16, p + 24)
         }
-        check(RandomFillTests.transforms[index])
+        for split in [false, true] {
+            let simd = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+            let scalar = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+            defer { simd.deallocate(); scalar.deallocate() }
+            simd.initialize(repeating: 0, count: capacity)
+            scalar.initialize(repeating: 0, count: capacity)
+            lanes.writeWordsSIMD(groups: groups, to: destinations(simd, split: split), stride: split ? 16 : 32)
+            lanes.writeWordsScalar(groups: groups, to: destinations(scalar, split: split), stride: split ? 16 : 32)
+            let simdWords = Array(UnsafeBufferPointer(start: simd, count: capacity))
+            #expect(simdWords == Array(UnsafeBufferPointer(start: scalar, count: capacity)))
+            #expect(!simdWords.contains(0))
+        }
+        // Element order against the scalar reference block function.
+        let words = UnsafeMutablePointer<UInt32>.allocate(capacity: 32)
+        defer { words.deallocate() }
+        lanes.writeWordsSIMD(groups: firstGroup..<(firstGroup + 1), to: (words, words + 8, words + 16, words + 24), stride: 32)
+        for lane in 0..<8 {
+            let block = Philox4x32.block(counter: Philox4x32.counter(block: UInt64(firstGroup * 8 + lane), stream: 9),
+                                         key: Philox4x32.key(seed: 0xDEAD_BEEF))
+            #expect(words[lane] == block.0 && words[8 + lane] == block.1 && words[16 + lane] == block.2 && words[24 + lane] == block.3)
+        }
+    }
+
+    /// The fills' element layout: element 32g + 8j + l is a function of word j of block 8g + l
+    /// (for the normal, of that word and its partner in the same block).
+    @Test func elementLayoutFollowsTheBlocks() throws {
+        var values = [Float](repeating: 0, count: 64)
+        try values.withUnsafeMutableBufferPointer { try RandomFill.uniform($0, seed: 21, stream: 3, threads: 1) }
+        let uniform = UniformTransform(low: 0, high: 1)
+        var normals = [Float](repeating: 0, count: 64)
+        try normals.withUnsafeMutableBufferPointer { try RandomFill.normal($0, seed: 21, stream: 3, threads: 1) }
+        let normal = NormalTransform(mean: 0, standardDeviation: 1)
+        for group in 0..<2 {
+            for lane in 0..<8 {
+                let block = Philox4x32.block(counter: Philox4x32.counter(block: UInt64(group * 8 + lane), stream: 3),
+                                             key: Philox4x32.key(seed: 21))
+                let words = [block.0, block.1, block.2, block.3]
+                for j in 0..<4 {
+                    #expect(values[32 * group + 8 * j + lane] == uniform.value(words[j]))
+                    // Exactly (word >> 8) / 2^24: 24 random bits.
+                    #expect(Double(values[32 * group + 8 * j + lane]) == Double(words[j] >> 8) / 16_777_216)
+                }
+                let (a, b) = normal.pair(words[0], words[1])
+                let (c, d) = normal.pair(words[2], words[3])
+                #expect(normals[32 * group + lane] == a && normals[32 * group + 8 + lane] == b)
+                #expect(normals[32 * group + 16 + lane] == c && normals[32 * group + 24 + lane] == d)
+            }
+        }
     }
 
     // MARK: - Vector maths against Double
@@ -186,19 +219,30 @@ import Testing
         var worst = 0.0
         var x: Float = 1e-30
         while x < 1e30 {
-            let lanes = SIMD8<Float>(x, x * 1.1, x * 1.25, x * 1.4142, x * 1.5, x * 1.7, x * 1.9, x * 1.99)
-            let result = VectorMath.log(lanes)
-            for lane in 0..<8 {
-                let exact = Foundation.log(Double(lanes[lane]))
-                worst = max(worst, abs(Double(result[lane]) - exact) / max(1, abs(exact)))
+            for factor: Float in [1, 1.1, 1.25, 1.4142, 1.5, 1.7, 1.9, 1.99] {
+                let value = x * factor
+                let exact = Foundation.log(Double(value))
+                worst = max(worst, abs(Double(VectorMath.log(value)) - exact) / max(1, abs(exact)))
             }
             x *= 2.3
         }
         #expect(worst < 3e-7)
-        let nearOne = VectorMath.log(SIMD8<Float>(1, 0.999_999_94, 1.000_000_1, 0.999, 1.001, 0.75, 0.5, 0x1p-24))
-        let expected: [Double] = [1, 0.999_999_94, 1.000_000_1, 0.999, 1.001, 0.75, 0.5, 0x1p-24].map { Foundation.log(Double(Float($0))) }
-        for lane in 0..<8 {
-            #expect(abs(Double(nearOne[lane]) - expected[lane]) <= 2e-7 * max(abs(expected[lane]), 1e-6) + 1e-12)
+        for value: Float in [1, 0.999_999_94, 1.000_000_1, 0.999, 1.001, 0.75, 0.5, 0x1p-24] {
+            let exact = Foundation.log(Double(value))
+            #expect(abs(Double(VectorMath.log(value)) - exact) <= 2e-7 * max(abs(exact), 1e-6) + 1e-12, "\(value)")
+        }
+    }
+
+    @Test func vectorSquareRootIsAccurate() {
+        #expect(VectorMath.squareRoot(0) == 0)
+        var x: Float = 1e-30
+        while x < 1e30 {
+            for factor: Float in [1, 1.3, 2, 3.7] {
+                let value = x * factor
+                let exact = Double(value).squareRoot()
+                #expect(abs(Double(VectorMath.squareRoot(value)) - exact) <= 2.5e-7 * exact, "\(value)")
+            }
+            x *= 3.1
         }
     }
 
@@ -206,8 +250,8 @@ import Testing
         var worst = 0.0
         for i in 0..<1000 {
             let phi = Float(-Double.pi / 4 + Double.pi / 2 * Double(i) / 999)
-            let (c, s) = VectorMath.cosSin(SIMD8(repeating: phi))
-            worst = max(worst, abs(Double(c[0]) - cos(Double(phi))), abs(Double(s[0]) - sin(Double(phi))))
+            let (c, s) = VectorMath.cosSin(phi)
+            worst = max(worst, abs(Double(c) - cos(Double(phi))), abs(Double(s) - sin(Double(phi))))
         }
         #expect(worst < 2e-7)
     }
@@ -216,12 +260,11 @@ import Testing
         var worst = 0.0
         var t = 1e-7
         while t <= 0.5 {
-            let x = VectorMath.lowerNormalQuantile(SIMD8(repeating: Float(t)))[0]
-            // Independent check: Phi(x) must give back t (in relative terms).
+            let x = VectorMath.lowerNormalQuantile(Float(t))
+            // Independent check: Phi(x) must give back t; the error is measured in x units,
+            // |dx| = |dPhi| / phi(x), relative to max(1, |x|).
             let recovered = SampleStatistics.normalCDF(Double(x))
-            let exactT = Double(Float(t))
-            // |dx| = |dPhi| / phi(x); compare in x units.
-            let error = abs(recovered - exactT) / SampleStatistics.normalDensity(Double(x))
+            let error = abs(recovered - Double(Float(t))) / SampleStatistics.normalDensity(Double(x))
             worst = max(worst, error / max(1, abs(Double(x))))
             t *= 1.07
         }

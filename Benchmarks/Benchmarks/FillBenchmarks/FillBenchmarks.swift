@@ -1,0 +1,75 @@
+import Benchmark
+import VarianceKit
+
+/// Fill throughput of the Philox4x32-10 fills on a 4096 x 4096 matrix (16.8M elements per
+/// iteration) at 1 and 2 threads, and the orthogonal initializer against its own LAPACK calls
+/// (`LAPACK.orthonormalize`: one sgeqrf + one sorgqr on a square matrix) at 1024 and 4096.
+/// The peers doing the same fills are `Benchmarks/peers/fills_numpy.py` and `fills_torch.py`.
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        maxDuration: .seconds(3), maxIterations: 20)
+
+    let size = 4096
+    for threads in [1, 2] {
+        Benchmark("uniform \(size)x\(size) (16.8M elements) threads=\(threads)") { benchmark, state in
+            for _ in benchmark.scaledIterations {
+                try RandomFill.uniform(&state.matrix, seed: 1, threads: threads)
+            }
+            blackHole(state.matrix[0, 0])
+        } setup: { FillState(rows: size, columns: size) }
+
+        Benchmark("normal \(size)x\(size) (16.8M elements) threads=\(threads)") { benchmark, state in
+            for _ in benchmark.scaledIterations {
+                try RandomFill.normal(&state.matrix, seed: 1, threads: threads)
+            }
+            blackHole(state.matrix[0, 0])
+        } setup: { FillState(rows: size, columns: size) }
+
+        Benchmark("truncated normal [-2, 2] \(size)x\(size) (16.8M elements) threads=\(threads)") { benchmark, state in
+            for _ in benchmark.scaledIterations {
+                try RandomFill.truncatedNormal(&state.matrix, lower: -2, upper: 2, seed: 1, threads: threads)
+            }
+            blackHole(state.matrix[0, 0])
+        } setup: { FillState(rows: size, columns: size) }
+    }
+
+    let orthogonalConfiguration = Benchmark.Configuration(
+        metrics: [.wallClock], maxDuration: .seconds(20), maxIterations: 3)
+    for orthogonalSize in [1024, 4096] {
+        for threads in [1, 2] {
+            Benchmark("orthogonal \(orthogonalSize)x\(orthogonalSize) threads=\(threads)",
+                      configuration: orthogonalConfiguration) { benchmark, state in
+                for _ in benchmark.scaledIterations {
+                    try Initializer.orthogonal().fillWeight(&state.matrix, seed: 2, threads: threads)
+                }
+                blackHole(state.matrix[0, 0])
+            } setup: { FillState(rows: orthogonalSize, columns: orthogonalSize) }
+
+            // The bare LAPACK calls on the same kind of matrix (the copy of the Gaussian matrix
+            // that the in-place factorization needs is part of this baseline).
+            Benchmark("sgeqrf+sorgqr \(orthogonalSize)x\(orthogonalSize) threads=\(threads)",
+                      configuration: orthogonalConfiguration) { benchmark, state in
+                try BLAS.setThreadCount(threads)
+                for _ in benchmark.scaledIterations {
+                    state.matrix = state.gaussian
+                    blackHole(try LAPACK.orthonormalize(&state.matrix))
+                }
+            } setup: {
+                let state = FillState(rows: orthogonalSize, columns: orthogonalSize)
+                try RandomFill.normal(&state.gaussian, seed: 2)
+                return state
+            }
+        }
+    }
+}
+
+final class FillState: @unchecked Sendable {
+    var matrix: Matrix
+    var gaussian: Matrix
+
+    init(rows: Int, columns: Int) {
+        matrix = try! Matrix(rows: rows, columns: columns)
+        gaussian = try! Matrix(rows: rows, columns: columns)
+    }
+}
