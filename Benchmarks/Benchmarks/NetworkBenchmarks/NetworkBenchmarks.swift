@@ -14,6 +14,8 @@ let benchmarks: @Sendable () -> Void = {
     let shapes: [(depth: Int, width: Int, batch: Int, activation: Activation)] = [
         (10, 1024, 256, .tanh),
         (20, 2048, 512, .relu),
+        // Too small for OpenBLAS to use its threads: shows what the network itself allocates.
+        (3, 8, 4, .tanh),
     ]
     for shape in shapes {
         let label = "depth \(shape.depth) width \(shape.width) batch \(shape.batch) \(shape.activation.name)"
@@ -34,6 +36,14 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(state.z[0, 0])
         } setup: {
             try GemmOnlyState(shape.depth, shape.width, shape.batch)
+        }
+
+        Benchmark("probe only, \(label)") { benchmark, state in
+            for iteration in benchmark.scaledIterations {
+                blackHole(state.network.probe(step: iteration))
+            }
+        } setup: {
+            try NetworkState(shape.depth, shape.width, shape.batch, shape.activation)
         }
 
         Benchmark("network step + probe, \(label)") { benchmark, state in

@@ -29,7 +29,7 @@ enum ActivationMath {
     /// `(2^k, expm1(r))` with `x = k ln 2 + r` after clamping `x` to `[-87.3, 88]`.
     @inline(__always)
     static func exponentialParts(_ x: Vector) -> (scale: Vector, fraction: Vector) {
-        let clamped = x.clamped(lowerBound: Vector(repeating: -87.3), upperBound: Vector(repeating: 88))
+        let clamped = clamp(x, -87.3, 88)
         // Round x / ln 2 to the nearest integer with the 1.5 * 2^23 trick: the sum lands in
         // [2^23, 2^24), where the spacing of floats is 1, and its low mantissa bits hold k.
         let roundingConstant: Float = 12_582_912
@@ -72,7 +72,7 @@ enum ActivationMath {
     static func tanh(_ x: Vector) -> Vector {
         let magnitude = magnitude(x)
         // tanh(9) rounds to 1 in Float; clamping keeps expm1 finite.
-        let m = expm1(2 * magnitude.clamped(lowerBound: .zero, upperBound: Vector(repeating: 9)))
+        let m = expm1(2 * clamp(magnitude, 0, 9))
         let positive = m / (m + 2)
         return restoringNaN(positive.replacing(with: -positive, where: x .< 0), from: x)
     }
@@ -118,6 +118,23 @@ enum ActivationMath {
     }
 
     // MARK: Helpers
+
+    /// `x` clamped to `[low, high]` with compare-and-select (the generic `clamped` goes lane by
+    /// lane); NaN lanes come out as `low` or `high` (callers restore NaN).
+    @inline(__always)
+    static func clamp(_ x: Vector, _ low: Float, _ high: Float) -> Vector {
+        let lower = Vector(repeating: low)
+        let upper = Vector(repeating: high)
+        return x.replacing(with: lower, where: x .< lower).replacing(with: upper, where: x .> upper)
+    }
+
+    /// Lane-wise minimum by compare-and-select (NaN in `x` is ignored).
+    @inline(__always)
+    static func minimum(_ running: Vector, _ x: Vector) -> Vector { running.replacing(with: x, where: x .< running) }
+
+    /// Lane-wise maximum by compare-and-select (NaN in `x` is ignored).
+    @inline(__always)
+    static func maximum(_ running: Vector, _ x: Vector) -> Vector { running.replacing(with: x, where: x .> running) }
 
     /// `|x|`, elementwise (clears the sign bit, so `|NaN|` is NaN).
     @inline(__always)

@@ -83,15 +83,18 @@ extension Network {
             guard propagate else { return }
             // dX = dZ W: [batch, outputs] x [outputs, inputs], into the layer below (or dL/dX).
             layer.weight.withUnsafeBufferPointer { w in
-                let write = { (dx: UnsafeMutablePointer<Float>) in
-                    BLAS.sgemm(transposeA: false, transposeB: false, m: batch, n: fanIn, k: fanOut,
-                               alpha: 1, a: dz, lda: fanOut, b: w.baseAddress!, ldb: fanIn,
-                               beta: 0, c: dx, ldc: fanIn)
-                }
                 if index > 0 {
-                    layers[index - 1].delta.withUnsafeMutableBufferPointer { write($0.baseAddress!) }
+                    layers[index - 1].delta.withUnsafeMutableBufferPointer { dx in
+                        BLAS.sgemm(transposeA: false, transposeB: false, m: batch, n: fanIn, k: fanOut,
+                                   alpha: 1, a: dz, lda: fanOut, b: w.baseAddress!, ldb: fanIn,
+                                   beta: 0, c: dx.baseAddress!, ldc: fanIn)
+                    }
                 } else {
-                    inputGradientStorage.withUnsafeMutableBufferPointer { write($0.baseAddress!) }
+                    inputGradientStorage.withUnsafeMutableBufferPointer { dx in
+                        BLAS.sgemm(transposeA: false, transposeB: false, m: batch, n: fanIn, k: fanOut,
+                                   alpha: 1, a: dz, lda: fanOut, b: w.baseAddress!, ldb: fanIn,
+                                   beta: 0, c: dx.baseAddress!, ldc: fanIn)
+                    }
                 }
             }
         }

@@ -2,7 +2,7 @@
 public struct ProbeOptions: Sendable, Hashable, Codable {
     /// Number of histogram bins per tensor (0: no histograms).
     public var histogramBins: Int
-    /// At most this many entries of each tensor are binned (an evenly strided sample); moments,
+    /// At most this many entries of each tensor are binned (evenly spread runs of 64 consecutive entries, see `Histogram`); moments,
     /// minimum and maximum always use every entry.
     public var histogramSampleLimit: Int
 

@@ -40,23 +40,28 @@ public struct TensorStatistics: Codable, Sendable, Equatable {
 /// A histogram with `counts.count` equal-width bins spanning `[lowerBound, upperBound]`; bin `i`
 /// holds `lowerBound + i w <= x < lowerBound + (i + 1) w` (the last bin includes `upperBound`).
 ///
-/// To keep probing cheap, the entries binned are a deterministic, evenly strided sample: every
-/// `stride`-th entry, `sampledCount` in all (`stride == 1`: every finite entry).
+/// To keep probing cheap, a tensor with more entries than the sample limit is binned on a
+/// deterministic, evenly spread sample of contiguous runs: `runLength` consecutive entries starting
+/// every `runSpacing` entries (contiguous runs keep the memory access streaming). When every entry
+/// is binned, `runLength == runSpacing`. Only finite entries are binned.
 public struct Histogram: Codable, Sendable, Equatable {
     public var lowerBound: Double
     public var upperBound: Double
     public var counts: [Int]
     /// Number of finite entries binned (`counts` sum to it).
     public var sampledCount: Int
-    /// Distance between binned entries.
-    public var stride: Int
+    /// Length of each run of consecutive entries binned.
+    public var runLength: Int
+    /// Distance between the starts of two runs.
+    public var runSpacing: Int
 
-    public init(lowerBound: Double, upperBound: Double, counts: [Int], sampledCount: Int, stride: Int) {
+    public init(lowerBound: Double, upperBound: Double, counts: [Int], sampledCount: Int, runLength: Int, runSpacing: Int) {
         self.lowerBound = lowerBound
         self.upperBound = upperBound
         self.counts = counts
         self.sampledCount = sampledCount
-        self.stride = stride
+        self.runLength = runLength
+        self.runSpacing = runSpacing
     }
 }
 
@@ -70,7 +75,7 @@ extension TensorStatistics {
 
     /// One vectorized pass for count, moments, minimum and maximum (blocks of 1024 entries summed in
     /// Float lanes, blocks combined in Double; a block whose sums are not finite is redone in Double
-    /// entry by entry, counting inf and NaN), then the strided histogram sample.
+    /// entry by entry, counting inf and NaN), then the histogram of a sample (see `Histogram`).
     static func measure(_ pointer: UnsafePointer<Float>, count: Int, options: ProbeOptions) -> TensorStatistics {
         typealias Vector = ActivationMath.Vector
         let lanes = ActivationMath.lanes
@@ -102,8 +107,8 @@ extension TensorStatistics {
                 let centered = value - shiftVector
                 blockSum += centered
                 blockSquares += centered * centered
-                blockMinimum = pointwiseMin(blockMinimum, value)
-                blockMaximum = pointwiseMax(blockMaximum, value)
+                blockMinimum = ActivationMath.minimum(blockMinimum, value)
+                blockMaximum = ActivationMath.maximum(blockMaximum, value)
                 index += lanes
             }
             var tailSum: Float = 0
@@ -158,29 +163,44 @@ extension TensorStatistics {
 }
 
 extension Histogram {
-    /// Bins every `stride`-th finite entry, with `stride = ceil(count / options.histogramSampleLimit)`.
+    /// Length of the contiguous runs sampled from tensors larger than the sample limit.
+    static let sampleRunLength = 64
+
+    /// Bins the finite entries of the sample described in the type's notes: every entry when
+    /// `count <= options.histogramSampleLimit`, otherwise `ceil(limit / 64)` runs of 64 entries
+    /// at a spacing of `count / runs` (rounded down).
     static func sample(_ pointer: UnsafePointer<Float>, count: Int, lowerBound: Float, upperBound: Float,
                        options: ProbeOptions) -> Histogram {
         let bins = options.histogramBins
-        let stride = Swift.max(1, (count + options.histogramSampleLimit - 1) / options.histogramSampleLimit)
+        let runLength: Int
+        let runSpacing: Int
+        if count <= options.histogramSampleLimit {
+            (runLength, runSpacing) = (count, max(count, 1))
+        } else {
+            let runs = max(1, (options.histogramSampleLimit + sampleRunLength - 1) / sampleRunLength)
+            runLength = min(sampleRunLength, count)
+            runSpacing = max(count / runs, runLength)
+        }
         var counts = [Int](repeating: 0, count: bins)
         let low = Double(lowerBound)
         let width = Double(upperBound) - low
         let scale = width > 0 ? Double(bins) / width : 0
         var sampled = 0
         counts.withUnsafeMutableBufferPointer { counts in
-            var index = 0
-            while index < count {
-                let value = pointer[index]
-                if value.isFinite {
-                    let bin = Int((Double(value) - low) * scale)
-                    counts[Swift.min(Swift.max(bin, 0), bins - 1)] += 1
-                    sampled += 1
+            var start = 0
+            while start < count {
+                for index in start..<min(start + runLength, count) {
+                    let value = pointer[index]
+                    if value.isFinite {
+                        let bin = Int((Double(value) - low) * scale)
+                        counts[Swift.min(Swift.max(bin, 0), bins - 1)] += 1
+                        sampled += 1
+                    }
                 }
-                index += stride
+                start += runSpacing
             }
         }
         return Histogram(lowerBound: low, upperBound: Double(upperBound), counts: counts,
-                         sampledCount: sampled, stride: stride)
+                         sampledCount: sampled, runLength: runLength, runSpacing: runSpacing)
     }
 }

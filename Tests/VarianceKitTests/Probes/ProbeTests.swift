@@ -78,19 +78,25 @@ struct NaiveStatistics {
         var random = TestRandom(seed: 9)
         let values = (0..<5000).map { _ in random.nextSigned() * 3 + 1 }
         let matrix = try Matrix(rows: 50, columns: 100, elements: values)
-        for (limit, stride) in [(100_000, 1), (1000, 5)] {
+        // All 5000 entries; then 16 runs of 64 entries every 312 entries (1000 / 64 rounded up = 16).
+        for (limit, runLength, runSpacing) in [(100_000, 5000, 5000), (1000, 64, 312)] {
             let options = try ProbeOptions(histogramBins: 16, histogramSampleLimit: limit)
             let statistics = TensorStatistics(matrix, options: options)
             let histogram = try #require(statistics.histogram)
-            #expect(histogram.stride == stride)
+            #expect(histogram.runLength == runLength && histogram.runSpacing == runSpacing)
             let low = Double(values.min()!)
             let high = Double(values.max()!)
             var counts = [Int](repeating: 0, count: 16)
-            for index in Swift.stride(from: 0, to: values.count, by: stride) {
-                counts[min(Int((Double(values[index]) - low) * (16 / (high - low))), 15)] += 1
+            var sampled = 0
+            for start in Swift.stride(from: 0, to: values.count, by: runSpacing) {
+                for index in start..<min(start + runLength, values.count) {
+                    counts[min(Int((Double(values[index]) - low) * (16 / (high - low))), 15)] += 1
+                    sampled += 1
+                }
             }
             #expect(histogram.counts == counts)
-            #expect(histogram.sampledCount == values.count / stride)
+            #expect(histogram.sampledCount == sampled)
+            #expect(histogram.counts.reduce(0, +) == sampled)
             #expect(histogram.lowerBound == low && histogram.upperBound == high)
         }
     }
