@@ -4,6 +4,8 @@ struct BlockStatistics: Sendable {
     var absoluteSum: Double = 0
     var squareSum: Double = 0
     var exactZeros: Int = 0
+    /// Set by the plain-SGD kernel when the block's gradient holds inf or NaN (nothing was written).
+    var nonFinite = false
 }
 
 /// The per-step constants of one fused pass (computed once per parameter and step).
@@ -67,6 +69,25 @@ enum FusedKernels {
         c.proximal ? softThreshold(w, c.threshold) : w
     }
 
+    /// `√x` lane by lane, to within 1 ulp for normal numbers (0 for 0).
+    ///
+    /// Swift on Linux has no vector square root: `SIMD.squareRoot()` becomes eight scalar calls
+    /// that honour `errno`. This is Newton's iteration instead: the reciprocal root `y ≈ 1/√x`
+    /// from the exponent-halving bit trick, three steps `y ← y (3/2 - (x/2) y²)`, then
+    /// `s = x y` and one correction `s ← s + (x - s²) y/2`. Subnormal `x` (below 1.2e-38) get a
+    /// coarser root; Adam adds `ε` to it, so that cannot matter there.
+    @inline(__always)
+    static func squareRoot(_ x: Vector) -> Vector {
+        let bits = unsafeBitCast(x, to: SIMD8<UInt32>.self)
+        var y = unsafeBitCast(SIMD8<UInt32>(repeating: 0x5f37_5a86) &- (bits &>> 1), to: Vector.self)
+        let half = 0.5 * x
+        y = y * (1.5 - half * y * y)
+        y = y * (1.5 - half * y * y)
+        y = y * (1.5 - half * y * y)
+        let s = x * y
+        return s + (x - s * s) * (0.5 * y)
+    }
+
     @inline(__always)
     static func load(_ p: UnsafePointer<Float>, _ i: Int) -> Vector {
         UnsafeRawPointer(p + i).loadUnaligned(as: Vector.self)
@@ -114,12 +135,16 @@ enum FusedKernels {
 
     // MARK: Kernels
 
-    /// SGD without momentum: `w ← prox((1-d) w - η_t (g + (λ₂/n) w + (λ₁/n) sgn w))`.
-    /// Reads `w`, `g`; writes `w` (12 bytes per element).
+    /// SGD without momentum: `w' = prox((1-d) w - η_t (g + (λ₂/n) w + (λ₁/n) sgn w))`, written
+    /// to `output` (the gradient buffer itself: each element of `g` is read before it is
+    /// overwritten). The block's gradient is checked first (it is then in L1 cache); if it holds
+    /// inf or NaN nothing is written and `nonFinite` is set. Reads `w`, `g`; writes `g`
+    /// (12 bytes per element).
     static func sgd(
-        weights w: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
+        weights w: UnsafePointer<Float>, gradient g: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         range: Range<Int>, _ c: FusedCoefficients
     ) -> BlockStatistics {
+        guard isFinite(g, range) else { return BlockStatistics(nonFinite: true) }
         var accumulator = Accumulator()
         @inline(__always) func lane(_ w0: Vector, _ g0: Vector) -> Vector {
             finish(c.keep * w0 - c.stepSize * penalized(g0, w0, c), c)
@@ -129,7 +154,7 @@ enum FusedKernels {
             let w0 = load(w, i)
             let w1 = lane(w0, load(g, i))
             accumulator.add(before: w0, after: w1)
-            store(w1, w, i)
+            store(w1, output, i)
             i &+= width
         }
         let rest = range.upperBound &- i
@@ -137,7 +162,7 @@ enum FusedKernels {
             let w0 = loadPartial(w, i, rest)
             let w1 = lane(w0, loadPartial(g, i, rest))
             accumulator.add(before: w0, after: w1)
-            storePartial(w1, w, i, rest)
+            storePartial(w1, output, i, rest)
         }
         return accumulator.statistics(padding: rest > 0 ? width - rest : 0)
     }
@@ -190,7 +215,7 @@ enum FusedKernels {
             let gradient = penalized(g0, w0, c)
             let m1 = c.beta1 * m0 + c.oneMinusBeta1 * gradient
             let v1 = c.beta2 * v0 + c.oneMinusBeta2 * (gradient * gradient)
-            let denominator = v1.squareRoot() * c.inverseRootCorrection2 + c.epsilon
+            let denominator = squareRoot(v1) * c.inverseRootCorrection2 + c.epsilon
             return (finish(c.keep * w0 - c.stepSize * (m1 / denominator), c), m1, v1)
         }
         var i = range.lowerBound
@@ -213,6 +238,11 @@ enum FusedKernels {
             storePartial(v1, v, i, rest)
         }
         return accumulator.statistics(padding: rest > 0 ? width - rest : 0)
+    }
+
+    /// The index of the first inf or NaN in `values`, if any (error reports only).
+    static func firstNonFinite(_ values: UnsafeBufferPointer<Float>) -> Int? {
+        values.firstIndex { !$0.isFinite }
     }
 
     /// `true` when `values[range]` holds no inf and no NaN (`x·0` is NaN exactly for those).
