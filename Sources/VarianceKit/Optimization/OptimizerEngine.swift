@@ -75,10 +75,10 @@ final class OptimizerEngine {
     // MARK: Steps
     //
     // No weight and no state changes unless every gradient of the step is finite:
-    // - Plain SGD keeps no state, so it needs no separate check: each block's gradient is
-    //   checked in L1 cache just before the new weights of that block are written into the
-    //   gradient buffer; only when every block of every parameter passed are the weight and
-    //   gradient buffers exchanged (O(1), no copy) and the step counted. 12 bytes per element.
+    // - Plain SGD keeps no state, so it needs no separate check: the new weights are written
+    //   into the gradient buffer while the gradient is checked in the same pass; only when every
+    //   block of every parameter passed are the weight and gradient buffers exchanged (O(1), no
+    //   copy) and the step counted. 12 bytes per element, like the plain loop.
     // - SGD with momentum and Adam update state in place, so every gradient is checked first
     //   (a read-only pass), and the update then walks the blocks in reverse, starting with those
     //   the check left in the last-level cache.
@@ -157,16 +157,17 @@ final class OptimizerEngine {
         let state = stateForStep(id: id, rows: values.rows, columns: values.columns)
         let count = values.count
         let partials = state.partials
-        let columns = values.columns
-        return values.withUnsafeBufferPointer { w in
+                return values.withUnsafeBufferPointer { w in
             gradient.withUnsafeMutableBufferPointer { g -> VarianceKitError? in
                 let wp = w.baseAddress!, gp = g.baseAddress!
                 ParallelBlocks.forEachBlock(count: count, threadCount: threadCount) { block, range in
                     partials[block] = FusedKernels.sgd(weights: wp, gradient: gp, output: gp, range: range, c)
                 }
                 for block in 0..<ParallelBlocks.blockCount(count) where partials[block].nonFinite {
-                    // Blocks that failed were not written, so the culprit is still there.
-                    return refusal(UnsafeBufferPointer(g), id: id, columns: columns)
+                    // The gradient was overwritten as it was read; the block says where it was.
+                    let range = ParallelBlocks.range(ofBlock: block, count: count)
+                    return VarianceKitError.nonFinite(
+                        location: "the gradient of \(id), first in elements \(range.lowerBound)..<\(range.upperBound) of \(count) (row-major; \(name) step refused: no weight or optimizer state was changed)")
                 }
                 state.pending = c
                 return nil
