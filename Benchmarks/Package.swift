@@ -23,6 +23,12 @@ let package = Package(
             path: "Benchmarks/BLASBenchmarks",
             plugins: benchmarkPlugins
         ),
+        .executableTarget(
+            name: "NetworkBenchmarks",
+            dependencies: benchmarkDependencies,
+            path: "Benchmarks/NetworkBenchmarks",
+            plugins: benchmarkPlugins
+        ),
         // Plain C fused optimizer loops: the bandwidth reference for OptimizerBenchmarks.
         .target(
             name: "CReferenceLoops",

@@ -66,11 +66,14 @@ public enum LAPACK {
         try checkDimensions("singularValues", m, n)
         var work = a
         var values = [Float](repeating: 0, count: k)
+        // With jobz = "N" neither U nor Vᵀ is referenced, but LAPACKE still checks their leading
+        // dimensions against the row-major shapes.
         var unusedU: Float = 0, unusedVT: Float = 0
         let info = work.withUnsafeMutableBufferPointer { pa in
             values.withUnsafeMutableBufferPointer { ps in
                 LAPACKE_sgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")), Int32(m), Int32(n),
-                               pa.baseAddress, Int32(n), ps.baseAddress, &unusedU, 1, &unusedVT, 1)
+                               pa.baseAddress, Int32(n), ps.baseAddress,
+                               &unusedU, Int32(max(m, 1)), &unusedVT, Int32(max(n, 1)))
             }
         }
         guard info == 0 else { throw VarianceKitError.lapackFailure(routine: "sgesdd", info: Int(info)) }

@@ -1,0 +1,81 @@
+internal import CBLAS
+
+extension LAPACK {
+    /// Replaces the rows (when `rows <= columns`) or the columns (when `rows > columns`) of the
+    /// row-major `matrix` by an orthonormal basis of their span, by Householder QR, in place and
+    /// without copies. Returns the signs (`+1` or `-1`, `+1` for zero) of the triangular factor's
+    /// diagonal, one per basis vector, for the caller to fold in.
+    ///
+    /// Layout: a row-major `rows x columns` buffer is the column-major `columns x rows` matrix
+    /// `A = Wᵀ`. With `rows <= columns`, `A` is tall: `sgeqrf` + `sorgqr` give `A = Q R` and
+    /// overwrite `A` with `Q`, whose orthonormal columns are the rows of `W` (`W Wᵀ = I`); the sign
+    /// of `R[i, i]` belongs to row `i`. With `rows > columns`, `A` is wide: `sgelqf` + `sorglq` give
+    /// `A = L Q` (the QR factorization of `Aᵀ = W` with `R = Lᵀ`) and overwrite `A` with `Q`, whose
+    /// orthonormal rows are the columns of `W` (`Wᵀ W = I`); the sign of `L[i, i]` belongs to column `i`.
+    /// A square matrix takes the first path: exactly one `sgeqrf` and one `sorgqr` call.
+    ///
+    /// The rows (columns) must be linearly independent for the result to span what they span;
+    /// for a Gaussian matrix that holds with probability 1. Uses OpenBLAS's current thread count.
+    ///
+    /// - Throws: `VarianceKitError.shapeMismatch` beyond LAPACK's 32-bit dimensions,
+    ///   `VarianceKitError.lapackFailure` when a routine reports `info != 0`.
+    public static func orthonormalize(_ matrix: inout Matrix) throws -> [Float] {
+        let rows = matrix.rows, columns = matrix.columns
+        let rank = min(rows, columns)
+        guard rank > 0 else { return [] }
+        for dimension in [rows, columns] where dimension > BLAS.maximumDimension {
+            throw VarianceKitError.shapeMismatch(
+                operation: "LAPACK.orthonormalize", details: "dimension \(dimension) exceeds the LAPACK limit of \(BLAS.maximumDimension)")
+        }
+        var signs = [Float](repeating: 1, count: rank)
+        try matrix.withUnsafeMutableBufferPointer { buffer in
+            try signs.withUnsafeMutableBufferPointer { signBuffer in
+                try orthonormalizeColumnMajor(buffer.baseAddress!, height: columns, width: rows,
+                                              signs: signBuffer.baseAddress!)
+            }
+        }
+        return signs
+    }
+
+    /// The column-major `height x width` matrix `A` (leading dimension `height`) becomes the
+    /// orthonormal factor of its QR (`height >= width`) or LQ (`height < width`) factorization.
+    static func orthonormalizeColumnMajor(
+        _ a: UnsafeMutablePointer<Float>, height: Int, width: Int, signs: UnsafeMutablePointer<Float>
+    ) throws {
+        let m = Int32(height), n = Int32(width)
+        let rank = min(height, width)
+        let tau = UnsafeMutablePointer<Float>.allocate(capacity: rank)
+        defer { tau.deallocate() }
+        let tall = height >= width
+        let factorName = tall ? "sgeqrf" : "sgelqf"
+        let formName = tall ? "sorgqr" : "sorglq"
+        let k = Int32(rank)
+
+        // Workspace query for both routines, then one allocation.
+        var query: Float = 0
+        var info = tall
+            ? LAPACKE_sgeqrf_work(LAPACK_COL_MAJOR, m, n, a, m, tau, &query, -1)
+            : LAPACKE_sgelqf_work(LAPACK_COL_MAJOR, m, n, a, m, tau, &query, -1)
+        guard info == 0 else { throw VarianceKitError.lapackFailure(routine: factorName, info: Int(info)) }
+        var workCount = max(Int(query), 1)
+        info = tall
+            ? LAPACKE_sorgqr_work(LAPACK_COL_MAJOR, m, n, k, a, m, tau, &query, -1)
+            : LAPACKE_sorglq_work(LAPACK_COL_MAJOR, m, n, k, a, m, tau, &query, -1)
+        guard info == 0 else { throw VarianceKitError.lapackFailure(routine: formName, info: Int(info)) }
+        workCount = max(workCount, Int(query))
+        let work = UnsafeMutablePointer<Float>.allocate(capacity: workCount)
+        defer { work.deallocate() }
+
+        info = tall
+            ? LAPACKE_sgeqrf_work(LAPACK_COL_MAJOR, m, n, a, m, tau, work, Int32(workCount))
+            : LAPACKE_sgelqf_work(LAPACK_COL_MAJOR, m, n, a, m, tau, work, Int32(workCount))
+        guard info == 0 else { throw VarianceKitError.lapackFailure(routine: factorName, info: Int(info)) }
+        for i in 0..<rank {
+            signs[i] = a[i * height + i] < 0 ? -1 : 1
+        }
+        info = tall
+            ? LAPACKE_sorgqr_work(LAPACK_COL_MAJOR, m, n, k, a, m, tau, work, Int32(workCount))
+            : LAPACKE_sorglq_work(LAPACK_COL_MAJOR, m, n, k, a, m, tau, work, Int32(workCount))
+        guard info == 0 else { throw VarianceKitError.lapackFailure(routine: formName, info: Int(info)) }
+    }
+}

@@ -1,0 +1,116 @@
+/// A fully connected layer `A = φ(X Wᵀ + b)`.
+///
+/// Layout: the weight `W` is `[outputs, inputs]` (fan-in = columns, fan-out = rows), the bias `b`
+/// is `[1, outputs]`, batches `X`, `Z`, `A` are `[batch, features]`, row-major.
+///
+/// A layer belongs to at most one `Network`, which owns its per-batch workspaces (pre-activations,
+/// activations and the back-propagated gradient) and runs it; on its own a `Dense` only holds
+/// parameters and their gradients.
+public final class Dense {
+    /// Number of input features (fan-in).
+    public let inputs: Int
+    /// Number of output features (fan-out).
+    public let outputs: Int
+    /// The activation `φ`.
+    public let activation: Activation
+    /// Whether the layer adds a bias `b`.
+    public let hasBias: Bool
+
+    /// `W`, `[outputs, inputs]`.
+    public internal(set) var weight: Matrix
+    /// `dL/dW`, `[outputs, inputs]`, filled by `Network.backward`.
+    public internal(set) var weightGradient: Matrix
+    /// `b` stored as `[1, outputs]` (all zeros and unused when `hasBias` is false).
+    var biasStorage: Matrix
+    /// `dL/db`, `[1, outputs]`.
+    var biasGradientStorage: Matrix
+
+    // Per-batch workspaces, `[batch, outputs]`, allocated by the owning network.
+    /// `Z = X Wᵀ + b`.
+    var preActivation: Matrix
+    /// `A = φ(Z)`.
+    var output: Matrix
+    /// `dL/dA` while the layer above back-propagates into it, then `dL/dZ` in place.
+    var delta: Matrix
+
+    /// Whether a network has adopted this layer.
+    var isOwned = false
+
+    /// A layer with zero weights and biases; set them with `setWeight(_:)` / `setBias(_:)` or build
+    /// the layer through `Network(inputs:layers:seed:)` to initialize them.
+    ///
+    /// - Throws: `VarianceKitError.invalidParameter` when `inputs` or `outputs` is below 1 or an
+    ///   activation parameter is invalid.
+    public init(inputs: Int, outputs: Int, activation: Activation = .identity, bias: Bool = true) throws {
+        guard inputs >= 1 else {
+            throw VarianceKitError.invalidParameter(name: "Dense inputs", value: "\(inputs)", expected: "an integer >= 1")
+        }
+        guard outputs >= 1 else {
+            throw VarianceKitError.invalidParameter(name: "Dense outputs", value: "\(outputs)", expected: "an integer >= 1")
+        }
+        try activation.validate()
+        try Matrix.validateShape(rows: outputs, columns: inputs)
+        self.inputs = inputs
+        self.outputs = outputs
+        self.activation = activation
+        self.hasBias = bias
+        weight = Matrix(validatedRows: outputs, columns: inputs)
+        weightGradient = Matrix(validatedRows: outputs, columns: inputs)
+        biasStorage = Matrix(validatedRows: 1, columns: outputs)
+        biasGradientStorage = Matrix(validatedRows: 1, columns: outputs)
+        preActivation = Matrix(validatedRows: 0, columns: outputs)
+        output = Matrix(validatedRows: 0, columns: outputs)
+        delta = Matrix(validatedRows: 0, columns: outputs)
+    }
+
+    /// `b` as `[1, outputs]`, or nil for a layer without bias.
+    public var bias: Matrix? { hasBias ? biasStorage : nil }
+
+    /// `dL/db` as `[1, outputs]`, or nil for a layer without bias.
+    public var biasGradient: Matrix? { hasBias ? biasGradientStorage : nil }
+
+    /// Number of trainable parameters: `outputs * inputs` (+ `outputs` with a bias).
+    public var parameterCount: Int { outputs * inputs + (hasBias ? outputs : 0) }
+
+    /// Replaces `W`.
+    ///
+    /// - Throws: `VarianceKitError.shapeMismatch` unless `weight` is `[outputs, inputs]`.
+    public func setWeight(_ weight: Matrix) throws {
+        guard weight.rows == outputs, weight.columns == inputs else {
+            throw VarianceKitError.shapeMismatch(
+                operation: "Dense.setWeight",
+                details: "weight is \(weight.rows) x \(weight.columns) but this layer needs \(outputs) x \(inputs) (outputs x inputs)")
+        }
+        self.weight = weight
+    }
+
+    /// Replaces `b`.
+    ///
+    /// - Throws: `VarianceKitError.unsupported` for a layer without bias, `.shapeMismatch` unless
+    ///   `bias` is `[1, outputs]`.
+    public func setBias(_ bias: Matrix) throws {
+        guard hasBias else {
+            throw VarianceKitError.unsupported("Dense.setBias: this layer was built without a bias")
+        }
+        guard bias.rows == 1, bias.columns == outputs else {
+            throw VarianceKitError.shapeMismatch(
+                operation: "Dense.setBias",
+                details: "bias is \(bias.rows) x \(bias.columns) but this layer needs 1 x \(outputs)")
+        }
+        biasStorage = bias
+    }
+
+    /// Sets `dL/dW` and `dL/db` to zero (for accumulating gradients over several backward passes).
+    public func zeroGradients() {
+        weightGradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        biasGradientStorage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    }
+
+    /// Allocates the `[batch, outputs]` workspaces unless they already have that batch size.
+    func prepare(batchSize: Int) {
+        guard preActivation.rows != batchSize else { return }
+        preActivation = Matrix(validatedRows: batchSize, columns: outputs)
+        output = Matrix(validatedRows: batchSize, columns: outputs)
+        delta = Matrix(validatedRows: batchSize, columns: outputs)
+    }
+}

@@ -1,0 +1,100 @@
+extension Network {
+    /// The Philox stream of layer `layer`'s weight: `2 layer` (its bias uses `2 layer + 1`; the
+    /// random readout `Loss.readoutStream`), so every tensor draws independent numbers from one seed.
+    public static func weightStream(layer: Int) -> UInt64 { UInt64(2 * layer) }
+
+    /// The Philox stream of layer `layer`'s bias: `2 layer + 1`.
+    public static func biasStream(layer: Int) -> UInt64 { UInt64(2 * layer + 1) }
+
+    /// A network of `layers.count` Dense layers on `inputs` features, each initialized by its
+    /// description from Philox4x32-10 keyed by `seed` (weight of layer `l` on stream `2 l`, bias on
+    /// `2 l + 1`): the same seed always gives the same network, whatever `threads` is.
+    ///
+    /// - Throws: `VarianceKitError.invalidParameter` for `inputs < 1`, an empty `layers`, a layer
+    ///   with `outputs < 1` or an invalid activation or initializer parameter (the message names
+    ///   the layer); `.shapeMismatch` for an initializer that needs a shape it cannot have.
+    public convenience init(inputs: Int, layers descriptions: [LayerDescription], seed: UInt64, threads: Int? = nil) throws {
+        guard inputs >= 1 else {
+            throw VarianceKitError.invalidParameter(name: "network inputs", value: "\(inputs)", expected: "an integer >= 1")
+        }
+        guard !descriptions.isEmpty else {
+            throw VarianceKitError.invalidParameter(name: "layers", value: "[]", expected: "at least one layer description")
+        }
+        var layers: [Dense] = []
+        var fanIn = inputs
+        for (index, description) in descriptions.enumerated() {
+            let layer: Dense
+            do {
+                layer = try Dense(inputs: fanIn, outputs: description.outputs, activation: description.activation,
+                                  bias: description.bias)
+                try description.weightInitializer.fillWeight(
+                    &layer.weight, seed: seed, stream: Network.weightStream(layer: index), threads: threads)
+                if description.bias {
+                    try description.biasInitializer.fill(
+                        &layer.biasStorage, fanIn: fanIn, fanOut: description.outputs,
+                        seed: seed, stream: Network.biasStream(layer: index), threads: threads)
+                }
+            } catch let error as VarianceKitError {
+                throw error.inLayer(index + 1, of: descriptions.count)
+            }
+            layers.append(layer)
+            fanIn = description.outputs
+        }
+        try self.init(layers: layers)
+    }
+
+    /// A network with widths `widths` (`widths[0]` = inputs, then one layer per further entry),
+    /// every layer with `activation` (the last one with `outputActivation` when given), weights
+    /// from `initializer`, zero biases when `bias`.
+    ///
+    /// - Throws: as `init(inputs:layers:seed:threads:)`; `.invalidParameter` for fewer than two widths.
+    public convenience init(widths: [Int], activation: Activation, initializer: Initializer, bias: Bool = true,
+                            outputActivation: Activation? = nil, seed: UInt64, threads: Int? = nil) throws {
+        guard widths.count >= 2 else {
+            throw VarianceKitError.invalidParameter(
+                name: "widths", value: "\(widths)", expected: "at least two widths: the inputs, then one per layer")
+        }
+        let descriptions = widths.dropFirst().enumerated().map { index, outputs in
+            LayerDescription(outputs: outputs,
+                             activation: index == widths.count - 2 ? (outputActivation ?? activation) : activation,
+                             weightInitializer: initializer, bias: bias)
+        }
+        try self.init(inputs: widths[0], layers: descriptions, seed: seed, threads: threads)
+    }
+
+    /// Redraws every layer's weight with `initializer` from `(seed, stream 2 l)` and sets biases to zero.
+    ///
+    /// - Throws: as `Initializer.fillWeight`, naming the layer; nothing is changed then.
+    public func reinitialize(weights initializer: Initializer, seed: UInt64, threads: Int? = nil) throws {
+        var weights: [Matrix] = []
+        for (index, layer) in layers.enumerated() {
+            var weight = Matrix(validatedRows: layer.outputs, columns: layer.inputs)
+            do {
+                try initializer.fillWeight(&weight, seed: seed, stream: Network.weightStream(layer: index), threads: threads)
+            } catch let error as VarianceKitError {
+                throw error.inLayer(index + 1, of: layers.count)
+            }
+            weights.append(weight)
+        }
+        for (layer, weight) in zip(layers, weights) {
+            layer.weight = weight
+            layer.biasStorage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        }
+        hasForwardPass = false
+        hasBackwardPass = false
+    }
+}
+
+extension VarianceKitError {
+    /// The same error with "layer i of n" prepended to where it happened.
+    func inLayer(_ layer: Int, of count: Int) -> VarianceKitError {
+        switch self {
+        case let .invalidParameter(name, value, expected):
+            return .invalidParameter(name: "layer \(layer) of \(count): \(name)", value: value, expected: expected)
+        case let .shapeMismatch(operation, details):
+            return .shapeMismatch(operation: "layer \(layer) of \(count): \(operation)", details: details)
+        default:
+            return self
+        }
+    }
+}

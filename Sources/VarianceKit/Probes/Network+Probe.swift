@@ -1,0 +1,167 @@
+import Foundation
+
+extension Network {
+    /// The statistics of every layer's `W`, `b`, `Z`, `A`, `dL/dZ`, `dL/dW`, `dL/db` as they stand
+    /// after the last forward/backward pass, labelled with `step`; see `NetworkProbe`.
+    ///
+    /// Cost: one vectorized pass over each tensor (moments accumulated in Double per block), a
+    /// histogram of a sample of at most `options.histogramSampleLimit` entries, and for saturating
+    /// or ReLU activations one counting pass over `A`; no BLAS call. Layers are measured in
+    /// parallel on the machine's active processors (the result does not depend on how many).
+    /// The first probe that finds a non-finite value records it in `firstNonFinite`, which later
+    /// probes repeat.
+    public func probe(step: Int, options: ProbeOptions = .standard) -> NetworkProbe {
+        let forwardDone = hasForwardPass
+        let backwardDone = hasBackwardPass
+        let snapshots = layers.enumerated().map { index, layer in
+            LayerSnapshot(
+                index: index, inputs: layer.inputs, outputs: layer.outputs, activation: layer.activation,
+                weight: layer.weight, bias: layer.bias,
+                preActivation: forwardDone ? layer.preActivation : nil,
+                output: forwardDone ? layer.output : nil,
+                delta: backwardDone ? layer.delta : nil,
+                weightGradient: backwardDone ? layer.weightGradient : nil,
+                biasGradient: backwardDone ? layer.biasGradient : nil)
+        }
+        var results = [LayerProbe?](repeating: nil, count: snapshots.count)
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, snapshots.count))
+        results.withUnsafeMutableBufferPointer { buffer in
+            let target = ProbeResults(base: buffer.baseAddress!)
+            let measure: @Sendable (Int) -> Void = { worker in
+                for index in Swift.stride(from: worker, to: snapshots.count, by: workers) {
+                    target.base[index] = snapshots[index].measure(options: options)
+                }
+            }
+            if workers == 1 { measure(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: measure) }
+        }
+        let layerProbes = results.map { $0! }
+        let nonFinite = Network.firstNonFinite(in: layerProbes, step: step)
+        if let nonFinite, firstNonFinite == nil || nonFinite.step < firstNonFinite!.step {
+            firstNonFinite = nonFinite
+        }
+        return NetworkProbe(
+            step: step, batchSize: batchSize,
+            loss: backwardDone ? lastLoss.flatMap { $0.isFinite ? $0 : nil } : nil,
+            layers: layerProbes, nonFinite: nonFinite, firstNonFinite: firstNonFinite)
+    }
+
+    /// The first non-finite tensor in computation order (see `NetworkProbe.nonFinite`).
+    static func firstNonFinite(in probes: [LayerProbe], step: Int) -> NonFiniteLocation? {
+        func bad(_ statistics: TensorStatistics?) -> Bool { (statistics?.nonFiniteCount ?? 0) > 0 }
+        for probe in probes {
+            for (name, statistics) in [("weight", probe.weight), ("bias", probe.bias),
+                                       ("preActivation", probe.preActivation), ("activation", probe.activation)]
+            where bad(statistics) {
+                return NonFiniteLocation(step: step, layer: probe.layer, tensor: name)
+            }
+        }
+        for probe in probes.reversed() {
+            for (name, statistics) in [("preActivationGradient", probe.preActivationGradient),
+                                       ("weightGradient", probe.weightGradient), ("biasGradient", probe.biasGradient)]
+            where bad(statistics) {
+                return NonFiniteLocation(step: step, layer: probe.layer, tensor: name)
+            }
+        }
+        return nil
+    }
+
+    /// `(saturated, dead)` fractions of the activations `a` (each nil where the activation has none).
+    static func saturationFractions(_ a: Matrix, _ activation: Activation) -> (Double?, Double?) {
+        guard a.count > 0 else { return (nil, nil) }
+        let matches: Int = a.withUnsafeBufferPointer { buffer in
+            let (pointer, count) = (buffer.baseAddress!, buffer.count)
+            switch activation {
+            case .tanh: return countMatching(pointer, count, MagnitudeAbove(threshold: 0.99))
+            case .softsign: return countMatching(pointer, count, MagnitudeAbove(threshold: 0.9))
+            case .sigmoid: return countMatching(pointer, count, OutsideInterval(low: 0.01, high: 0.99))
+            case .relu: return countMatching(pointer, count, ExactlyZero())
+            default: return -1
+            }
+        }
+        guard matches >= 0 else { return (nil, nil) }
+        let fraction = Double(matches) / Double(a.count)
+        return activation == .relu ? (nil, fraction) : (fraction, nil)
+    }
+
+    /// Number of entries matching `predicate`, eight lanes at a time (lane counters flushed to an
+    /// `Int` every 4096 vectors, well below Float's exact-integer limit).
+    @inline(__always)
+    static func countMatching<P: LanePredicate>(_ pointer: UnsafePointer<Float>, _ count: Int, _ predicate: P) -> Int {
+        let lanes = ActivationMath.lanes
+        let vectorEnd = count - count % lanes
+        var total = 0
+        var index = 0
+        while index < vectorEnd {
+            let blockEnd = min(index + 4096 * lanes, vectorEnd)
+            var counters = ActivationMath.Vector.zero
+            while index < blockEnd {
+                counters = counters.replacing(with: counters + 1, where: predicate.matches(ActivationMath.load(pointer + index)))
+                index += lanes
+            }
+            total += Int(counters.sum())
+        }
+        while index < count {
+            if predicate.matches(pointer[index]) { total += 1 }
+            index += 1
+        }
+        return total
+    }
+}
+
+/// A per-entry test, on a vector of lanes and on one value.
+protocol LanePredicate {
+    func matches(_ x: ActivationMath.Vector) -> SIMDMask<SIMD8<Int32>>
+    func matches(_ x: Float) -> Bool
+}
+
+/// `|x| > threshold` (tanh, softsign saturation).
+struct MagnitudeAbove: LanePredicate {
+    var threshold: Float
+    @inline(__always) func matches(_ x: ActivationMath.Vector) -> SIMDMask<SIMD8<Int32>> { ActivationMath.magnitude(x) .> threshold }
+    @inline(__always) func matches(_ x: Float) -> Bool { Swift.abs(x) > threshold }
+}
+
+/// `x < low` or `x > high` (sigmoid saturation).
+struct OutsideInterval: LanePredicate {
+    var low: Float
+    var high: Float
+    @inline(__always) func matches(_ x: ActivationMath.Vector) -> SIMDMask<SIMD8<Int32>> { (x .< low) .| (x .> high) }
+    @inline(__always) func matches(_ x: Float) -> Bool { x < low || x > high }
+}
+
+/// `x == 0` (dead ReLU units).
+struct ExactlyZero: LanePredicate {
+    @inline(__always) func matches(_ x: ActivationMath.Vector) -> SIMDMask<SIMD8<Int32>> { x .== 0 }
+    @inline(__always) func matches(_ x: Float) -> Bool { x == 0 }
+}
+
+/// Where the probe's worker threads write their layers (disjoint indices).
+struct ProbeResults: @unchecked Sendable {
+    let base: UnsafeMutablePointer<LayerProbe?>
+}
+
+/// One layer's tensors, taken by value (O(1), copy-on-write) so that worker threads can read them.
+struct LayerSnapshot: Sendable {
+    var index: Int
+    var inputs: Int
+    var outputs: Int
+    var activation: Activation
+    var weight: Matrix
+    var bias: Matrix?
+    var preActivation: Matrix?
+    var output: Matrix?
+    var delta: Matrix?
+    var weightGradient: Matrix?
+    var biasGradient: Matrix?
+
+    func measure(options: ProbeOptions) -> LayerProbe {
+        let (saturated, dead) = output.map { Network.saturationFractions($0, activation) } ?? (nil, nil)
+        func statistics(_ matrix: Matrix?) -> TensorStatistics? { matrix.map { TensorStatistics($0, options: options) } }
+        return LayerProbe(
+            layer: index, inputs: inputs, outputs: outputs, activationName: activation.description,
+            weight: TensorStatistics(weight, options: options), bias: statistics(bias),
+            preActivation: statistics(preActivation), activation: statistics(output),
+            preActivationGradient: statistics(delta), weightGradient: statistics(weightGradient),
+            biasGradient: statistics(biasGradient), saturatedFraction: saturated, deadFraction: dead)
+    }
+}

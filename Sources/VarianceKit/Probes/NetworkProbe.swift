@@ -1,0 +1,98 @@
+/// How much detail a probe records.
+public struct ProbeOptions: Sendable, Hashable, Codable {
+    /// Number of histogram bins per tensor (0: no histograms).
+    public var histogramBins: Int
+    /// At most this many entries of each tensor are binned (evenly spread runs of 64 consecutive entries, see `Histogram`); moments,
+    /// minimum and maximum always use every entry.
+    public var histogramSampleLimit: Int
+
+    /// 32 bins over at most 16384 entries per tensor: what `probe(step:)` uses by default, cheap
+    /// enough to probe every training step.
+    public static let standard = ProbeOptions(validatedBins: 32, sampleLimit: 16_384)
+
+    /// - Throws: `VarianceKitError.invalidParameter` when `histogramBins` is not in `0...100_000` or
+    ///   `histogramSampleLimit < 1`.
+    public init(histogramBins: Int = 32, histogramSampleLimit: Int = 16_384) throws {
+        guard (0...100_000).contains(histogramBins) else {
+            throw VarianceKitError.invalidParameter(
+                name: "histogramBins", value: "\(histogramBins)", expected: "an integer in 0...100000")
+        }
+        guard histogramSampleLimit >= 1 else {
+            throw VarianceKitError.invalidParameter(
+                name: "histogramSampleLimit", value: "\(histogramSampleLimit)", expected: "an integer >= 1")
+        }
+        self.init(validatedBins: histogramBins, sampleLimit: histogramSampleLimit)
+    }
+
+    private init(validatedBins: Int, sampleLimit: Int) {
+        histogramBins = validatedBins
+        histogramSampleLimit = sampleLimit
+    }
+}
+
+/// Where a non-finite value (inf or NaN) was found: the probe's step, the 0-based layer and the
+/// tensor (`weight`, `bias`, `preActivation`, `activation`, `preActivationGradient`,
+/// `weightGradient`, `biasGradient`).
+public struct NonFiniteLocation: Codable, Sendable, Hashable, CustomStringConvertible {
+    public var step: Int
+    public var layer: Int
+    public var tensor: String
+
+    public init(step: Int, layer: Int, tensor: String) {
+        self.step = step
+        self.layer = layer
+        self.tensor = tensor
+    }
+
+    public var description: String { "step \(step), layer \(layer + 1), \(tensor)" }
+}
+
+/// The statistics of one layer at one probe. Tensors that do not exist yet are nil: `Z` and `A`
+/// before the first forward pass, the gradients before the first backward pass.
+public struct LayerProbe: Codable, Sendable, Equatable {
+    /// 0-based layer index.
+    public var layer: Int
+    public var inputs: Int
+    public var outputs: Int
+    /// `Activation.description` of the layer's activation.
+    public var activationName: String
+    /// `W`.
+    public var weight: TensorStatistics
+    /// `b` (nil without bias).
+    public var bias: TensorStatistics?
+    /// `Z = X Wᵀ + b`.
+    public var preActivation: TensorStatistics?
+    /// `A = φ(Z)`.
+    public var activation: TensorStatistics?
+    /// `dL/dZ`.
+    public var preActivationGradient: TensorStatistics?
+    /// `dL/dW`.
+    public var weightGradient: TensorStatistics?
+    /// `dL/db` (nil without bias).
+    public var biasGradient: TensorStatistics?
+    /// Fraction of `A` in the saturated region: `|a| > 0.99` for tanh, `a < 0.01` or `a > 0.99` for
+    /// sigmoid, `|a| > 0.9` for softsign; nil for other activations or before a forward pass.
+    public var saturatedFraction: Double?
+    /// Fraction of `A` exactly 0 for ReLU; nil for other activations or before a forward pass.
+    public var deadFraction: Double?
+}
+
+/// A snapshot of every layer's statistics, plain Codable data for printing and saving as JSON.
+///
+/// All numbers are finite (statistics skip non-finite entries and count them), except that
+/// `loss` is nil when it was not finite, so `JSONEncoder` with its default strategies can encode it.
+public struct NetworkProbe: Codable, Sendable, Equatable {
+    /// The training step given to `probe(step:)`.
+    public var step: Int
+    /// The batch size of the last pass (0 before any).
+    public var batchSize: Int
+    /// The last backward pass's loss (nil before one, or when it was not finite).
+    public var loss: Double?
+    /// One entry per layer, in forward order.
+    public var layers: [LayerProbe]
+    /// The first non-finite tensor in this probe, in the order the values were computed (forward
+    /// through the layers: weight, bias, Z, A; then backward from the top: dL/dZ, dL/dW, dL/db).
+    public var nonFinite: NonFiniteLocation?
+    /// The earliest `nonFinite` of all probes of this network so far (the step where it started).
+    public var firstNonFinite: NonFiniteLocation?
+}

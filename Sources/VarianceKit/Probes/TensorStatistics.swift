@@ -1,0 +1,206 @@
+import Foundation
+
+/// Summary statistics of every entry of one tensor (a matrix taken as a flat list of values).
+///
+/// Moments, minimum and maximum are over the finite entries only (`nonFiniteCount` says how many
+/// were inf or NaN); they are nil when no entry is finite. The variance is the population one,
+/// `Var = (1/n) Σ (x - mean)²`, accumulated in Double from a shifted sum (the shift is the first
+/// finite entry, so a large common offset does not cancel the variance away).
+public struct TensorStatistics: Codable, Sendable, Equatable {
+    /// Number of entries.
+    public var count: Int
+    /// Number of entries that are inf or NaN.
+    public var nonFiniteCount: Int
+    /// Mean of the finite entries.
+    public var mean: Double?
+    /// Population variance of the finite entries.
+    public var variance: Double?
+    /// Smallest finite entry.
+    public var minimum: Double?
+    /// Largest finite entry.
+    public var maximum: Double?
+    /// Fixed-bin histogram over `[minimum, maximum]` (nil when disabled or nothing is finite).
+    public var histogram: Histogram?
+
+    /// `sqrt(variance)`.
+    public var standardDeviation: Double? { variance.map { $0.squareRoot() } }
+
+    public init(count: Int, nonFiniteCount: Int, mean: Double?, variance: Double?,
+                minimum: Double?, maximum: Double?, histogram: Histogram?) {
+        self.count = count
+        self.nonFiniteCount = nonFiniteCount
+        self.mean = mean
+        self.variance = variance
+        self.minimum = minimum
+        self.maximum = maximum
+        self.histogram = histogram
+    }
+}
+
+/// A histogram with `counts.count` equal-width bins spanning `[lowerBound, upperBound]`; bin `i`
+/// holds `lowerBound + i w <= x < lowerBound + (i + 1) w` (the last bin includes `upperBound`).
+///
+/// To keep probing cheap, a tensor with more entries than the sample limit is binned on a
+/// deterministic, evenly spread sample of contiguous runs: `runLength` consecutive entries starting
+/// every `runSpacing` entries (contiguous runs keep the memory access streaming). When every entry
+/// is binned, `runLength == runSpacing`. Only finite entries are binned.
+public struct Histogram: Codable, Sendable, Equatable {
+    public var lowerBound: Double
+    public var upperBound: Double
+    public var counts: [Int]
+    /// Number of finite entries binned (`counts` sum to it).
+    public var sampledCount: Int
+    /// Length of each run of consecutive entries binned.
+    public var runLength: Int
+    /// Distance between the starts of two runs.
+    public var runSpacing: Int
+
+    public init(lowerBound: Double, upperBound: Double, counts: [Int], sampledCount: Int, runLength: Int, runSpacing: Int) {
+        self.lowerBound = lowerBound
+        self.upperBound = upperBound
+        self.counts = counts
+        self.sampledCount = sampledCount
+        self.runLength = runLength
+        self.runSpacing = runSpacing
+    }
+}
+
+extension TensorStatistics {
+    /// The statistics of `matrix`'s entries, with a histogram as `options` says.
+    public init(_ matrix: Matrix, options: ProbeOptions = .standard) {
+        self = matrix.withUnsafeBufferPointer { buffer in
+            TensorStatistics.measure(buffer.baseAddress!, count: buffer.count, options: options)
+        }
+    }
+
+    /// One vectorized pass for count, moments, minimum and maximum (blocks of 1024 entries summed in
+    /// Float lanes, blocks combined in Double; a block whose sums are not finite is redone in Double
+    /// entry by entry, counting inf and NaN), then the histogram of a sample (see `Histogram`).
+    static func measure(_ pointer: UnsafePointer<Float>, count: Int, options: ProbeOptions) -> TensorStatistics {
+        typealias Vector = ActivationMath.Vector
+        let lanes = ActivationMath.lanes
+        var shift: Float = 0
+        for index in 0..<min(count, 64) where pointer[index].isFinite {
+            shift = pointer[index]
+            break
+        }
+        let shiftVector = Vector(repeating: shift)
+        var finiteCount = 0
+        var nonFiniteCount = 0
+        var sum = 0.0
+        var sumOfSquares = 0.0
+        var minimum = Float.infinity
+        var maximum = -Float.infinity
+
+        let blockLength = 1024
+        var blockStart = 0
+        while blockStart < count {
+            let blockEnd = min(blockStart + blockLength, count)
+            let vectorEnd = blockStart + (blockEnd - blockStart) / lanes * lanes
+            var blockSum = Vector.zero
+            var blockSquares = Vector.zero
+            var blockMinimum = Vector(repeating: .infinity)
+            var blockMaximum = Vector(repeating: -.infinity)
+            var index = blockStart
+            while index < vectorEnd {
+                let value = ActivationMath.load(pointer + index)
+                let centered = value - shiftVector
+                blockSum += centered
+                blockSquares += centered * centered
+                blockMinimum = ActivationMath.minimum(blockMinimum, value)
+                blockMaximum = ActivationMath.maximum(blockMaximum, value)
+                index += lanes
+            }
+            var tailSum: Float = 0
+            var tailSquares: Float = 0
+            while index < blockEnd {
+                let centered = pointer[index] - shift
+                tailSum += centered
+                tailSquares += centered * centered
+                blockMinimum[0] = Swift.min(blockMinimum[0], pointer[index])
+                blockMaximum[0] = Swift.max(blockMaximum[0], pointer[index])
+                index += 1
+            }
+            let s = blockSum.sum() + tailSum
+            let s2 = blockSquares.sum() + tailSquares
+            if s.isFinite && s2.isFinite {
+                finiteCount += blockEnd - blockStart
+                sum += Double(s)
+                sumOfSquares += Double(s2)
+                minimum = Swift.min(minimum, blockMinimum.min())
+                maximum = Swift.max(maximum, blockMaximum.max())
+            } else {
+                for index in blockStart..<blockEnd {
+                    let value = pointer[index]
+                    guard value.isFinite else {
+                        nonFiniteCount += 1
+                        continue
+                    }
+                    let centered = Double(value) - Double(shift)
+                    finiteCount += 1
+                    sum += centered
+                    sumOfSquares += centered * centered
+                    minimum = Swift.min(minimum, value)
+                    maximum = Swift.max(maximum, value)
+                }
+            }
+            blockStart = blockEnd
+        }
+
+        guard finiteCount > 0 else {
+            return TensorStatistics(count: count, nonFiniteCount: nonFiniteCount, mean: nil, variance: nil,
+                                    minimum: nil, maximum: nil, histogram: nil)
+        }
+        let centeredMean = sum / Double(finiteCount)
+        let variance = Swift.max(0, sumOfSquares / Double(finiteCount) - centeredMean * centeredMean)
+        let histogram = options.histogramBins > 0
+            ? Histogram.sample(pointer, count: count, lowerBound: minimum, upperBound: maximum, options: options)
+            : nil
+        return TensorStatistics(count: count, nonFiniteCount: nonFiniteCount, mean: Double(shift) + centeredMean,
+                                variance: variance, minimum: Double(minimum), maximum: Double(maximum),
+                                histogram: histogram)
+    }
+}
+
+extension Histogram {
+    /// Length of the contiguous runs sampled from tensors larger than the sample limit.
+    static let sampleRunLength = 64
+
+    /// Bins the finite entries of the sample described in the type's notes: every entry when
+    /// `count <= options.histogramSampleLimit`, otherwise `ceil(limit / 64)` runs of 64 entries
+    /// at a spacing of `count / runs` (rounded down).
+    static func sample(_ pointer: UnsafePointer<Float>, count: Int, lowerBound: Float, upperBound: Float,
+                       options: ProbeOptions) -> Histogram {
+        let bins = options.histogramBins
+        let runLength: Int
+        let runSpacing: Int
+        if count <= options.histogramSampleLimit {
+            (runLength, runSpacing) = (count, max(count, 1))
+        } else {
+            let runs = max(1, (options.histogramSampleLimit + sampleRunLength - 1) / sampleRunLength)
+            runLength = min(sampleRunLength, count)
+            runSpacing = max(count / runs, runLength)
+        }
+        var counts = [Int](repeating: 0, count: bins)
+        let low = Double(lowerBound)
+        let width = Double(upperBound) - low
+        let scale = width > 0 ? Double(bins) / width : 0
+        var sampled = 0
+        counts.withUnsafeMutableBufferPointer { counts in
+            var start = 0
+            while start < count {
+                for index in start..<min(start + runLength, count) {
+                    let value = pointer[index]
+                    if value.isFinite {
+                        let bin = Int((Double(value) - low) * scale)
+                        counts[Swift.min(Swift.max(bin, 0), bins - 1)] += 1
+                        sampled += 1
+                    }
+                }
+                start += runSpacing
+            }
+        }
+        return Histogram(lowerBound: low, upperBound: Double(upperBound), counts: counts,
+                         sampledCount: sampled, runLength: runLength, runSpacing: runSpacing)
+    }
+}

@@ -1,0 +1,176 @@
+/// Bulk random fills of `Float` buffers and matrices from Philox4x32-10.
+///
+/// Every fill is a fixed function of `(seed, stream)` and the element index: element `i` comes
+/// from counter block `8 (i / 32) + i % 8`, word `(i % 32) / 8` (see `PhiloxLanes`), whatever the
+/// thread count, so the result is bit-identical with 1, 2 or 64 threads and across runs.
+/// `threads: nil` uses every active processor. Work is split into contiguous ranges of 32-element
+/// groups, one per thread, with at least 32 768 elements per thread.
+///
+/// All fills validate their arguments first and throw `VarianceKitError.invalidParameter` (naming
+/// the parameter, its value and the accepted range) before writing anything.
+public enum RandomFill {
+    static let minimumElementsPerThread = 1 << 15
+
+    /// Uniform on `[low, high)`: `Var = (high - low)^2 / 12`. Draws have 24 random bits
+    /// (`low + (high - low) k 2^-24`, `k` uniform on `0 ..< 2^24`).
+    public static func uniform(
+        _ buffer: UnsafeMutableBufferPointer<Float>, low: Float = 0, high: Float = 1,
+        seed: UInt64, stream: UInt64 = 0, threads: Int? = nil
+    ) throws {
+        try validateUniform(low: low, high: high)
+        let threadCount = try resolveThreads(threads)
+        run(buffer, lanes: PhiloxLanes(seed: seed, stream: stream), threads: threadCount,
+            transform: UniformTransform(low: low, high: high))
+    }
+
+    /// Normal `N(mean, standardDeviation^2)` by the Box-Muller transform (vectorized, no rejection).
+    public static func normal(
+        _ buffer: UnsafeMutableBufferPointer<Float>, mean: Float = 0, standardDeviation: Float = 1,
+        seed: UInt64, stream: UInt64 = 0, threads: Int? = nil
+    ) throws {
+        try validateNormal(mean: mean, standardDeviation: standardDeviation)
+        let threadCount = try resolveThreads(threads)
+        run(buffer, lanes: PhiloxLanes(seed: seed, stream: stream), threads: threadCount,
+            transform: NormalTransform(mean: mean, standardDeviation: standardDeviation))
+    }
+
+    /// The normal `N(mean, standardDeviation^2)` conditioned on lying in
+    /// `[mean + lower * standardDeviation, mean + upper * standardDeviation]` (bounds in standard
+    /// deviations), sampled exactly by inverting its CDF; never clamped. Its variance is
+    /// `standardDeviation^2 * (1 + (a phi(a) - b phi(b))/Z - ((phi(a) - phi(b))/Z)^2)`
+    /// (`StandardNormal.truncatedMoments`); for `[-2, 2]` that is `0.7737 standardDeviation^2`.
+    public static func truncatedNormal(
+        _ buffer: UnsafeMutableBufferPointer<Float>, mean: Float = 0, standardDeviation: Float = 1,
+        lower: Float = -2, upper: Float = 2,
+        seed: UInt64, stream: UInt64 = 0, threads: Int? = nil
+    ) throws {
+        try validateTruncatedNormal(mean: mean, standardDeviation: standardDeviation, lower: lower, upper: upper)
+        let threadCount = try resolveThreads(threads)
+        run(buffer, lanes: PhiloxLanes(seed: seed, stream: stream), threads: threadCount,
+            transform: TruncatedNormalTransform(mean: mean, standardDeviation: standardDeviation,
+                                                lower: lower, upper: upper))
+    }
+
+    // MARK: - Matrix overloads (row-major: element (r, c) is element r * columns + c of the fill)
+
+    /// `uniform(_:low:high:seed:stream:threads:)` over the matrix's elements in row-major order.
+    public static func uniform(
+        _ matrix: inout Matrix, low: Float = 0, high: Float = 1,
+        seed: UInt64, stream: UInt64 = 0, threads: Int? = nil
+    ) throws {
+        try validateUniform(low: low, high: high)
+        _ = try resolveThreads(threads)
+        try matrix.withUnsafeMutableBufferPointer { buffer in
+            try uniform(buffer, low: low, high: high, seed: seed, stream: stream, threads: threads)
+        }
+    }
+
+    /// `normal(_:mean:standardDeviation:seed:stream:threads:)` over the matrix's elements.
+    public static func normal(
+        _ matrix: inout Matrix, mean: Float = 0, standardDeviation: Float = 1,
+        seed: UInt64, stream: UInt64 = 0, threads: Int? = nil
+    ) throws {
+        try validateNormal(mean: mean, standardDeviation: standardDeviation)
+        _ = try resolveThreads(threads)
+        try matrix.withUnsafeMutableBufferPointer { buffer in
+            try normal(buffer, mean: mean, standardDeviation: standardDeviation, seed: seed, stream: stream, threads: threads)
+        }
+    }
+
+    /// `truncatedNormal(_:mean:standardDeviation:lower:upper:seed:stream:threads:)` over the matrix's elements.
+    public static func truncatedNormal(
+        _ matrix: inout Matrix, mean: Float = 0, standardDeviation: Float = 1,
+        lower: Float = -2, upper: Float = 2,
+        seed: UInt64, stream: UInt64 = 0, threads: Int? = nil
+    ) throws {
+        try validateTruncatedNormal(mean: mean, standardDeviation: standardDeviation, lower: lower, upper: upper)
+        _ = try resolveThreads(threads)
+        try matrix.withUnsafeMutableBufferPointer { buffer in
+            try truncatedNormal(buffer, mean: mean, standardDeviation: standardDeviation,
+                                lower: lower, upper: upper, seed: seed, stream: stream, threads: threads)
+        }
+    }
+
+    // MARK: - Validation
+
+    static func resolveThreads(_ threads: Int?) throws -> Int {
+        guard let threads else { return Parallel.defaultThreadCount }
+        guard threads >= 1, threads <= 4096 else {
+            throw VarianceKitError.invalidParameter(name: "threads", value: "\(threads)", expected: "an integer in 1...4096, or nil for the default")
+        }
+        return threads
+    }
+
+    static func validateUniform(low: Float, high: Float) throws {
+        try VarianceKitError.requireFinite(low, "low")
+        try VarianceKitError.requireFinite(high, "high")
+        guard low < high else {
+            throw VarianceKitError.invalidParameter(name: "high", value: "\(high)", expected: "a number > low = \(low)")
+        }
+        guard (high - low).isFinite else {
+            throw VarianceKitError.invalidParameter(name: "high - low", value: "\(high - low)", expected: "a finite width")
+        }
+    }
+
+    static func validateNormal(mean: Float, standardDeviation: Float) throws {
+        try VarianceKitError.requireFinite(mean, "mean")
+        try VarianceKitError.requirePositiveFinite(standardDeviation, "standardDeviation")
+    }
+
+    static func validateTruncatedNormal(mean: Float, standardDeviation: Float, lower: Float, upper: Float) throws {
+        try validateNormal(mean: mean, standardDeviation: standardDeviation)
+        try VarianceKitError.requireFinite(lower, "lower")
+        try VarianceKitError.requireFinite(upper, "upper")
+        guard lower < upper else {
+            throw VarianceKitError.invalidParameter(name: "upper", value: "\(upper)", expected: "a number > lower = \(lower) (bounds in standard deviations)")
+        }
+        guard StandardNormal.probability(between: Double(lower), and: Double(upper)) > 1e-300 else {
+            throw VarianceKitError.invalidParameter(
+                name: "lower", value: "\(lower)", expected: "bounds [lower, upper] holding a representable probability (|bounds| below about 37 standard deviations)")
+        }
+    }
+
+    // MARK: - The kernel
+
+    /// Fills `buffer` group by group with `transform` of Philox words, in parallel.
+    static func run<T: GroupTransform>(
+        _ buffer: UnsafeMutableBufferPointer<Float>, lanes: PhiloxLanes, threads: Int, transform: T
+    ) {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+        let count = buffer.count
+        let groups = (count + 31) / 32
+        let shared = Parallel.SharedPointer(base: base)
+        Parallel.forEachRange(count: groups, threads: threads, minimumPerThread: minimumElementsPerThread / 32) { range in
+            fillGroups(shared.base, count: count, groups: range, lanes: lanes, transform: transform)
+        }
+    }
+
+    @inline(__always)
+    static func fillGroups<T: GroupTransform>(
+        _ base: UnsafeMutablePointer<Float>, count: Int, groups: Range<Int>, lanes: PhiloxLanes, transform: T
+    ) {
+        let fullGroups = count / 32
+        for group in groups {
+            let values = transform.values(lanes.words(group: group))
+            if group < fullGroups {
+                let target = UnsafeMutableRawPointer(base + group * 32)
+                target.storeBytes(of: values.0, toByteOffset: 0, as: SIMD8<Float>.self)
+                target.storeBytes(of: values.1, toByteOffset: 32, as: SIMD8<Float>.self)
+                target.storeBytes(of: values.2, toByteOffset: 64, as: SIMD8<Float>.self)
+                target.storeBytes(of: values.3, toByteOffset: 96, as: SIMD8<Float>.self)
+            } else {
+                let start = group * 32
+                for index in start..<count {
+                    let offset = index - start
+                    let lane = offset % 8
+                    switch offset / 8 {
+                    case 0: base[index] = values.0[lane]
+                    case 1: base[index] = values.1[lane]
+                    case 2: base[index] = values.2[lane]
+                    default: base[index] = values.3[lane]
+                    }
+                }
+            }
+        }
+    }
+}
