@@ -35,5 +35,16 @@ let package = Package(
             path: "Benchmarks/FillBenchmarks",
             plugins: benchmarkPlugins
         ),
+        // Plain C fused optimizer loops: the bandwidth reference for OptimizerBenchmarks.
+        .target(
+            name: "CReferenceLoops",
+            path: "Sources/CReferenceLoops"
+        ),
+        .executableTarget(
+            name: "OptimizerBenchmarks",
+            dependencies: benchmarkDependencies + ["CReferenceLoops"],
+            path: "Benchmarks/OptimizerBenchmarks",
+            plugins: benchmarkPlugins
+        ),
     ]
 )

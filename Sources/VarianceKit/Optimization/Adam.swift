@@ -11,7 +11,9 @@
 /// divided by `√v̂` like the data gradient, so L2 under Adam shrinks weights with large gradients
 /// less; `AdamW` (decoupled decay) shrinks every weight by the same fraction (THEORY.md §2.3).
 ///
-/// Memory per step and element: 28 bytes (read `w`, `g`, `m`, `v`; write `w`, `m`, `v`).
+/// Memory per step and element: 28 bytes (read `w`, `g`, `m`, `v`; write `w`, `m`, `v`), plus 4
+/// for the finiteness check of `g` that precedes the in-place update. The square root is
+/// Newton's (within 1 ulp; see `FusedKernels.squareRoot`).
 public final class Adam: Optimizer {
     public let beta1: Float
     public let beta2: Float
@@ -76,8 +78,8 @@ public final class Adam: Optimizer {
     }
 
     @discardableResult
-    public func step(parameter: inout Matrix, gradient: Matrix, id: ParameterID) throws -> ParameterStepStatistics {
-        try engine.step(parameter: &parameter, gradient: gradient, id: id)
+    public func step(parameter: inout Matrix, gradient: inout Matrix, id: ParameterID) throws -> ParameterStepStatistics {
+        try engine.step(parameter: &parameter, gradient: &gradient, id: id)
     }
 
     public func statistics(for id: ParameterID) -> ParameterStepStatistics? { engine.statistics(for: id) }

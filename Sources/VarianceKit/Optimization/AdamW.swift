@@ -50,8 +50,8 @@ public final class AdamW: Optimizer {
     }
 
     @discardableResult
-    public func step(parameter: inout Matrix, gradient: Matrix, id: ParameterID) throws -> ParameterStepStatistics {
-        try engine.step(parameter: &parameter, gradient: gradient, id: id)
+    public func step(parameter: inout Matrix, gradient: inout Matrix, id: ParameterID) throws -> ParameterStepStatistics {
+        try engine.step(parameter: &parameter, gradient: &gradient, id: id)
     }
 
     public func statistics(for id: ParameterID) -> ParameterStepStatistics? { engine.statistics(for: id) }

@@ -4,6 +4,8 @@ struct BlockStatistics: Sendable {
     var absoluteSum: Double = 0
     var squareSum: Double = 0
     var exactZeros: Int = 0
+    /// Set by the plain-SGD kernel when the block's gradient held inf or NaN.
+    var nonFinite = false
 }
 
 /// The per-step constants of one fused pass (computed once per parameter and step).
@@ -45,9 +47,20 @@ enum FusedKernels {
 
     // MARK: Lanes
 
+    typealias Bits = SIMD8<UInt32>
+
+    /// `sgn(x)`: `±1` with the sign bit of `x`, `0` for `±0`.
     @inline(__always)
     static func sign(_ x: Vector) -> Vector {
-        Vector(repeating: 0).replacing(with: 1, where: x .> 0).replacing(with: -1, where: x .< 0)
+        let bits = unsafeBitCast(x, to: Bits.self)
+        let unit = (bits & Bits(repeating: 0x8000_0000)) | Bits(repeating: 0x3F80_0000)
+        return unsafeBitCast(unit & unsafeBitCast(x .!= 0, to: Bits.self), to: Vector.self)
+    }
+
+    /// `|x|`, by clearing the sign bit.
+    @inline(__always)
+    static func magnitude(_ x: Vector) -> Vector {
+        unsafeBitCast(unsafeBitCast(x, to: Bits.self) & Bits(repeating: 0x7FFF_FFFF), to: Vector.self)
     }
 
     /// `sign(x) max(|x| - t, 0)`, giving `+0` for `|x| <= t`.
@@ -56,15 +69,68 @@ enum FusedKernels {
         Vector(repeating: 0).replacing(with: x - t, where: x .> t).replacing(with: x + t, where: x .< -t)
     }
 
+    /// Which terms a pass computes. Each kernel is compiled once per combination (the flags are
+    /// constants inside it), so that a plain L2 step spends no instruction on L1 or on counting
+    /// zeros: on a memory-bound loop that is the difference between matching the C loop or not.
+    struct Features {
+        /// Add `(λ₁/n) sgn(w)` (L1 by subgradient).
+        var subgradientL1: Bool
+        /// Add `(λ₂/n) w`.
+        var l2: Bool
+        /// Soft-threshold after the step and count exact zeros.
+        var proximal: Bool
+        /// Sum `|w|` (any L1) for the penalty value.
+        var absoluteSum: Bool { subgradientL1 || proximal }
+        /// Sum `w²` (L2) for the penalty value.
+        var squareSum: Bool { l2 }
+    }
+
+    /// Calls `body` with `c`'s features as literal constants, one inlined copy per combination.
+    @inline(__always)
+    static func specialized<R>(_ c: FusedCoefficients, _ body: (Features) -> R) -> R {
+        switch (c.l1 != 0, c.l2 != 0, c.proximal) {
+        case (false, false, false): return body(Features(subgradientL1: false, l2: false, proximal: false))
+        case (false, true, false): return body(Features(subgradientL1: false, l2: true, proximal: false))
+        case (true, false, false): return body(Features(subgradientL1: true, l2: false, proximal: false))
+        case (true, true, false): return body(Features(subgradientL1: true, l2: true, proximal: false))
+        case (false, false, true): return body(Features(subgradientL1: false, l2: false, proximal: true))
+        case (false, true, true): return body(Features(subgradientL1: false, l2: true, proximal: true))
+        case (true, false, true): return body(Features(subgradientL1: true, l2: false, proximal: true))
+        case (true, true, true): return body(Features(subgradientL1: true, l2: true, proximal: true))
+        }
+    }
+
     /// The gradient with the penalty's: `g + (λ₂/n) w + (λ₁/n) sgn(w)`.
     @inline(__always)
-    static func penalized(_ g: Vector, _ w: Vector, _ c: FusedCoefficients) -> Vector {
-        g + c.l2 * w + c.l1 * sign(w)
+    static func penalized(_ g: Vector, _ w: Vector, _ c: FusedCoefficients, _ f: Features) -> Vector {
+        var result = g
+        if f.l2 { result += c.l2 * w }
+        if f.subgradientL1 { result += c.l1 * sign(w) }
+        return result
     }
 
     @inline(__always)
-    static func finish(_ w: Vector, _ c: FusedCoefficients) -> Vector {
-        c.proximal ? softThreshold(w, c.threshold) : w
+    static func finish(_ w: Vector, _ c: FusedCoefficients, _ f: Features) -> Vector {
+        f.proximal ? softThreshold(w, c.threshold) : w
+    }
+
+    /// `√x` lane by lane, to within 1 ulp for normal numbers (0 for 0).
+    ///
+    /// Swift on Linux has no vector square root: `SIMD.squareRoot()` becomes eight scalar calls
+    /// that honour `errno`. This is Newton's iteration instead: the reciprocal root `y ≈ 1/√x`
+    /// from the exponent-halving bit trick, three steps `y ← y (3/2 - (x/2) y²)`, then
+    /// `s = x y` and one correction `s ← s + (x - s²) y/2`. Subnormal `x` (below 1.2e-38) get a
+    /// coarser root; Adam adds `ε` to it, so that cannot matter there.
+    @inline(__always)
+    static func squareRoot(_ x: Vector) -> Vector {
+        let bits = unsafeBitCast(x, to: SIMD8<UInt32>.self)
+        var y = unsafeBitCast(SIMD8<UInt32>(repeating: 0x5f37_5a86) &- (bits &>> 1), to: Vector.self)
+        let half = 0.5 * x
+        y = y * (1.5 - half * y * y)
+        y = y * (1.5 - half * y * y)
+        y = y * (1.5 - half * y * y)
+        let s = x * y
+        return s + (x - s * s) * (0.5 * y)
     }
 
     @inline(__always)
@@ -97,49 +163,61 @@ enum FusedKernels {
         var zeros = Counter(repeating: 0)
 
         @inline(__always)
-        mutating func add(before w: Vector, after updated: Vector) {
-            absoluteSum += w.replacing(with: -w, where: w .< 0)
-            squareSum += w * w
-            zeros = zeros.replacing(with: zeros &+ 1, where: updated .== 0)
+        mutating func add(before w: Vector, after updated: Vector, _ f: Features) {
+            if f.absoluteSum { absoluteSum += magnitude(w) }
+            if f.squareSum { squareSum += w * w }
+            if f.proximal { zeros &-= unsafeBitCast(updated .== 0, to: Counter.self) }
         }
 
         /// The block's statistics; `padding` zero lanes of a partial vector were counted as zeros.
-        func statistics(padding: Int) -> BlockStatistics {
+        func statistics(padding: Int, _ f: Features) -> BlockStatistics {
             BlockStatistics(
                 absoluteSum: Double(absoluteSum.sum()),
                 squareSum: Double(squareSum.sum()),
-                exactZeros: Int(zeros.wrappedSum()) - padding)
+                exactZeros: f.proximal ? Int(zeros.wrappedSum()) - padding : 0)
         }
     }
 
     // MARK: Kernels
 
-    /// SGD without momentum: `w ← prox((1-d) w - η_t (g + (λ₂/n) w + (λ₁/n) sgn w))`.
-    /// Reads `w`, `g`; writes `w` (12 bytes per element).
+    /// SGD without momentum: `w' = prox((1-d) w - η_t (g + (λ₂/n) w + (λ₁/n) sgn w))`, written
+    /// to `output` (the gradient buffer itself: each element of `g` is read before it is
+    /// overwritten), while checking `g` for inf/NaN in the same pass (`nonFinite`). The weights
+    /// are never written here, so a refused step loses nothing but the (consumed) gradient.
+    /// Reads `w`, `g`; writes `g` (12 bytes per element).
     static func sgd(
-        weights w: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
+        weights w: UnsafePointer<Float>, gradient g: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         range: Range<Int>, _ c: FusedCoefficients
     ) -> BlockStatistics {
-        var accumulator = Accumulator()
-        @inline(__always) func lane(_ w0: Vector, _ g0: Vector) -> Vector {
-            finish(c.keep * w0 - c.stepSize * penalized(g0, w0, c), c)
+        specialized(c) { f in
+            var accumulator = Accumulator()
+            var probe = Vector(repeating: 0)
+            @inline(__always) func lane(_ w0: Vector, _ g0: Vector) -> Vector {
+                finish(c.keep * w0 - c.stepSize * penalized(g0, w0, c, f), c, f)
+            }
+            var i = range.lowerBound
+            while i &+ width <= range.upperBound {
+                let w0 = load(w, i)
+                let g0 = load(g, i)
+                probe += g0 * 0
+                let w1 = lane(w0, g0)
+                accumulator.add(before: w0, after: w1, f)
+                store(w1, output, i)
+                i &+= width
+            }
+            let rest = range.upperBound &- i
+            if rest > 0 {
+                let w0 = loadPartial(w, i, rest)
+                let g0 = loadPartial(g, i, rest)
+                probe += g0 * 0
+                let w1 = lane(w0, g0)
+                accumulator.add(before: w0, after: w1, f)
+                storePartial(w1, output, i, rest)
+            }
+            var statistics = accumulator.statistics(padding: rest > 0 ? width - rest : 0, f)
+            statistics.nonFinite = probe != Vector(repeating: 0)
+            return statistics
         }
-        var i = range.lowerBound
-        while i &+ width <= range.upperBound {
-            let w0 = load(w, i)
-            let w1 = lane(w0, load(g, i))
-            accumulator.add(before: w0, after: w1)
-            store(w1, w, i)
-            i &+= width
-        }
-        let rest = range.upperBound &- i
-        if rest > 0 {
-            let w0 = loadPartial(w, i, rest)
-            let w1 = lane(w0, loadPartial(g, i, rest))
-            accumulator.add(before: w0, after: w1)
-            storePartial(w1, w, i, rest)
-        }
-        return accumulator.statistics(padding: rest > 0 ? width - rest : 0)
     }
 
     /// SGD with momentum (PyTorch's convention): `ĝ = g + (λ₂/n) w + (λ₁/n) sgn w`,
@@ -150,31 +228,33 @@ enum FusedKernels {
         weights w: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
         buffer b: UnsafeMutablePointer<Float>, range: Range<Int>, _ c: FusedCoefficients
     ) -> BlockStatistics {
-        var accumulator = Accumulator()
-        @inline(__always) func lane(_ w0: Vector, _ g0: Vector, _ b0: Vector) -> (Vector, Vector) {
-            let gradient = penalized(g0, w0, c)
-            let b1 = c.bufferDecay * b0 + c.gradientWeight * gradient
-            let direction = c.nesterovGradient * gradient + c.nesterovBuffer * b1
-            return (finish(c.keep * w0 - c.stepSize * direction, c), b1)
+        specialized(c) { f in
+            var accumulator = Accumulator()
+            @inline(__always) func lane(_ w0: Vector, _ g0: Vector, _ b0: Vector) -> (Vector, Vector) {
+                let gradient = penalized(g0, w0, c, f)
+                let b1 = c.bufferDecay * b0 + c.gradientWeight * gradient
+                let direction = c.nesterovGradient * gradient + c.nesterovBuffer * b1
+                return (finish(c.keep * w0 - c.stepSize * direction, c, f), b1)
+            }
+            var i = range.lowerBound
+            while i &+ width <= range.upperBound {
+                let w0 = load(w, i)
+                let (w1, b1) = lane(w0, load(g, i), load(b, i))
+                accumulator.add(before: w0, after: w1, f)
+                store(w1, w, i)
+                store(b1, b, i)
+                i &+= width
+            }
+            let rest = range.upperBound &- i
+            if rest > 0 {
+                let w0 = loadPartial(w, i, rest)
+                let (w1, b1) = lane(w0, loadPartial(g, i, rest), loadPartial(b, i, rest))
+                accumulator.add(before: w0, after: w1, f)
+                storePartial(w1, w, i, rest)
+                storePartial(b1, b, i, rest)
+            }
+            return accumulator.statistics(padding: rest > 0 ? width - rest : 0, f)
         }
-        var i = range.lowerBound
-        while i &+ width <= range.upperBound {
-            let w0 = load(w, i)
-            let (w1, b1) = lane(w0, load(g, i), load(b, i))
-            accumulator.add(before: w0, after: w1)
-            store(w1, w, i)
-            store(b1, b, i)
-            i &+= width
-        }
-        let rest = range.upperBound &- i
-        if rest > 0 {
-            let w0 = loadPartial(w, i, rest)
-            let (w1, b1) = lane(w0, loadPartial(g, i, rest), loadPartial(b, i, rest))
-            accumulator.add(before: w0, after: w1)
-            storePartial(w1, w, i, rest)
-            storePartial(b1, b, i, rest)
-        }
-        return accumulator.statistics(padding: rest > 0 ? width - rest : 0)
     }
 
     /// Adam/AdamW: `ĝ = g + (λ₂/n) w + (λ₁/n) sgn w`, `m ← β₁ m + (1-β₁) ĝ`,
@@ -185,34 +265,41 @@ enum FusedKernels {
         firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
         range: Range<Int>, _ c: FusedCoefficients
     ) -> BlockStatistics {
-        var accumulator = Accumulator()
-        @inline(__always) func lane(_ w0: Vector, _ g0: Vector, _ m0: Vector, _ v0: Vector) -> (Vector, Vector, Vector) {
-            let gradient = penalized(g0, w0, c)
-            let m1 = c.beta1 * m0 + c.oneMinusBeta1 * gradient
-            let v1 = c.beta2 * v0 + c.oneMinusBeta2 * (gradient * gradient)
-            let denominator = v1.squareRoot() * c.inverseRootCorrection2 + c.epsilon
-            return (finish(c.keep * w0 - c.stepSize * (m1 / denominator), c), m1, v1)
+        specialized(c) { f in
+            var accumulator = Accumulator()
+            @inline(__always) func lane(_ w0: Vector, _ g0: Vector, _ m0: Vector, _ v0: Vector) -> (Vector, Vector, Vector) {
+                let gradient = penalized(g0, w0, c, f)
+                let m1 = c.beta1 * m0 + c.oneMinusBeta1 * gradient
+                let v1 = c.beta2 * v0 + c.oneMinusBeta2 * (gradient * gradient)
+                let denominator = squareRoot(v1) * c.inverseRootCorrection2 + c.epsilon
+                return (finish(c.keep * w0 - c.stepSize * (m1 / denominator), c, f), m1, v1)
+            }
+            var i = range.lowerBound
+            while i &+ width <= range.upperBound {
+                let w0 = load(w, i)
+                let (w1, m1, v1) = lane(w0, load(g, i), load(m, i), load(v, i))
+                accumulator.add(before: w0, after: w1, f)
+                store(w1, w, i)
+                store(m1, m, i)
+                store(v1, v, i)
+                i &+= width
+            }
+            let rest = range.upperBound &- i
+            if rest > 0 {
+                let w0 = loadPartial(w, i, rest)
+                let (w1, m1, v1) = lane(w0, loadPartial(g, i, rest), loadPartial(m, i, rest), loadPartial(v, i, rest))
+                accumulator.add(before: w0, after: w1, f)
+                storePartial(w1, w, i, rest)
+                storePartial(m1, m, i, rest)
+                storePartial(v1, v, i, rest)
+            }
+            return accumulator.statistics(padding: rest > 0 ? width - rest : 0, f)
         }
-        var i = range.lowerBound
-        while i &+ width <= range.upperBound {
-            let w0 = load(w, i)
-            let (w1, m1, v1) = lane(w0, load(g, i), load(m, i), load(v, i))
-            accumulator.add(before: w0, after: w1)
-            store(w1, w, i)
-            store(m1, m, i)
-            store(v1, v, i)
-            i &+= width
-        }
-        let rest = range.upperBound &- i
-        if rest > 0 {
-            let w0 = loadPartial(w, i, rest)
-            let (w1, m1, v1) = lane(w0, loadPartial(g, i, rest), loadPartial(m, i, rest), loadPartial(v, i, rest))
-            accumulator.add(before: w0, after: w1)
-            storePartial(w1, w, i, rest)
-            storePartial(m1, m, i, rest)
-            storePartial(v1, v, i, rest)
-        }
-        return accumulator.statistics(padding: rest > 0 ? width - rest : 0)
+    }
+
+    /// The index of the first inf or NaN in `values`, if any (error reports only).
+    static func firstNonFinite(_ values: UnsafeBufferPointer<Float>) -> Int? {
+        values.firstIndex { !$0.isFinite }
     }
 
     /// `true` when `values[range]` holds no inf and no NaN (`x·0` is NaN exactly for those).

@@ -13,6 +13,12 @@
 ///
 /// A step is refused, with every weight and every state buffer left untouched, when a gradient
 /// holds inf or NaN, a shape disagrees, or the decay fraction leaves `[0, 1]`.
+///
+/// **The gradient buffers are consumed.** After a step (taken or refused) their contents are
+/// unspecified: plain SGD writes the new weights into the gradient buffer and then exchanges the
+/// two buffers (an O(1) swap of storage), which saves a pass over memory. Recompute gradients
+/// before the next step (a network's `backward` overwrites them; with `accumulate`, call
+/// `zeroGradients()` first).
 public protocol Optimizer: AnyObject {
     /// The base learning rate `η` (multiplied by the schedule).
     var learningRate: Float { get }
@@ -37,7 +43,7 @@ public protocol Optimizer: AnyObject {
     /// One step of a single parameter buffer, `parameter` updated in place from `gradient`
     /// (same shape), with the state kept under `id`. Same checks and guarantees as `step(_:)`.
     @discardableResult
-    func step(parameter: inout Matrix, gradient: Matrix, id: ParameterID) throws -> ParameterStepStatistics
+    func step(parameter: inout Matrix, gradient: inout Matrix, id: ParameterID) throws -> ParameterStepStatistics
 
     /// The figures of the last step of parameter `id`, or `nil` before its first step.
     func statistics(for id: ParameterID) -> ParameterStepStatistics?
@@ -90,6 +96,13 @@ public struct StepSummary: Sendable, Equatable {
     /// Fraction of exact zeros over all updated elements.
     public var sparsity: Double {
         elementCount == 0 ? 0 : Double(exactZeroCount) / Double(elementCount)
+    }
+
+    mutating func add(_ statistics: ParameterStepStatistics) {
+        parameterCount += 1
+        elementCount += statistics.elementCount
+        exactZeroCount += statistics.exactZeroCount
+        penaltyValue += statistics.penaltyValue
     }
 }
 

@@ -20,6 +20,8 @@ final class OptimizerEngine {
         /// One slot per block for the partial statistics of a pass.
         let partials: UnsafeMutableBufferPointer<BlockStatistics>
         var statistics: ParameterStepStatistics?
+        /// The constants of the pass that ran but is not yet counted.
+        var pending = FusedCoefficients()
 
         init(rows: Int, columns: Int, buffers: Int) {
             self.rows = rows
@@ -71,37 +73,141 @@ final class OptimizerEngine {
     }
 
     // MARK: Steps
+    //
+    // No weight and no state changes unless every gradient of the step is finite:
+    // - Plain SGD keeps no state, so it needs no separate check: the new weights are written
+    //   into the gradient buffer while the gradient is checked in the same pass; only when every
+    //   block of every parameter passed are the weight and gradient buffers exchanged (O(1), no
+    //   copy) and the step counted. 12 bytes per element, like the plain loop.
+    // - SGD with momentum and Adam update state in place, so every gradient is checked first
+    //   (a read-only pass), and the update then walks the blocks in reverse, starting with those
+    //   the check left in the last-level cache.
+
+    /// `true` for plain SGD: the step writes into the gradient buffer and swaps.
+    var writesIntoGradient: Bool { bufferCount == 0 }
 
     func step<Container: ParameterContainer>(_ parameters: Container) throws -> StepSummary {
-        // Phase 1: check everything, write nothing.
+        // Phase 1: check shapes and hyperparameters (and, with state, the gradients); write nothing.
         try parameters.forEachParameter { id, values, gradient in
             _ = try coefficients(id: id, values: values, gradient: gradient)
-            try checkFinite(gradient, id: id)
+            if !writesIntoGradient { try checkFinite(gradient, id: id) }
         }
-        // Phase 2: apply.
         var summary = StepSummary()
+        if writesIntoGradient {
+            // Phase 2: the new weights into the gradient buffers, block by block, each block checked.
+            var refused: VarianceKitError?
+            try parameters.forEachParameter { id, values, gradient in
+                guard refused == nil else { return }
+                refused = try computeIntoGradient(id: id, values: values, gradient: &gradient)
+            }
+            if let refused { throw refused }
+            // Phase 3: commit.
+            parameters.forEachParameter { id, values, gradient in
+                swap(&values, &gradient)
+                summary.add(commit(id: id))
+            }
+            return summary
+        }
         try parameters.forEachParameter { id, values, gradient in
-            let statistics = try apply(id: id, values: &values, gradient: gradient)
-            summary.parameterCount += 1
-            summary.elementCount += statistics.elementCount
-            summary.exactZeroCount += statistics.exactZeroCount
-            summary.penaltyValue += statistics.penaltyValue
+            try applyInPlace(id: id, values: &values, gradient: gradient)
+            summary.add(commit(id: id))
         }
         return summary
     }
 
-    func step(parameter: inout Matrix, gradient: Matrix, id: ParameterID) throws -> ParameterStepStatistics {
+    func step(parameter: inout Matrix, gradient: inout Matrix, id: ParameterID) throws -> ParameterStepStatistics {
         _ = try coefficients(id: id, values: parameter, gradient: gradient)
-        try checkFinite(gradient, id: id)
-        return try apply(id: id, values: &parameter, gradient: gradient)
+        if writesIntoGradient {
+            if let refused = try computeIntoGradient(id: id, values: parameter, gradient: &gradient) { throw refused }
+            swap(&parameter, &gradient)
+        } else {
+            try checkFinite(gradient, id: id)
+            try applyInPlace(id: id, values: &parameter, gradient: gradient)
+        }
+        return commit(id: id)
+    }
+
+    private func refusal(_ gradient: UnsafeBufferPointer<Float>, id: ParameterID, columns: Int) -> VarianceKitError {
+        let index = FusedKernels.firstNonFinite(gradient) ?? 0
+        let element = columns > 0 ? "(\(index / columns), \(index % columns))" : "\(index)"
+        return VarianceKitError.nonFinite(
+            location: "the gradient of \(id) at element \(element), value \(gradient[index]) (\(name) step refused: no weight or optimizer state was changed)")
     }
 
     private func checkFinite(_ gradient: Matrix, id: ParameterID) throws {
-        let finite = gradient.withUnsafeBufferPointer { ParallelBlocks.allFinite($0, threadCount: threadCount) }
-        guard finite else {
-            throw VarianceKitError.nonFinite(
-                location: "the gradient of \(id) (\(name) step refused: no weight or optimizer state was changed)")
+        try gradient.withUnsafeBufferPointer { g in
+            guard ParallelBlocks.allFinite(g, threadCount: threadCount) else {
+                throw refusal(g, id: id, columns: gradient.columns)
+            }
         }
+    }
+
+    /// The state of `id`, created (zeroed, uncounted) on its first step.
+    private func stateForStep(id: ParameterID, rows: Int, columns: Int) -> ParameterState {
+        if let existing = states[id] { return existing }
+        let state = ParameterState(rows: rows, columns: columns, buffers: bufferCount)
+        states[id] = state
+        return state
+    }
+
+    /// Plain SGD: writes the new weights into `gradient`, or returns the refusal when a block of
+    /// the gradient is not finite (the weights are untouched either way).
+    private func computeIntoGradient(id: ParameterID, values: Matrix, gradient: inout Matrix) throws -> VarianceKitError? {
+        let c = try coefficients(id: id, values: values, gradient: gradient)
+        let state = stateForStep(id: id, rows: values.rows, columns: values.columns)
+        let count = values.count
+        let partials = state.partials
+                return values.withUnsafeBufferPointer { w in
+            gradient.withUnsafeMutableBufferPointer { g -> VarianceKitError? in
+                let wp = w.baseAddress!, gp = g.baseAddress!
+                ParallelBlocks.forEachBlock(count: count, threadCount: threadCount) { block, range in
+                    partials[block] = FusedKernels.sgd(weights: wp, gradient: gp, output: gp, range: range, c)
+                }
+                for block in 0..<ParallelBlocks.blockCount(count) where partials[block].nonFinite {
+                    // The gradient was overwritten as it was read; the block says where it was.
+                    let range = ParallelBlocks.range(ofBlock: block, count: count)
+                    return VarianceKitError.nonFinite(
+                        location: "the gradient of \(id), first in elements \(range.lowerBound)..<\(range.upperBound) of \(count) (row-major; \(name) step refused: no weight or optimizer state was changed)")
+                }
+                state.pending = c
+                return nil
+            }
+        }
+    }
+
+    /// Momentum SGD and Adam, after the gradient was checked: updates weights and state in place.
+    private func applyInPlace(id: ParameterID, values: inout Matrix, gradient: Matrix) throws {
+        let c = try coefficients(id: id, values: values, gradient: gradient)
+        let state = stateForStep(id: id, rows: values.rows, columns: values.columns)
+        let count = values.count
+        let partials = state.partials
+        let threads = threadCount
+        values.withUnsafeMutableBufferPointer { w in
+            gradient.withUnsafeBufferPointer { g in
+                let wp = w.baseAddress!, gp = g.baseAddress!
+                switch algorithm {
+                case .sgd:
+                    state.first.withUnsafeMutableBufferPointer { b in
+                        let bp = b.baseAddress!
+                        ParallelBlocks.forEachBlock(count: count, threadCount: threads, reversed: true) { block, range in
+                            partials[block] = FusedKernels.sgdMomentum(
+                                weights: wp, gradient: gp, buffer: bp, range: range, c)
+                        }
+                    }
+                case .adam:
+                    state.first.withUnsafeMutableBufferPointer { m in
+                        state.second.withUnsafeMutableBufferPointer { v in
+                            let mp = m.baseAddress!, vp = v.baseAddress!
+                            ParallelBlocks.forEachBlock(count: count, threadCount: threads, reversed: true) { block, range in
+                                partials[block] = FusedKernels.adam(
+                                    weights: wp, gradient: gp, firstMoment: mp, secondMoment: vp, range: range, c)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        state.pending = c
     }
 
     /// Validates shapes and the decay fraction for parameter `id`'s next step and returns the
@@ -160,59 +266,22 @@ final class OptimizerEngine {
         return c
     }
 
-    private func apply(id: ParameterID, values: inout Matrix, gradient: Matrix) throws -> ParameterStepStatistics {
-        let c = try coefficients(id: id, values: values, gradient: gradient)
-        let state: ParameterState
-        if let existing = states[id] {
-            state = existing
-        } else {
-            state = ParameterState(rows: values.rows, columns: values.columns, buffers: bufferCount)
-            states[id] = state
-        }
-        let count = values.count
-        let partials = state.partials
-        let threads = threadCount
-        values.withUnsafeMutableBufferPointer { w in
-            gradient.withUnsafeBufferPointer { g in
-                let wp = w.baseAddress!, gp = g.baseAddress!
-                switch (algorithm, bufferCount) {
-                case (.sgd, 0):
-                    ParallelBlocks.forEachBlock(count: count, threadCount: threads) { block, range in
-                        partials[block] = FusedKernels.sgd(weights: wp, gradient: gp, range: range, c)
-                    }
-                case (.sgd, _):
-                    state.first.withUnsafeMutableBufferPointer { b in
-                        let bp = b.baseAddress!
-                        ParallelBlocks.forEachBlock(count: count, threadCount: threads) { block, range in
-                            partials[block] = FusedKernels.sgdMomentum(
-                                weights: wp, gradient: gp, buffer: bp, range: range, c)
-                        }
-                    }
-                case (.adam, _):
-                    state.first.withUnsafeMutableBufferPointer { m in
-                        state.second.withUnsafeMutableBufferPointer { v in
-                            let mp = m.baseAddress!, vp = v.baseAddress!
-                            ParallelBlocks.forEachBlock(count: count, threadCount: threads) { block, range in
-                                partials[block] = FusedKernels.adam(
-                                    weights: wp, gradient: gp, firstMoment: mp, secondMoment: vp, range: range, c)
-                            }
-                        }
-                    }
-                }
-            }
-        }
+    /// Counts the step of `id` whose pass just ran, and records its statistics.
+    private func commit(id: ParameterID) -> ParameterStepStatistics {
+        let state = states[id]!
+        let c = state.pending
+        let count = state.rows * state.columns
         var absoluteSum = 0.0, squareSum = 0.0, zeros = 0
         for block in 0..<ParallelBlocks.blockCount(count) {
-            absoluteSum += partials[block].absoluteSum
-            squareSum += partials[block].squareSum
-            zeros += partials[block].exactZeros
+            absoluteSum += state.partials[block].absoluteSum
+            squareSum += state.partials[block].squareSum
+            zeros += state.partials[block].exactZeros
         }
         let penalty = groups.group(for: id).penalty
         let penaltyValue = penalty.isNone
             ? 0 : Double(penalty.l1Coefficient) * absoluteSum + Double(penalty.l2Coefficient) / 2 * squareSum
-        let t = state.stepCount
+        let multiplier = schedule.multiplier(atStep: state.stepCount)
         state.stepCount += 1
-        let multiplier = schedule.multiplier(atStep: t)
         let statistics = ParameterStepStatistics(
             id: id, stepCount: state.stepCount, elementCount: count, exactZeroCount: zeros,
             penaltyValue: penaltyValue, learningRate: learningRate * multiplier, decayFraction: c.decay)
@@ -225,7 +294,7 @@ final class OptimizerEngine {
     func statistics(for id: ParameterID) -> ParameterStepStatistics? { states[id]?.statistics }
 
     func state(for id: ParameterID) -> OptimizerState? {
-        guard let state = states[id] else { return nil }
+        guard let state = states[id], state.stepCount > 0 else { return nil }
         switch algorithm {
         case .sgd:
             return OptimizerState(

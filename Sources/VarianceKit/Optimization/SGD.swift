@@ -12,7 +12,9 @@
 /// followed, for proximal L1, by `w ← sign(w) max(|w| - η_t λ₁/n, 0)`. Under plain SGD,
 /// `L2(λ, n)` and the decay `d = η λ/n` give the same weights (THEORY.md §2.3).
 ///
-/// Memory per step and element: 12 bytes without momentum (read `w`, `g`; write `w`), 20 with.
+/// Memory per step and element: 12 bytes without momentum (read `w`, `g`; write the new `w` into
+/// the gradient buffer, then swap the two), 20 with momentum (read `w`, `g`, `buf`; write `w`,
+/// `buf`) plus 4 for the finiteness check of `g` that must precede in-place state updates.
 public final class SGD: Optimizer {
     public let momentum: Float
     public let dampening: Float
@@ -75,8 +77,8 @@ public final class SGD: Optimizer {
     }
 
     @discardableResult
-    public func step(parameter: inout Matrix, gradient: Matrix, id: ParameterID) throws -> ParameterStepStatistics {
-        try engine.step(parameter: &parameter, gradient: gradient, id: id)
+    public func step(parameter: inout Matrix, gradient: inout Matrix, id: ParameterID) throws -> ParameterStepStatistics {
+        try engine.step(parameter: &parameter, gradient: &gradient, id: id)
     }
 
     public func statistics(for id: ParameterID) -> ParameterStepStatistics? { engine.statistics(for: id) }

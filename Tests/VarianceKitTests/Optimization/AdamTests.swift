@@ -37,7 +37,7 @@ import VarianceKit
         var weights = try Matrix(rows: 2, columns: 3, elements: w)
         var reference = Reference(w: w.map(Double.init), m: .init(repeating: 0, count: 6), v: .init(repeating: 0, count: 6))
         for g in gradients {
-            try adam.step(parameter: &weights, gradient: Matrix(rows: 2, columns: 3, elements: g), id: weight0)
+            try adam.step(parameter: &weights, gradientCopy: Matrix(rows: 2, columns: 3, elements: g), id: weight0)
             reference.step(g, rate: 0.01, beta1: 0.9, beta2: 0.99, epsilon: 1e-6, l2: Float(0.3) / Float(3), decay: 0)
             let state = try #require(adam.state(for: weight0))
             #expect(close(doubles(state.firstMoment!), reference.m, relative: 1e-6))
@@ -57,7 +57,7 @@ import VarianceKit
         var weights = try Matrix(rows: 2, columns: 3, elements: w)
         var reference = Reference(w: w.map(Double.init), m: .init(repeating: 0, count: 6), v: .init(repeating: 0, count: 6))
         for g in gradients {
-            let statistics = try adamW.step(parameter: &weights, gradient: Matrix(rows: 2, columns: 3, elements: g), id: weight0)
+            let statistics = try adamW.step(parameter: &weights, gradientCopy: Matrix(rows: 2, columns: 3, elements: g), id: weight0)
             reference.step(g, rate: 0.02, beta1: 0.8, beta2: 0.95, epsilon: 1e-7, l2: 0, decay: 0.02 * 0.1)
             #expect(abs(statistics.decayFraction - 0.002) < 1e-9)
             let state = try #require(adamW.state(for: weight0))
@@ -77,8 +77,8 @@ import VarianceKit
         let start = generator.matrix(16, 8, scale: 3)
         var (a, b) = (start, start)
         for _ in 0..<100 {
-            try withL2.step(parameter: &a, gradient: quadraticGradient(a, target), id: weight0)
-            try withDecay.step(parameter: &b, gradient: quadraticGradient(b, target), id: weight0)
+            try withL2.step(parameter: &a, gradientCopy: quadraticGradient(a, target), id: weight0)
+            try withDecay.step(parameter: &b, gradientCopy: quadraticGradient(b, target), id: weight0)
         }
         let largest = zip(a.elements, b.elements).map { abs(Double($0) - Double($1)) }.max()!
         #expect(largest > 1e-3)
@@ -89,7 +89,7 @@ import VarianceKit
         let adam = try Adam(learningRate: 0.1, penalty: .l1(lambda: 1, normalizer: 2, method: .proximal))
         var weights = try Matrix(rows: 1, columns: 4, elements: [0.01, -0.02, 0.5, -0.5])
         let gradient = try Matrix(rows: 1, columns: 4, elements: [0, 0, 0, 0])
-        let statistics = try adam.step(parameter: &weights, gradient: gradient, id: weight0)
+        let statistics = try adam.step(parameter: &weights, gradientCopy: gradient, id: weight0)
         // m = v = 0, so the Adam step is 0 and the prox shrinks by η λ/n = 0.05.
         #expect(weights.elements == [0, 0, 0.45, -0.45])
         #expect(statistics.exactZeroCount == 2)

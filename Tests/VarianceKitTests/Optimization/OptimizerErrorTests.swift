@@ -84,7 +84,7 @@ import VarianceKit
         var w = try Matrix(rows: 2, columns: 2, elements: [1, 2, 3, 4])
         let before = w
         invalid("weight-decay fraction") {
-            try sgd.step(parameter: &w, gradient: Matrix(rows: 2, columns: 2), id: weight0)
+            try sgd.step(parameter: &w, gradientCopy: Matrix(rows: 2, columns: 2), id: weight0)
         }
         #expect(w == before)
         #expect(sgd.state(for: weight0) == nil)
@@ -94,23 +94,23 @@ import VarianceKit
         let adam = try Adam()
         var w = try Matrix(rows: 2, columns: 3)
         #expect {
-            try adam.step(parameter: &w, gradient: Matrix(rows: 3, columns: 2), id: weight1)
+            try adam.step(parameter: &w, gradientCopy: Matrix(rows: 3, columns: 2), id: weight1)
         } throws: { error in
             guard case let .shapeMismatch(operation, details) = error as? VarianceKitError else { return false }
             return operation == "Adam.step" && details.contains("layer 2 weight") && details.contains("2 x 3")
         }
-        try adam.step(parameter: &w, gradient: Matrix(rows: 2, columns: 3), id: weight1)
+        try adam.step(parameter: &w, gradientCopy: Matrix(rows: 2, columns: 3), id: weight1)
         // The same id with another shape no longer matches its state.
         var other = try Matrix(rows: 4, columns: 3)
         #expect {
-            try adam.step(parameter: &other, gradient: Matrix(rows: 4, columns: 3), id: weight1)
+            try adam.step(parameter: &other, gradientCopy: Matrix(rows: 4, columns: 3), id: weight1)
         } throws: { error in
             guard case let .shapeMismatch(_, details) = error as? VarianceKitError else { return false }
             return details.contains("optimizer state is 2 x 3") && details.contains("layer 2 weight")
         }
         #expect(other == (try Matrix(rows: 4, columns: 3)))
         adam.resetState()
-        try adam.step(parameter: &other, gradient: Matrix(rows: 4, columns: 3), id: weight1)
+        try adam.step(parameter: &other, gradientCopy: Matrix(rows: 4, columns: 3), id: weight1)
         var gradient = try Matrix(rows: 1, columns: 2)
         #expect(throws: VarianceKitError.self) {
             try Penalty.l2(lambda: 1, normalizer: 1).addGradient(of: w, to: &gradient)
@@ -121,7 +121,7 @@ import VarianceKit
     @Test(arguments: [Float.nan, .infinity, -.infinity])
     func nonFiniteGradientLeavesEveryWeightAndStateUntouched(poison: Float) throws {
         var generator = TestGenerator(state: 5)
-        for optimizer in [try SGD(learningRate: 0.1, momentum: 0.9) as any Optimizer, try AdamW(learningRate: 0.1)] {
+        for optimizer in [try SGD(learningRate: 0.1) as any Optimizer, try SGD(learningRate: 0.1, momentum: 0.9), try AdamW(learningRate: 0.1)] {
             let parameters = TestParameters([
                 (weight0, generator.matrix(3, 4), generator.matrix(3, 4)),
                 (bias0, generator.matrix(1, 3), generator.matrix(1, 3)),
@@ -144,7 +144,7 @@ import VarianceKit
             var single = parameters.values[0]
             var bad = parameters.gradients[0]
             bad[0, 0] = poison
-            #expect(throws: VarianceKitError.self) { try optimizer.step(parameter: &single, gradient: bad, id: weight0) }
+            #expect(throws: VarianceKitError.self) { try optimizer.step(parameter: &single, gradientCopy: bad, id: weight0) }
             #expect(single == parameters.values[0])
             #expect(optimizer.state(for: weight0) == states[0])
         }

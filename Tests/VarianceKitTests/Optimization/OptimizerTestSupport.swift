@@ -72,3 +72,12 @@ func close(_ a: [Double], _ b: [Double], relative tolerance: Double, floor: Doub
 }
 
 func sgn(_ x: Double) -> Double { x > 0 ? 1 : (x < 0 ? -1 : 0) }
+
+extension Optimizer {
+    /// `step(parameter:gradient:id:)` on a copy of `gradient` (the step consumes its gradient buffer).
+    @discardableResult
+    func step(parameter: inout Matrix, gradientCopy: Matrix, id: ParameterID) throws -> ParameterStepStatistics {
+        var gradient = gradientCopy
+        return try step(parameter: &parameter, gradient: &gradient, id: id)
+    }
+}

@@ -68,7 +68,7 @@ import VarianceKit
             var finals: [Matrix] = []
             for optimizer in optimizers {
                 var w = start
-                for g in gradients { try optimizer.step(parameter: &w, gradient: g, id: weight0) }
+                for g in gradients { try optimizer.step(parameter: &w, gradientCopy: g, id: weight0) }
                 finals.append(w)
                 zeros.append(optimizer.statistics(for: weight0)?.exactZeroCount ?? 0)
             }
@@ -92,7 +92,7 @@ import VarianceKit
         #expect(adam.statistics(for: weight0) == nil)
         #expect(adam.state(for: weight0) == nil)
         var w = try Matrix(rows: 0, columns: 5)
-        let statistics = try adam.step(parameter: &w, gradient: Matrix(rows: 0, columns: 5), id: weight0)
+        let statistics = try adam.step(parameter: &w, gradientCopy: Matrix(rows: 0, columns: 5), id: weight0)
         #expect(statistics.elementCount == 0 && statistics.sparsity == 0)
     }
 }
@@ -124,7 +124,7 @@ import VarianceKit
         for t in 0..<4 {
             let s = pow(0.5, Double(t))
             let d = convention == .learningRateScaled ? 0.2 * s * 0.5 : s * 0.5
-            let statistics = try sgd.step(parameter: &w, gradient: g, id: weight0)
+            let statistics = try sgd.step(parameter: &w, gradientCopy: g, id: weight0)
             reference = (1 - d) * reference - 0.2 * s
             #expect(abs(Double(statistics.learningRate) - 0.2 * s) < 1e-7)
             #expect(abs(Double(statistics.decayFraction) - d) < 1e-7)

@@ -12,7 +12,7 @@ import VarianceKit
     @Test func plainStepIsWMinusLearningRateTimesGradient() throws {
         let sgd = try SGD(learningRate: 0.1)
         var (weights, gradient) = matrices()
-        try sgd.step(parameter: &weights, gradient: gradient, id: weight0)
+        try sgd.step(parameter: &weights, gradientCopy: gradient, id: weight0)
         let expected = zip(w, g).map { Double($0) - 0.1 * Double($1) }
         #expect(close(doubles(weights), expected, relative: 1e-6))
         #expect(sgd.state(for: weight0)?.stepCount == 1)
@@ -22,7 +22,7 @@ import VarianceKit
     @Test func l2StepAddsLambdaOverNTimesW() throws {
         let sgd = try SGD(learningRate: 0.1, penalty: .l2(lambda: 0.5, normalizer: 2))
         var (weights, gradient) = matrices()
-        let statistics = try sgd.step(parameter: &weights, gradient: gradient, id: weight0)
+        let statistics = try sgd.step(parameter: &weights, gradientCopy: gradient, id: weight0)
         // w ← w - η (g + (λ/n) w) = (1 - η λ/n) w - η g
         let expected = zip(w, g).map { (1 - 0.1 * 0.25) * Double($0) - 0.1 * Double($1) }
         #expect(close(doubles(weights), expected, relative: 1e-6))
@@ -33,7 +33,7 @@ import VarianceKit
     @Test func l1SubgradientStepMovesEachWeightByEtaLambdaOverN() throws {
         let sgd = try SGD(learningRate: 0.1, penalty: .l1(lambda: 0.5, normalizer: 2))
         var (weights, gradient) = matrices()
-        let statistics = try sgd.step(parameter: &weights, gradient: gradient, id: weight0)
+        let statistics = try sgd.step(parameter: &weights, gradientCopy: gradient, id: weight0)
         let expected = zip(w, g).map { Double($0) - 0.1 * 0.25 * sgn(Double($0)) - 0.1 * Double($1) }
         #expect(close(doubles(weights), expected, relative: 1e-6))
         let penalty = w.reduce(0.0) { $0 + 0.25 * abs(Double($1)) }
@@ -43,7 +43,7 @@ import VarianceKit
     @Test func proximalL1StepSoftThresholdsAfterTheGradientStep() throws {
         let sgd = try SGD(learningRate: 0.5, penalty: .l1(lambda: 0.5, normalizer: 1, method: .proximal))
         var (weights, gradient) = matrices()
-        let statistics = try sgd.step(parameter: &weights, gradient: gradient, id: weight0)
+        let statistics = try sgd.step(parameter: &weights, gradientCopy: gradient, id: weight0)
         let threshold = 0.5 * 0.5
         let expected = zip(w, g).map { (x, d) -> Double in
             let half = Double(x) - 0.5 * Double(d)
@@ -68,7 +68,7 @@ import VarianceKit
         let (mu, tau) = (Double(momentum), Double(dampening))
         for step in 0..<3 {
             let gradients = (0..<7).map { Float(step + 1) * g[$0] - 0.5 * weights[0, $0] }
-            try sgd.step(parameter: &weights, gradient: Matrix(rows: 1, columns: 7, elements: gradients), id: weight0)
+            try sgd.step(parameter: &weights, gradientCopy: Matrix(rows: 1, columns: 7, elements: gradients), id: weight0)
             for i in 0..<7 {
                 let full = Double(Float(step + 1) * g[i]) - 0.5 * reference[i] + 0.1 * reference[i]
                 buffer[i] = step == 0 ? full : mu * buffer[i] + (1 - tau) * full
@@ -92,9 +92,9 @@ import VarianceKit
         let start = generator.matrix(16, 8, scale: 3)
         var (a, b, c) = (start, start, start)
         for _ in 0..<100 {
-            try withL2.step(parameter: &a, gradient: quadraticGradient(a, target), id: weight0)
-            try withDecay.step(parameter: &b, gradient: quadraticGradient(b, target), id: weight0)
-            try withPaperDecay.step(parameter: &c, gradient: quadraticGradient(c, target), id: weight0)
+            try withL2.step(parameter: &a, gradientCopy: quadraticGradient(a, target), id: weight0)
+            try withDecay.step(parameter: &b, gradientCopy: quadraticGradient(b, target), id: weight0)
+            try withPaperDecay.step(parameter: &c, gradientCopy: quadraticGradient(c, target), id: weight0)
         }
         #expect(close(doubles(a), doubles(b), relative: 1e-5, floor: 1e-3))
         #expect(close(doubles(a), doubles(c), relative: 1e-5, floor: 1e-3))
@@ -110,8 +110,8 @@ import VarianceKit
         var proximal = start, subgradient = start
         let prox = try SGD(learningRate: eta, penalty: .l1(lambda: lambda, normalizer: n, method: .proximal))
         let sub = try SGD(learningRate: eta, penalty: .l1(lambda: lambda, normalizer: n))
-        try prox.step(parameter: &proximal, gradient: zero, id: weight0)
-        try sub.step(parameter: &subgradient, gradient: zero, id: weight0)
+        try prox.step(parameter: &proximal, gradientCopy: zero, id: weight0)
+        try sub.step(parameter: &subgradient, gradientCopy: zero, id: weight0)
         for i in 0..<start.count {
             let x = start[i / 32, i % 32]
             if abs(x) <= 0.05 { #expect(proximal[i / 32, i % 32] == 0) } else { #expect(proximal[i / 32, i % 32] != 0) }
@@ -121,8 +121,8 @@ import VarianceKit
         #expect(prox.statistics(for: weight0)?.exactZeroCount == small)
         // The subgradient step overshoots zero instead: after 20 steps almost nothing is exactly zero.
         for _ in 0..<20 {
-            try sub.step(parameter: &subgradient, gradient: zero, id: weight0)
-            try prox.step(parameter: &proximal, gradient: zero, id: weight0)
+            try sub.step(parameter: &subgradient, gradientCopy: zero, id: weight0)
+            try prox.step(parameter: &proximal, gradientCopy: zero, id: weight0)
         }
         #expect(subgradient.elements.filter { $0 == 0 }.count < start.count / 20)
         #expect(proximal.elements.allSatisfy { $0 == 0 })
