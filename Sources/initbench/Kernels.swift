@@ -210,7 +210,7 @@ struct Kernels: ParsableCommand {
         case .adamW: optimizer = try AdamW(learningRate: 1e-3, weightDecay: 0.01, threadCount: threads)
         }
         let id = ParameterID(layer: 0, kind: .weight)
-        let seconds = try median { try optimizer.step(parameter: &parameter, gradient: gradient, id: id) }
+        let seconds = try median { try optimizer.step(parameter: &parameter, gradient: &gradient, id: id) }
         let count = rows * columns
         return .init(optimizer: kind.rawValue, parameters: count, threads: threads, seconds: seconds,
                      bytesPerSecond: Double(kind.bytesPerParameter * count) / seconds)

@@ -66,7 +66,7 @@ import Testing
         #expect(report.runs.map(\.optimizer) == ["SGD", "SGD", "Adam", "AdamW", "SGD", "SGD"])
         for run in report.runs {
             #expect(run.trainingLoss.count == 4 && run.weightNorm.count == 4)
-            #expect(run.trainingLoss.allSatisfy(\.isFinite))
+            #expect(run.trainingLoss.allSatisfy { $0.isFinite })
             #expect(run.trainingLoss.last! < run.trainingLoss.first!, "\(run.optimizer) + \(run.regularizer) did not learn")
         }
         // Every run starts from the same student.
