@@ -40,26 +40,36 @@ struct PropagationExperiment {
         var input = try Matrix(rows: batch, columns: width)
         try RandomFill.normal(&input, seed: seed, stream: Self.inputStream, threads: threads)
         let pairs = activations.flatMap { activation in initializers.map { ($0, activation) } }
-        let progress = ProgressBar(total: pairs.count, quiet: quiet)
+        // Four stages per run (initialize, forward, backward, measure), so that one long run moves the bar too.
+        let progress = ProgressBar(total: 4 * pairs.count, quiet: quiet)
         defer { progress.finish() }
         var runs = [RunRecord]()
         for (index, (initializer, activation)) in pairs.enumerated() {
-            progress.update(index, "\(initializer.rawValue) / \(activation.rawValue)")
-            runs.append(try runOne(initializer, activation, input: input))
+            let label = "\(initializer.rawValue) / \(activation.rawValue)"
+            runs.append(try runOne(initializer, activation, input: input) { stage, name in
+                progress.update(4 * index + stage, "\(label): \(name)")
+            })
         }
-        progress.update(pairs.count, "done")
+        progress.update(4 * pairs.count, "done")
         return PropagationReport(config: configuration, runs: runs)
     }
 
     /// One network: build, initialize, forward, backward, measure.
-    func runOne(_ initializerName: InitializerName, _ activationName: ActivationName, input: Matrix) throws -> RunRecord {
+    func runOne(
+        _ initializerName: InitializerName, _ activationName: ActivationName, input: Matrix,
+        stage: (Int, String) -> Void = { _, _ in }
+    ) throws -> RunRecord {
         let start = Date()
+        stage(0, "initializing")
         let scheme = initializerName.scheme(activation: activationName, gain: gain.map(Float.init))
         let network = try Network(
             widths: [Int](repeating: width, count: depth + 1), activation: activationName.activation,
             initializer: scheme, bias: bias, seed: seed, threads: threads)
+        stage(1, "forward")
         try network.forward(input)
+        stage(2, "backward")
         try network.backward(loss: loss == .readout ? .randomReadout(seed: seed) : .quadratic)
+        stage(3, "measuring")
         let probe = network.probe(step: 0, options: try ProbeOptions(histogramBins: 0))
 
         let nonFinite = probe.nonFinite
