@@ -36,7 +36,7 @@ run: deps
 
 ## bench: the ordo-one/benchmark suite in the nested Benchmarks package.
 bench: deps
-	cd Benchmarks && $(SWIFT) package --allow-writing-to-directory .benchmarkBaselines benchmark
+	cd Benchmarks && $(SWIFT) package benchmark $(BENCH_FLAGS)
 
 clean:
 	rm -rf .build Benchmarks/.build

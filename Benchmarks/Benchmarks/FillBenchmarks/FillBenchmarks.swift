@@ -55,11 +55,7 @@ let benchmarks: @Sendable () -> Void = {
                     state.matrix = state.gaussian
                     blackHole(try LAPACK.orthonormalize(&state.matrix))
                 }
-            } setup: {
-                let state = FillState(rows: orthogonalSize, columns: orthogonalSize)
-                try RandomFill.normal(&state.gaussian, seed: 2)
-                return state
-            }
+            } setup: { FillState(rows: orthogonalSize, columns: orthogonalSize, gaussian: true) }
         }
     }
 }
@@ -68,8 +64,9 @@ final class FillState: @unchecked Sendable {
     var matrix: Matrix
     var gaussian: Matrix
 
-    init(rows: Int, columns: Int) {
+    init(rows: Int, columns: Int, gaussian withNormalEntries: Bool = false) {
         matrix = try! Matrix(rows: rows, columns: columns)
         gaussian = try! Matrix(rows: rows, columns: columns)
+        if withNormalEntries { try! RandomFill.normal(&gaussian, seed: 2) }
     }
 }

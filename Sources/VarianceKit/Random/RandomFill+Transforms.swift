@@ -27,7 +27,7 @@ struct UniformTransform: ChunkTransform {
         let unit = Float(Int32(bitPattern: word >> 8)) * 0x1p-24
         // unit * span + low >= low always; only rounding up to `high` needs a guard.
         let value = unit * span + low
-        return value > largestBelowHigh ? largestBelowHigh : value
+        return value < largestBelowHigh ? value : largestBelowHigh   // the form of `minps`
     }
 
     func fill(groups: Range<Int>, lanes: PhiloxLanes, words: UnsafeMutablePointer<UInt32>,
@@ -113,6 +113,9 @@ struct TruncatedNormalTransform: ChunkTransform {
     let upperTailFloat: Float
 
     static let tailThreshold: Float = 1e-7
+    /// Whether some `t` can fall below 0.002, where the tail polynomial is needed; otherwise
+    /// (e.g. bounds within about 2.9 standard deviations) the central polynomial alone serves.
+    let reachesTail: Bool
 
     init(mean: Float, standardDeviation: Float, lower: Float, upper: Float) {
         self.mean = mean
@@ -127,6 +130,7 @@ struct TruncatedNormalTransform: ChunkTransform {
         massFloat = Float(mass)
         lowerCDFFloat = Float(lowerCDF)
         upperTailFloat = Float(upperTail)
+        reachesTail = min(lowerCDF, upperTail) < 0.002
     }
 
     /// The sample for one uniform, in `Double` (used where the single-precision path stops).
@@ -145,16 +149,22 @@ struct TruncatedNormalTransform: ChunkTransform {
     /// The single-precision sample, or NaN where the nearer tail probability is below the threshold.
     @inline(__always)
     func fastValue(_ word: UInt32) -> Float {
+        fastValue(word, reachesTail: true)
+    }
+
+    @inline(__always)
+    func fastValue(_ word: UInt32, reachesTail: Bool) -> Float {
         let u = unit(word)
         let fromLower = u * massFloat + lowerCDFFloat
         let fromUpper = (1 - u) * massFloat + upperTailFloat
         let useLower = fromLower < fromUpper
         let nearerTail = useLower ? fromLower : fromUpper
-        let tailQuantile = VectorMath.lowerNormalQuantile(nearerTail)
+        let tailQuantile = reachesTail
+            ? VectorMath.lowerNormalQuantile(nearerTail) : VectorMath.centralNormalQuantile(nearerTail)
         let standard = useLower ? tailQuantile : -tailQuantile
         let value = standard * standardDeviation + mean
-        let aboveLower = value < lowerValue ? lowerValue : value
-        let clamped = aboveLower > upperValue ? upperValue : aboveLower
+        let aboveLower = value > lowerValue ? value : lowerValue        // the form of `maxps`
+        let clamped = aboveLower < upperValue ? aboveLower : upperValue  // and of `minps`
         return nearerTail < TruncatedNormalTransform.tailThreshold ? .nan : clamped
     }
 
@@ -174,11 +184,17 @@ struct TruncatedNormalTransform: ChunkTransform {
               scratch: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
         lanes.writeWords(groups: groups, inElementOrderTo: words)
         let count = groups.count &* 32
-        for i in 0..<count {
-            output[i] = fastValue(words[i])
-        }
-        for i in 0..<count where output[i].isNaN {
-            output[i] = slowValue(words[i])
+        if reachesTail {
+            for i in 0..<count {
+                output[i] = fastValue(words[i], reachesTail: true)
+            }
+            for i in 0..<count where output[i].isNaN {
+                output[i] = slowValue(words[i])
+            }
+        } else {
+            for i in 0..<count {
+                output[i] = fastValue(words[i], reachesTail: false)
+            }
         }
     }
 }

@@ -74,6 +74,19 @@ enum VectorMath {
     @inline(__always)
     static func lowerNormalQuantile(_ t: Float) -> Float {
         let w = -log(4 * t * (1 - t))
+        let polynomial = w >= 5 ? tailPolynomial(w) : centralPolynomial(w)
+        return -1.414_213_562 * polynomial * (1 - 2 * t)
+    }
+
+    /// `lowerNormalQuantile` for `t >= 0.002` only (`w < 5`: the central polynomial alone).
+    @inline(__always)
+    static func centralNormalQuantile(_ t: Float) -> Float {
+        let w = -log(4 * t * (1 - t))
+        return -1.414_213_562 * centralPolynomial(w) * (1 - 2 * t)
+    }
+
+    @inline(__always)
+    static func centralPolynomial(_ w: Float) -> Float {
         let central = w - 2.5
         var p: Float = 2.810_226_36e-08
         p = p * central + 3.432_739_39e-07
@@ -84,6 +97,11 @@ enum VectorMath {
         p = p * central - 0.004_177_681_64
         p = p * central + 0.246_640_727
         p = p * central + 1.501_409_41
+        return p
+    }
+
+    @inline(__always)
+    static func tailPolynomial(_ w: Float) -> Float {
         let tail = squareRoot(w) - 3
         var q: Float = -0.000_200_214_257
         q = q * tail + 0.000_100_950_558
@@ -94,7 +112,6 @@ enum VectorMath {
         q = q * tail + 0.009_438_870_47
         q = q * tail + 1.001_674_06
         q = q * tail + 2.832_976_82
-        let polynomial = w >= 5 ? q : p
-        return -1.414_213_562 * polynomial * (1 - 2 * t)
+        return q
     }
 }
