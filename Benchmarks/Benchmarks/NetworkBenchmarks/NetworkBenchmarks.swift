@@ -5,6 +5,13 @@ import VarianceKit
 /// side by side with the bare sgemm calls that step makes on the same shapes, and with probing
 /// every layer after the step. Targets: step <= 1.10x bare sgemm; probe <= 10% of the step at
 /// (depth 10, width 1024, batch 256); mallocCountTotal per step at the harness floor.
+///
+/// The `interleaved ratios` benchmarks time the bare sgemm calls, the step and the probe back to
+/// back in every iteration and record the ratios (x1000) as custom metrics, so that load from
+/// other processes hits all three alike.
+let stepOverSgemm = BenchmarkMetric.custom("step / bare sgemm (x1000)", polarity: .prefersSmaller, useScalingFactor: false)
+let probeOverStep = BenchmarkMetric.custom("probe / step (x1000)", polarity: .prefersSmaller, useScalingFactor: false)
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident],
@@ -17,6 +24,11 @@ let benchmarks: @Sendable () -> Void = {
         // Too small for OpenBLAS to use its threads: shows what the network itself allocates.
         (3, 8, 4, .tanh),
     ]
+    // What the harness itself counts for a body that does nothing: the malloc floor.
+    Benchmark("harness floor (empty body)") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(0) }
+    }
+
     for shape in shapes {
         let label = "depth \(shape.depth) width \(shape.width) batch \(shape.batch) \(shape.activation.name)"
 
@@ -38,6 +50,25 @@ let benchmarks: @Sendable () -> Void = {
             try GemmOnlyState(shape.depth, shape.width, shape.batch)
         }
 
+        Benchmark("interleaved ratios, \(label)",
+                  configuration: .init(metrics: [.wallClock, stepOverSgemm, probeOverStep],
+                                       warmupIterations: 1, maxDuration: .seconds(90), maxIterations: 15)) { benchmark, state in
+            for iteration in benchmark.scaledIterations {
+                let clock = ContinuousClock()
+                let gemmTime = try clock.measure { try state.gemm.run() }
+                let stepTime = try clock.measure {
+                    try state.network.network.forward(state.network.input)
+                    try state.network.network.backward(loss: .randomReadout(seed: 1))
+                }
+                let probeTime = clock.measure { blackHole(state.network.network.probe(step: iteration)) }
+                benchmark.measurement(stepOverSgemm, Int((1000 * stepTime.seconds / gemmTime.seconds).rounded()))
+                benchmark.measurement(probeOverStep, Int((1000 * probeTime.seconds / stepTime.seconds).rounded()))
+            }
+        } setup: {
+            InterleavedState(network: try NetworkState(shape.depth, shape.width, shape.batch, shape.activation),
+                             gemm: try GemmOnlyState(shape.depth, shape.width, shape.batch))
+        }
+
         Benchmark("probe only, \(label)") { benchmark, state in
             for iteration in benchmark.scaledIterations {
                 blackHole(state.network.probe(step: iteration))
@@ -56,6 +87,20 @@ let benchmarks: @Sendable () -> Void = {
             try NetworkState(shape.depth, shape.width, shape.batch, shape.activation)
         }
     }
+}
+
+/// Both states of one shape, for the interleaved measurement.
+final class InterleavedState: @unchecked Sendable {
+    let network: NetworkState
+    let gemm: GemmOnlyState
+    init(network: NetworkState, gemm: GemmOnlyState) {
+        self.network = network
+        self.gemm = gemm
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }
 
 /// A network initialized with Xavier uniform weights and one N(0, 1) batch, warmed by one step
