@@ -7,7 +7,7 @@ struct InitBench: ParsableCommand {
         commandName: "initbench",
         abstract: "Compare neural-network weight initialization schemes (and regularizers) at scale.",
         version: "initbench \(VarianceKit.version) (VarianceKit \(VarianceKit.version), OpenBLAS kernel \(BLAS.kernelName), \(BLAS.threadCount) BLAS threads)",
-        subcommands: [Info.self]
+        subcommands: [Info.self, Regularize.self]
     )
 }
 

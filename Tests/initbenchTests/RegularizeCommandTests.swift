@@ -55,7 +55,10 @@ import Testing
         var runs: [Run]
     }
 
-    static let small = ["--steps", "120", "--record-every", "40", "--seed", "7"]
+    static let small = [
+        "--widths", "8,16,1", "--teacher-widths", "8,4,1", "--samples", "64",
+        "--steps", "120", "--record-every", "40", "--seed", "7",
+    ]
 
     @Test func jsonShowsTheSixRunsAndSectionTwo() throws {
         let result = try Self.run(Self.small + ["--format", "json"])
@@ -66,7 +69,7 @@ import Testing
         #expect(report.runs.map(\.optimizer) == ["SGD", "SGD", "Adam", "AdamW", "SGD", "SGD"])
         for run in report.runs {
             #expect(run.trainingLoss.count == 4 && run.weightNorm.count == 4)
-            #expect(run.trainingLoss.allSatisfy(\.isFinite))
+            #expect(run.trainingLoss.allSatisfy { $0.isFinite })
             #expect(run.trainingLoss.last! < run.trainingLoss.first!, "\(run.optimizer) + \(run.regularizer) did not learn")
         }
         // Every run starts from the same student.
@@ -117,7 +120,7 @@ import Testing
         ["--lambda", "-1"],
         ["--learning-rate", "nan"],
         ["--widths", "16,0,1"],
-        ["--widths", "8,4,1"],
+        ["--widths", "8,4,1", "--teacher-widths", "16,8,1"],
         ["--steps", "0"],
         ["--format", "xml"],
     ])
