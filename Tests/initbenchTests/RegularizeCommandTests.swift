@@ -55,7 +55,10 @@ import Testing
         var runs: [Run]
     }
 
-    static let small = ["--steps", "120", "--record-every", "40", "--seed", "7"]
+    static let small = [
+        "--widths", "8,16,1", "--teacher-widths", "8,4,1", "--samples", "64",
+        "--steps", "120", "--record-every", "40", "--seed", "7",
+    ]
 
     @Test func jsonShowsTheSixRunsAndSectionTwo() throws {
         let result = try Self.run(Self.small + ["--format", "json"])
@@ -117,7 +120,7 @@ import Testing
         ["--lambda", "-1"],
         ["--learning-rate", "nan"],
         ["--widths", "16,0,1"],
-        ["--widths", "8,4,1"],
+        ["--widths", "8,4,1", "--teacher-widths", "16,8,1"],
         ["--steps", "0"],
         ["--format", "xml"],
     ])

@@ -6,10 +6,14 @@ import VarianceKit
 /// Fused optimizer steps on 16M parameters (64 MiB per buffer), VarianceKit next to the plain C
 /// fused loop over the same buffers, both on 2 threads with the same contiguous halves.
 ///
+/// The `side by side` benchmarks alternate one VarianceKit step and one C step in every
+/// iteration (so both see the same machine load) and report each one's time and the bandwidth
+/// ratio `t_C / t_VarianceKit` for the same update and the same byte count.
+///
 /// Bytes moved per element: SGD+L2 and SGD+L1 read `w`, `g` and write `w` (12 B); AdamW reads
 /// `w`, `g`, `m`, `v` and writes `w`, `m`, `v` (28 B). VarianceKit checks the whole gradient for
-/// inf/NaN before writing anything: plain SGD checks each 16 KiB block in L1 cache right before
-/// writing the new weights into the gradient buffer (then swaps the buffers: no extra traffic);
+/// inf/NaN before writing anything: plain SGD checks the gradient in the same pass while it
+/// writes the new weights into the gradient buffer (then swaps the buffers: no extra traffic);
 /// AdamW checks the whole gradient first (one more read of `g`, 4 B per element, partly served
 /// from the last-level cache). The C loops are run both bare and with the same full check in
 /// front. Bandwidth = bytes / wall-clock time per step.
@@ -21,7 +25,30 @@ let benchmarks: @Sendable () -> Void = {
     let count = 1 << 24
     let threads = 2
 
+    let swiftTime = BenchmarkMetric.custom("VarianceKit step (µs)", polarity: .prefersSmaller, useScalingFactor: false)
+    let referenceTime = BenchmarkMetric.custom("C fused loop (µs)", polarity: .prefersSmaller, useScalingFactor: false)
+    let ratio = BenchmarkMetric.custom("bandwidth VarianceKit / C (%)", polarity: .prefersLarger, useScalingFactor: false)
     for kind in OptimizerKind.allCases {
+        Benchmark(
+            "\(kind.rawValue) 16M side by side: VarianceKit vs C (\(kind.bytesPerElement) B/element, \(threads) threads)",
+            configuration: .init(metrics: [swiftTime, referenceTime, ratio], maxDuration: .seconds(8), maxIterations: 40)
+        ) { benchmark, state in
+            for _ in benchmark.scaledIterations {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try state.swiftStep()
+                let middle = DispatchTime.now().uptimeNanoseconds
+                state.referenceStep(checkFirst: false)
+                let end = DispatchTime.now().uptimeNanoseconds
+                let (swift, reference) = (middle - start, end - middle)
+                benchmark.measurement(swiftTime, Int(swift / 1000))
+                benchmark.measurement(referenceTime, Int(reference / 1000))
+                benchmark.measurement(ratio, Int(100 * Double(reference) / Double(swift)))
+            }
+            blackHole(state.weights[0, 0])
+        } setup: {
+            try OptimizerState16M(kind: kind, count: count, threads: threads)
+        }
+
         Benchmark("\(kind.rawValue) 16M VarianceKit step (checked, \(threads) threads)") { benchmark, state in
             for _ in benchmark.scaledIterations {
                 try state.swiftStep()
@@ -55,6 +82,9 @@ enum OptimizerKind: String, CaseIterable {
     case sgdL2 = "SGD+L2"
     case sgdL1 = "SGD+L1"
     case adamW = "AdamW"
+
+    /// Bytes read and written per element by the fused update.
+    var bytesPerElement: Int { self == .adamW ? 28 : 12 }
 }
 
 final class OptimizerState16M: @unchecked Sendable {

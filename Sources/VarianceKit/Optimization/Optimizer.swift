@@ -62,8 +62,9 @@ public struct ParameterStepStatistics: Sendable, Equatable, CustomStringConverti
     public var stepCount: Int
     /// Elements of the parameter.
     public var elementCount: Int
-    /// Elements exactly zero after the step.
-    public var exactZeroCount: Int
+    /// Elements exactly zero after the step, counted (in the same pass) when the parameter's group
+    /// uses proximal L1, the one update meant to make exact zeros; `nil` otherwise.
+    public var exactZeroCount: Int?
     /// The penalty `R(w)` of the parameter's group at the weights before the step.
     public var penaltyValue: Double
     /// The scheduled learning rate `η_t` used.
@@ -71,13 +72,13 @@ public struct ParameterStepStatistics: Sendable, Equatable, CustomStringConverti
     /// The decoupled weight-decay fraction `d` removed.
     public var decayFraction: Float
 
-    /// Fraction of exact zeros after the step (0 for an empty parameter).
-    public var sparsity: Double {
-        elementCount == 0 ? 0 : Double(exactZeroCount) / Double(elementCount)
+    /// Fraction of exact zeros after the step (0 for an empty parameter; `nil` when not counted).
+    public var sparsity: Double? {
+        exactZeroCount.map { elementCount == 0 ? 0 : Double($0) / Double(elementCount) }
     }
 
     public var description: String {
-        "\(id): step \(stepCount), η_t = \(learningRate), decay \(decayFraction), penalty \(penaltyValue), zeros \(exactZeroCount)/\(elementCount)"
+        "\(id): step \(stepCount), η_t = \(learningRate), decay \(decayFraction), penalty \(penaltyValue), zeros \(exactZeroCount.map(String.init) ?? "not counted")/\(elementCount)"
     }
 }
 
@@ -87,13 +88,14 @@ public struct StepSummary: Sendable, Equatable {
     public var parameterCount: Int = 0
     /// Elements updated.
     public var elementCount: Int = 0
-    /// Elements exactly zero after the step.
+    /// Elements exactly zero after the step, over the parameters whose zeros are counted
+    /// (groups with proximal L1; see `ParameterStepStatistics.exactZeroCount`).
     public var exactZeroCount: Int = 0
     /// `Σ R(w)` over the parameters, at the weights before the step: add it to the data loss
     /// to report the regularized objective.
     public var penaltyValue: Double = 0
 
-    /// Fraction of exact zeros over all updated elements.
+    /// `exactZeroCount` over all updated elements.
     public var sparsity: Double {
         elementCount == 0 ? 0 : Double(exactZeroCount) / Double(elementCount)
     }
@@ -101,7 +103,7 @@ public struct StepSummary: Sendable, Equatable {
     mutating func add(_ statistics: ParameterStepStatistics) {
         parameterCount += 1
         elementCount += statistics.elementCount
-        exactZeroCount += statistics.exactZeroCount
+        exactZeroCount += statistics.exactZeroCount ?? 0
         penaltyValue += statistics.penaltyValue
     }
 }

@@ -283,7 +283,7 @@ final class OptimizerEngine {
         let multiplier = schedule.multiplier(atStep: state.stepCount)
         state.stepCount += 1
         let statistics = ParameterStepStatistics(
-            id: id, stepCount: state.stepCount, elementCount: count, exactZeroCount: zeros,
+            id: id, stepCount: state.stepCount, elementCount: count, exactZeroCount: c.proximal ? zeros : nil,
             penaltyValue: penaltyValue, learningRate: learningRate * multiplier, decayFraction: c.decay)
         state.statistics = statistics
         return statistics
