@@ -24,15 +24,26 @@ let package = Package(
             plugins: benchmarkPlugins
         ),
         .executableTarget(
+            name: "NetworkBenchmarks",
+            dependencies: benchmarkDependencies,
+            path: "Benchmarks/NetworkBenchmarks",
+            plugins: benchmarkPlugins
+        ),
+        .executableTarget(
             name: "FillBenchmarks",
             dependencies: benchmarkDependencies,
             path: "Benchmarks/FillBenchmarks",
             plugins: benchmarkPlugins
         ),
+        // Plain C fused optimizer loops: the bandwidth reference for OptimizerBenchmarks.
+        .target(
+            name: "CReferenceLoops",
+            path: "Sources/CReferenceLoops"
+        ),
         .executableTarget(
-            name: "NetworkBenchmarks",
-            dependencies: benchmarkDependencies,
-            path: "Benchmarks/NetworkBenchmarks",
+            name: "OptimizerBenchmarks",
+            dependencies: benchmarkDependencies + ["CReferenceLoops"],
+            path: "Benchmarks/OptimizerBenchmarks",
             plugins: benchmarkPlugins
         ),
     ]

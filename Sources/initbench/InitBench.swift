@@ -7,7 +7,8 @@ struct InitBench: ParsableCommand {
         commandName: "initbench",
         abstract: "Compare neural-network weight initialization schemes (and regularizers) at scale.",
         version: "initbench \(VarianceKit.version) (VarianceKit \(VarianceKit.version), OpenBLAS kernel \(BLAS.kernelName), \(BLAS.threadCount) BLAS threads)",
-        subcommands: [Info.self]
+        subcommands: [Compare.self, Propagate.self, Report.self, Kernels.self, Regularize.self, Info.self],
+        defaultSubcommand: Compare.self
     )
 }
 

@@ -1,0 +1,178 @@
+import Benchmark
+import CReferenceLoops
+import Dispatch
+import VarianceKit
+
+/// Fused optimizer steps on 16M parameters (64 MiB per buffer), VarianceKit next to the plain C
+/// fused loop over the same buffers, both on 2 threads with the same contiguous halves.
+///
+/// The `side by side` benchmarks alternate one VarianceKit step and one C step in every
+/// iteration (so both see the same machine load) and report each one's time and the bandwidth
+/// ratio `t_C / t_VarianceKit` for the same update and the same byte count.
+///
+/// Bytes moved per element: SGD+L2 and SGD+L1 read `w`, `g` and write `w` (12 B); AdamW reads
+/// `w`, `g`, `m`, `v` and writes `w`, `m`, `v` (28 B). VarianceKit checks the whole gradient for
+/// inf/NaN before writing anything: plain SGD checks the gradient in the same pass while it
+/// writes the new weights into the gradient buffer (then swaps the buffers: no extra traffic);
+/// AdamW checks the whole gradient first (one more read of `g`, 4 B per element, partly served
+/// from the last-level cache). The C loops are run both bare and with the same full check in
+/// front. Bandwidth = bytes / wall-clock time per step.
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        maxDuration: .seconds(4), maxIterations: 40)
+
+    let count = 1 << 24
+    let threads = 2
+
+    let swiftTime = BenchmarkMetric.custom("VarianceKit step (µs)", polarity: .prefersSmaller, useScalingFactor: false)
+    let referenceTime = BenchmarkMetric.custom("C fused loop (µs)", polarity: .prefersSmaller, useScalingFactor: false)
+    let ratio = BenchmarkMetric.custom("bandwidth VarianceKit / C (%)", polarity: .prefersLarger, useScalingFactor: false)
+    for kind in OptimizerKind.allCases {
+        Benchmark(
+            "\(kind.rawValue) 16M side by side: VarianceKit vs C (\(kind.bytesPerElement) B/element, \(threads) threads)",
+            configuration: .init(metrics: [swiftTime, referenceTime, ratio], maxDuration: .seconds(8), maxIterations: 40)
+        ) { benchmark, state in
+            for _ in benchmark.scaledIterations {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try state.swiftStep()
+                let middle = DispatchTime.now().uptimeNanoseconds
+                state.referenceStep(checkFirst: false)
+                let end = DispatchTime.now().uptimeNanoseconds
+                let (swift, reference) = (middle - start, end - middle)
+                benchmark.measurement(swiftTime, Int(swift / 1000))
+                benchmark.measurement(referenceTime, Int(reference / 1000))
+                benchmark.measurement(ratio, Int(100 * Double(reference) / Double(swift)))
+            }
+            blackHole(state.weights[0, 0])
+        } setup: {
+            try OptimizerState16M(kind: kind, count: count, threads: threads)
+        }
+
+        Benchmark("\(kind.rawValue) 16M VarianceKit step (checked, \(threads) threads)") { benchmark, state in
+            for _ in benchmark.scaledIterations {
+                try state.swiftStep()
+            }
+            blackHole(state.weights[0, 0])
+        } setup: {
+            try OptimizerState16M(kind: kind, count: count, threads: threads)
+        }
+
+        Benchmark("\(kind.rawValue) 16M C fused loop (\(threads) threads)") { benchmark, state in
+            for _ in benchmark.scaledIterations {
+                state.referenceStep(checkFirst: false)
+            }
+            blackHole(state.weights[0, 0])
+        } setup: {
+            try OptimizerState16M(kind: kind, count: count, threads: threads)
+        }
+
+        Benchmark("\(kind.rawValue) 16M C finiteness check + fused loop (\(threads) threads)") { benchmark, state in
+            for _ in benchmark.scaledIterations {
+                state.referenceStep(checkFirst: true)
+            }
+            blackHole(state.weights[0, 0])
+        } setup: {
+            try OptimizerState16M(kind: kind, count: count, threads: threads)
+        }
+    }
+}
+
+enum OptimizerKind: String, CaseIterable {
+    case sgdL2 = "SGD+L2"
+    case sgdL1 = "SGD+L1"
+    case adamW = "AdamW"
+
+    /// Bytes read and written per element by the fused update.
+    var bytesPerElement: Int { self == .adamW ? 28 : 12 }
+}
+
+final class OptimizerState16M: @unchecked Sendable {
+    let kind: OptimizerKind
+    let threads: Int
+    let optimizer: any Optimizer
+    var weights: Matrix
+    var gradient: Matrix
+    var firstMoment: Matrix
+    var secondMoment: Matrix
+    let id = ParameterID(layer: 0, kind: .weight)
+    // Hyperparameters shared by both sides.
+    let learningRate: Float = 1e-4
+    let lambda: Float = 1e-2
+
+    init(kind: OptimizerKind, count: Int, threads: Int) throws {
+        self.kind = kind
+        self.threads = threads
+        let values = (0..<count).map { Float(($0 % 251) - 125) / 128 }
+        weights = try Matrix(rows: count / 1024, columns: 1024, elements: values)
+        gradient = try Matrix(rows: count / 1024, columns: 1024, elements: values.reversed())
+        firstMoment = try Matrix(rows: count / 1024, columns: 1024)
+        secondMoment = try Matrix(rows: count / 1024, columns: 1024)
+        switch kind {
+        case .sgdL2:
+            optimizer = try SGD(learningRate: learningRate, penalty: .l2(lambda: lambda, normalizer: 1), threadCount: threads)
+        case .sgdL1:
+            optimizer = try SGD(learningRate: learningRate, penalty: .l1(lambda: lambda, normalizer: 1), threadCount: threads)
+        case .adamW:
+            optimizer = try AdamW(learningRate: learningRate, weightDecay: lambda, threadCount: threads)
+        }
+        try swiftStep()  // allocates the optimizer's state once, outside the measurement
+    }
+
+    /// One VarianceKit step. The step consumes its gradient buffer: after plain SGD's swap it
+    /// holds the previous weights, finite values that serve as the next gradient (refilling it
+    /// would add a pass that the C loop does not make); AdamW leaves it as it was.
+    func swiftStep() throws {
+        try optimizer.step(parameter: &weights, gradient: &gradient, id: id)
+    }
+
+    /// The C loops over the same buffers, split in two contiguous halves on `threads` threads.
+    func referenceStep(checkFirst: Bool) {
+        let count = weights.count
+        let (kind, threads, learningRate, lambda) = (kind, threads, learningRate, lambda)
+        gradient.withUnsafeBufferPointer { g in
+            weights.withUnsafeMutableBufferPointer { w in
+                firstMoment.withUnsafeMutableBufferPointer { m in
+                    secondMoment.withUnsafeMutableBufferPointer { v in
+                        let pointers = SendablePointers(w: w.baseAddress!, g: g.baseAddress!, m: m.baseAddress!, v: v.baseAddress!)
+                        if checkFirst {
+                            var finite = [Int32](repeating: 0, count: threads)
+                            finite.withUnsafeMutableBufferPointer { flags in
+                                let shared = SendableFlags(pointer: flags.baseAddress!)
+                                DispatchQueue.concurrentPerform(iterations: threads) { part in
+                                    let range = (part * count / threads, (part + 1) * count / threads)
+                                    shared.pointer[part] = vk_reference_all_finite(pointers.g, range.0, range.1)
+                                }
+                            }
+                            precondition(finite.allSatisfy { $0 == 1 })
+                        }
+                        DispatchQueue.concurrentPerform(iterations: threads) { part in
+                            let begin = part * count / threads, end = (part + 1) * count / threads
+                            switch kind {
+                            case .sgdL2:
+                                vk_reference_sgd_l2(pointers.w, pointers.g, begin, end, learningRate, lambda)
+                            case .sgdL1:
+                                vk_reference_sgd_l1(pointers.w, pointers.g, begin, end, learningRate, lambda)
+                            case .adamW:
+                                vk_reference_adamw(pointers.w, pointers.g, pointers.m, pointers.v, begin, end,
+                                                   learningRate / 0.1, 0.9, 0.999, 1 / (0.001 as Float).squareRoot(),
+                                                   1e-8, 1 - learningRate * lambda)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+struct SendablePointers: @unchecked Sendable {
+    let w: UnsafeMutablePointer<Float>
+    let g: UnsafePointer<Float>
+    let m: UnsafeMutablePointer<Float>
+    let v: UnsafeMutablePointer<Float>
+}
+
+struct SendableFlags: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Int32>
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""PyTorch's own optimizers (foreach and, where available, fused) doing the updates of
+Benchmarks/OptimizerBenchmarks on 16M float32 parameters, on the CPU.
+
+Skips (exit 0, with a message) when PyTorch is not installed.
+
+Usage: python3 Benchmarks/peers/optimizer_torch.py [--count N] [--repeats R]
+"""
+import argparse
+import sys
+import time
+
+try:
+    import torch
+except ImportError:
+    print("optimizer_torch.py: PyTorch is not installed; skipping the PyTorch comparison.")
+    sys.exit(0)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1 << 24)
+    parser.add_argument("--repeats", type=int, default=15)
+    args = parser.parse_args()
+    n = args.count
+    torch.set_num_threads(2)
+    index = torch.arange(n)
+    values = ((index % 251) - 125).to(torch.float32) / 128
+
+    def measure(make_optimizer):
+        p = torch.nn.Parameter(values.clone())
+        p.grad = values.flip(0).clone()
+        optimizer = make_optimizer([p])
+        optimizer.step()
+        best = float("inf")
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            optimizer.step()
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    lr, lam = 1e-4, 1e-2
+    cases = [
+        ("SGD+L2 foreach", 12, lambda ps: torch.optim.SGD(ps, lr=lr, weight_decay=lam, foreach=True)),
+        ("AdamW foreach", 28, lambda ps: torch.optim.AdamW(ps, lr=lr, weight_decay=lam, foreach=True)),
+    ]
+    try:
+        torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], fused=True)
+        cases.append(("AdamW fused", 28, lambda ps: torch.optim.AdamW(ps, lr=lr, weight_decay=lam, fused=True)))
+    except (RuntimeError, TypeError, ValueError):
+        pass
+    print(f"torch {torch.__version__}, {n} parameters, 2 threads, best of {args.repeats}")
+    for name, fused_bytes, make in cases:
+        seconds = measure(make)
+        print(f"{name:15s} {seconds * 1e3:8.2f} ms  {fused_bytes * n / seconds / 1e9:6.2f} GB/s (fused bytes)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+/// Adam (Kingma & Ba 2015) with bias correction, a coupled penalty and/or decoupled weight decay.
+///
+/// With `ĝ = g + ∂R/∂w` (the group's penalty), the scheduled learning rate `η_t`, the step count
+/// `t` (1 on the first step) and the decay fraction `d`:
+///
+///     m ← β₁ m + (1 - β₁) ĝ
+///     v ← β₂ v + (1 - β₂) ĝ²
+///     w ← (1 - d) w - η_t m̂ / (√v̂ + ε),   m̂ = m / (1 - β₁ᵗ),  v̂ = v / (1 - β₂ᵗ)
+///
+/// followed, for proximal L1, by `w ← sign(w) max(|w| - η_t λ₁/n, 0)`. A penalty's gradient is
+/// divided by `√v̂` like the data gradient, so L2 under Adam shrinks weights with large gradients
+/// less; `AdamW` (decoupled decay) shrinks every weight by the same fraction (THEORY.md §2.3).
+///
+/// Memory per step and element: 28 bytes (read `w`, `g`, `m`, `v`; write `w`, `m`, `v`), plus 4
+/// for the finiteness check of `g` that precedes the in-place update. The square root is
+/// Newton's (within 1 ulp; see `FusedKernels.squareRoot`).
+public final class Adam: Optimizer {
+    public let beta1: Float
+    public let beta2: Float
+    public let epsilon: Float
+    let engine: OptimizerEngine
+
+    /// - Parameters:
+    ///   - learningRate: `η >= 0`.
+    ///   - beta1, beta2: decay rates of the moments, each in `[0, 1)`.
+    ///   - epsilon: `ε > 0`.
+    ///   - penalty: the coupled penalty of every weight matrix (biases: none by default).
+    ///   - weightDecay: the decoupled decay of every weight matrix (none by default; see `AdamW`).
+    ///   - schedule: multiplies the learning rate at each step.
+    ///   - threadCount: the most threads one parameter's pass uses.
+    /// - Throws: `VarianceKitError.invalidParameter` naming the first argument out of its range.
+    public init(
+        learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        penalty: Penalty = .none, weightDecay: WeightDecay = .none,
+        schedule: LearningRateSchedule = .constant, threadCount: Int? = nil
+    ) throws {
+        engine = try Adam.makeEngine(
+            name: "Adam", learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+            penalty: penalty, weightDecay: weightDecay, schedule: schedule, threadCount: threadCount)
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+    }
+
+    static func makeEngine(
+        name: String, learningRate: Float, beta1: Float, beta2: Float, epsilon: Float,
+        penalty: Penalty, weightDecay: WeightDecay, schedule: LearningRateSchedule, threadCount: Int?
+    ) throws -> OptimizerEngine {
+        let threads = threadCount ?? OptimizerEngine.defaultThreadCount
+        try OptimizerEngine.validate(learningRate: learningRate, threadCount: threads)
+        for (value, label) in [(beta1, "beta1"), (beta2, "beta2")] {
+            guard value.isFinite, value >= 0, value < 1 else {
+                throw VarianceKitError.invalidParameter(name: label, value: "\(value)", expected: "a number in [0, 1)")
+            }
+        }
+        try VarianceKitError.requirePositiveFinite(epsilon, "epsilon")
+        return OptimizerEngine(
+            name: name, algorithm: .adam(beta1: beta1, beta2: beta2, epsilon: epsilon),
+            learningRate: learningRate, schedule: schedule,
+            groups: ParameterGroups(weights: ParameterGroup(penalty: penalty, weightDecay: weightDecay)),
+            threadCount: threads)
+    }
+
+    public var learningRate: Float { engine.learningRate }
+    public var threadCount: Int { engine.threadCount }
+    public var schedule: LearningRateSchedule {
+        get { engine.schedule }
+        set { engine.schedule = newValue }
+    }
+    public var parameterGroups: ParameterGroups {
+        get { engine.groups }
+        set { engine.groups = newValue }
+    }
+
+    @discardableResult
+    public func step<Container: ParameterContainer>(_ parameters: Container) throws -> StepSummary {
+        try engine.step(parameters)
+    }
+
+    @discardableResult
+    public func step(parameter: inout Matrix, gradient: inout Matrix, id: ParameterID) throws -> ParameterStepStatistics {
+        try engine.step(parameter: &parameter, gradient: &gradient, id: id)
+    }
+
+    public func statistics(for id: ParameterID) -> ParameterStepStatistics? { engine.statistics(for: id) }
+    public func state(for id: ParameterID) -> OptimizerState? { engine.state(for: id) }
+    public func resetState() { engine.resetState() }
+}

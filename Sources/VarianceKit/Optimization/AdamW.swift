@@ -1,0 +1,60 @@
+/// AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay,
+/// `w ← (1 - d) w - η_t m̂ / (√v̂ + ε)`, the decay `d` applied to the weights before the step
+/// and not rescaled by the adaptive step size.
+///
+/// `weightDecay` (default 0.01) follows `convention`: `.learningRateScaled` (`d = η_t ·
+/// weightDecay`, as PyTorch's `AdamW`) or `.scheduleScaled` (`d = s_t · weightDecay`, the
+/// paper's). It applies to weight matrices; biases are not decayed unless `parameterGroups` says
+/// so. A coupled `penalty` can be added as well.
+public final class AdamW: Optimizer {
+    public let beta1: Float
+    public let beta2: Float
+    public let epsilon: Float
+    public let weightDecay: WeightDecay
+    let engine: OptimizerEngine
+
+    /// - Throws: `VarianceKitError.invalidParameter` naming the first argument out of its range
+    ///   (`weightDecay` negative or not finite, a beta outside `[0, 1)`, `epsilon <= 0`, …).
+    public init(
+        learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        weightDecay: Float = 0.01, convention: WeightDecay.Convention = .learningRateScaled,
+        penalty: Penalty = .none, schedule: LearningRateSchedule = .constant, threadCount: Int? = nil
+    ) throws {
+        let decay = switch convention {
+        case .learningRateScaled: try WeightDecay.learningRateScaled(weightDecay)
+        case .scheduleScaled: try WeightDecay.scheduleScaled(weightDecay)
+        }
+        engine = try Adam.makeEngine(
+            name: "AdamW", learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+            penalty: penalty, weightDecay: decay, schedule: schedule, threadCount: threadCount)
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = decay
+    }
+
+    public var learningRate: Float { engine.learningRate }
+    public var threadCount: Int { engine.threadCount }
+    public var schedule: LearningRateSchedule {
+        get { engine.schedule }
+        set { engine.schedule = newValue }
+    }
+    public var parameterGroups: ParameterGroups {
+        get { engine.groups }
+        set { engine.groups = newValue }
+    }
+
+    @discardableResult
+    public func step<Container: ParameterContainer>(_ parameters: Container) throws -> StepSummary {
+        try engine.step(parameters)
+    }
+
+    @discardableResult
+    public func step(parameter: inout Matrix, gradient: inout Matrix, id: ParameterID) throws -> ParameterStepStatistics {
+        try engine.step(parameter: &parameter, gradient: &gradient, id: id)
+    }
+
+    public func statistics(for id: ParameterID) -> ParameterStepStatistics? { engine.statistics(for: id) }
+    public func state(for id: ParameterID) -> OptimizerState? { engine.state(for: id) }
+    public func resetState() { engine.resetState() }
+}

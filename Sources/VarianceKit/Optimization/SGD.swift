@@ -1,0 +1,87 @@
+/// Stochastic gradient descent with optional momentum, dampening and Nesterov momentum, coupled
+/// penalties and decoupled weight decay (PyTorch's `torch.optim.SGD` conventions for momentum).
+///
+/// With `ĝ = g + ∂R/∂w` (the group's penalty, L1 as a subgradient unless proximal), the scheduled
+/// learning rate `η_t` and the decay fraction `d`:
+///
+///     without momentum:  w ← (1 - d) w - η_t ĝ
+///     with momentum μ:   buf ← μ buf + (1 - τ) ĝ   (buf ← ĝ on the first step)
+///                        w ← (1 - d) w - η_t buf            (classical)
+///                        w ← (1 - d) w - η_t (ĝ + μ buf)    (Nesterov)
+///
+/// followed, for proximal L1, by `w ← sign(w) max(|w| - η_t λ₁/n, 0)`. Under plain SGD,
+/// `L2(λ, n)` and the decay `d = η λ/n` give the same weights (THEORY.md §2.3).
+///
+/// Memory per step and element: 12 bytes without momentum (read `w`, `g`; write the new `w` into
+/// the gradient buffer, then swap the two), 20 with momentum (read `w`, `g`, `buf`; write `w`,
+/// `buf`) plus 4 for the finiteness check of `g` that must precede in-place state updates.
+public final class SGD: Optimizer {
+    public let momentum: Float
+    public let dampening: Float
+    public let nesterov: Bool
+    let engine: OptimizerEngine
+
+    /// - Parameters:
+    ///   - learningRate: `η >= 0`.
+    ///   - momentum: `μ` in `[0, 1)`; 0 keeps no buffer.
+    ///   - dampening: `τ` in `[0, 1]`.
+    ///   - nesterov: Nesterov momentum; needs `momentum > 0` and `dampening == 0`.
+    ///   - penalty: the coupled penalty of every weight matrix (biases get none unless
+    ///     `parameterGroups` says otherwise).
+    ///   - weightDecay: the decoupled decay of every weight matrix.
+    ///   - schedule: multiplies the learning rate at each step.
+    ///   - threadCount: the most threads one parameter's pass uses (default: 2, or 1 on one core).
+    /// - Throws: `VarianceKitError.invalidParameter` naming the first argument out of its range.
+    public init(
+        learningRate: Float, momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false,
+        penalty: Penalty = .none, weightDecay: WeightDecay = .none,
+        schedule: LearningRateSchedule = .constant, threadCount: Int? = nil
+    ) throws {
+        let threads = threadCount ?? OptimizerEngine.defaultThreadCount
+        try OptimizerEngine.validate(learningRate: learningRate, threadCount: threads)
+        guard momentum.isFinite, momentum >= 0, momentum < 1 else {
+            throw VarianceKitError.invalidParameter(name: "momentum", value: "\(momentum)", expected: "a number in [0, 1)")
+        }
+        guard dampening.isFinite, dampening >= 0, dampening <= 1 else {
+            throw VarianceKitError.invalidParameter(name: "dampening", value: "\(dampening)", expected: "a number in [0, 1]")
+        }
+        if nesterov, !(momentum > 0 && dampening == 0) {
+            throw VarianceKitError.invalidParameter(
+                name: "nesterov", value: "true with momentum \(momentum), dampening \(dampening)",
+                expected: "momentum > 0 and dampening == 0 for Nesterov momentum")
+        }
+        self.momentum = momentum
+        self.dampening = dampening
+        self.nesterov = nesterov
+        engine = OptimizerEngine(
+            name: "SGD", algorithm: .sgd(momentum: momentum, dampening: dampening, nesterov: nesterov),
+            learningRate: learningRate, schedule: schedule,
+            groups: ParameterGroups(weights: ParameterGroup(penalty: penalty, weightDecay: weightDecay)),
+            threadCount: threads)
+    }
+
+    public var learningRate: Float { engine.learningRate }
+    public var threadCount: Int { engine.threadCount }
+    public var schedule: LearningRateSchedule {
+        get { engine.schedule }
+        set { engine.schedule = newValue }
+    }
+    public var parameterGroups: ParameterGroups {
+        get { engine.groups }
+        set { engine.groups = newValue }
+    }
+
+    @discardableResult
+    public func step<Container: ParameterContainer>(_ parameters: Container) throws -> StepSummary {
+        try engine.step(parameters)
+    }
+
+    @discardableResult
+    public func step(parameter: inout Matrix, gradient: inout Matrix, id: ParameterID) throws -> ParameterStepStatistics {
+        try engine.step(parameter: &parameter, gradient: &gradient, id: id)
+    }
+
+    public func statistics(for id: ParameterID) -> ParameterStepStatistics? { engine.statistics(for: id) }
+    public func state(for id: ParameterID) -> OptimizerState? { engine.state(for: id) }
+    public func resetState() { engine.resetState() }
+}

@@ -1,0 +1,143 @@
+import Foundation
+
+// The JSON that `initbench kernels --format json` writes:
+// {
+//   "schema": "initbench.kernels.v1",
+//   "config": { repetitions, fillSize, optimizerParameters, seed, threads, blasKernel,
+//               blasConfiguration, versions },
+//   "networks": [ { depth, width, batch, activation,
+//                   stepSeconds   (median forward+backward step of the Network),
+//                   sgemmSeconds  (median of the same 3 depth - 1 sgemm calls alone),
+//                   ratio         (stepSeconds / sgemmSeconds),
+//                   gflops        (sgemm FLOPs of the step / stepSeconds) } ],
+//   "sgemm":    [ { operation, m, n, k, seconds, gflops } ],     // one call at each layer shape
+//   "fills":    [ { init, rows, columns, threads, seconds, elementsPerSecond } ],
+//   "optimizers": [ { optimizer, parameters, threads, seconds,
+//                     bytesPerSecond (bytes read + written by one step / seconds) } ]
+// }
+
+/// The speed report.
+struct KernelReport: Codable, Sendable {
+    var schema = "initbench.kernels.v1"
+    var config: KernelConfiguration
+    var networks: [NetworkTiming] = []
+    var sgemm: [SgemmTiming] = []
+    var fills: [FillTiming] = []
+    var optimizers: [OptimizerTiming] = []
+
+    struct NetworkTiming: Codable, Sendable {
+        var depth: Int
+        var width: Int
+        var batch: Int
+        var activation: String
+        var stepSeconds: Double
+        var sgemmSeconds: Double
+        var ratio: Double
+        var gflops: Double
+    }
+
+    struct SgemmTiming: Codable, Sendable {
+        var operation: String
+        var m: Int
+        var n: Int
+        var k: Int
+        var seconds: Double
+        var gflops: Double
+    }
+
+    struct FillTiming: Codable, Sendable {
+        var `init`: String
+        var rows: Int
+        var columns: Int
+        var threads: Int
+        var seconds: Double
+        var elementsPerSecond: Double
+    }
+
+    struct OptimizerTiming: Codable, Sendable {
+        var optimizer: String
+        var parameters: Int
+        var threads: Int
+        var seconds: Double
+        var bytesPerSecond: Double
+    }
+
+    /// The optimizer steps measured, with the bytes one step moves per parameter (Float32):
+    /// SGD reads w, g and writes w (12); with momentum it also reads and writes the buffer (20);
+    /// Adam and AdamW read w, g, m, v and write w, m, v (28).
+    enum OptimizerKind: String, CaseIterable {
+        case sgd = "sgd"
+        case sgdMomentumL2 = "sgd-momentum-l2"
+        case adam = "adam"
+        case adamW = "adamw"
+
+        var bytesPerParameter: Int {
+            switch self {
+            case .sgd: return 12
+            case .sgdMomentumL2: return 20
+            case .adam, .adamW: return 28
+            }
+        }
+    }
+
+    func jsonText() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    var table: String {
+        var out = "BLAS \(config.blasKernel), \(config.threads) thread\(config.threads == 1 ? "" : "s"), median of \(config.repetitions)\n\n"
+        var rows = [["depth", "width", "batch", "activation", "step (s)", "sgemm alone (s)", "step/sgemm", "GFLOP/s"]]
+        for n in networks {
+            rows.append(["\(n.depth)", "\(n.width)", "\(n.batch)", n.activation, String(format: "%.4f", n.stepSeconds),
+                         String(format: "%.4f", n.sgemmSeconds), String(format: "%.3f", n.ratio), String(format: "%.1f", n.gflops)])
+        }
+        out += TableFormatter.aligned(rows, leftAligned: [3]) + "\n"
+        rows = [["sgemm", "m", "n", "k", "seconds", "GFLOP/s"]]
+        for s in sgemm {
+            rows.append([s.operation, "\(s.m)", "\(s.n)", "\(s.k)", String(format: "%.5f", s.seconds), String(format: "%.1f", s.gflops)])
+        }
+        out += TableFormatter.aligned(rows, leftAligned: [0]) + "\n"
+        rows = [["fill", "rows", "columns", "threads", "seconds", "elements/s"]]
+        for f in fills {
+            rows.append([f.`init`, "\(f.rows)", "\(f.columns)", "\(f.threads)", String(format: "%.4f", f.seconds), String(format: "%.3g", f.elementsPerSecond)])
+        }
+        out += TableFormatter.aligned(rows, leftAligned: [0]) + "\n"
+        rows = [["optimizer", "parameters", "threads", "seconds", "GB/s"]]
+        for o in optimizers {
+            rows.append([o.optimizer, "\(o.parameters)", "\(o.threads)", String(format: "%.4f", o.seconds), String(format: "%.2f", o.bytesPerSecond / 1e9)])
+        }
+        out += TableFormatter.aligned(rows, leftAligned: [0])
+        return out
+    }
+
+    /// One CSV with a `section` column (network, sgemm, fill, optimizer) and the union of fields.
+    var csv: String {
+        var out = "section,name,depth,width,batch,m,n,k,rows,columns,parameters,threads,seconds,reference_seconds,rate,rate_unit\n"
+        for n in networks {
+            out += "network,\(n.activation),\(n.depth),\(n.width),\(n.batch),,,,,,,\(config.threads),\(n.stepSeconds),\(n.sgemmSeconds),\(n.gflops),GFLOP/s\n"
+        }
+        for s in sgemm {
+            out += "sgemm,\(CSVFormatter.field(s.operation)),,,,\(s.m),\(s.n),\(s.k),,,,\(config.threads),\(s.seconds),,\(s.gflops),GFLOP/s\n"
+        }
+        for f in fills {
+            out += "fill,\(f.`init`),,,,,,,\(f.rows),\(f.columns),,\(f.threads),\(f.seconds),,\(f.elementsPerSecond),elements/s\n"
+        }
+        for o in optimizers {
+            out += "optimizer,\(o.optimizer),,,,,,,,,\(o.parameters),\(o.threads),\(o.seconds),,\(o.bytesPerSecond),bytes/s\n"
+        }
+        return out
+    }
+}
+
+struct KernelConfiguration: Codable, Sendable {
+    var repetitions: Int
+    var fillSize: Int
+    var optimizerParameters: Int
+    var seed: UInt64
+    var threads: Int
+    var blasKernel: String
+    var blasConfiguration: String
+    var versions: Versions
+}

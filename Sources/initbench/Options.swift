@@ -1,0 +1,54 @@
+import ArgumentParser
+import VarianceKit
+
+/// How results are printed: an aligned table for people, CSV and JSON for programs.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case table, csv, json
+}
+
+/// Options every measuring command shares: seed, BLAS threads, and whether to draw progress.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Seed for every random draw (weights, inputs, readout); runs with the same seed are identical.")
+    var seed: UInt64 = 1
+
+    @Option(help: "BLAS (and fill) threads; default: what OpenBLAS chose (OPENBLAS_NUM_THREADS or the core count).")
+    var threads: Int?
+
+    @Flag(help: "Never draw the progress bar on standard error.")
+    var quiet = false
+
+    func validate() throws {
+        if let threads, !(1...256).contains(threads) {
+            throw ValidationError("invalid --threads \(threads): expected an integer in 1...256")
+        }
+    }
+
+    /// Sets the BLAS thread count when `--threads` was given and returns the count in effect.
+    func applyThreads() throws -> Int {
+        if let threads { try BLAS.setThreadCount(threads) }
+        return BLAS.threadCount
+    }
+}
+
+/// Where and how results go: `--format table|csv|json`, `--output PATH` (atomic; standard output
+/// when absent).
+struct OutputOptions: ParsableArguments {
+    @Option(help: "Output format: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: OutputFormat = .table
+
+    @Option(help: "Write the output to this file (written to a temporary file, then renamed) instead of standard output.")
+    var output: String?
+
+    func validate() throws {
+        if let output { try AtomicFile.checkWritable(output) }
+    }
+
+    /// Prints `text` or writes it atomically to `--output`.
+    func emit(_ text: String) throws {
+        if let output {
+            try AtomicFile.write(text, to: output)
+        } else {
+            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+
+/// The aligned, human-readable tables.
+enum TableFormatter {
+    /// One block per run: a title line, a row per layer (measured values with the mean-field
+    /// prediction beside them), and the verdict.
+    static func layers(_ report: PropagationReport) -> String {
+        var out = configurationLine(report.config) + "\n"
+        let header = ["layer", "Var(z)", "theory", "Var(a)", "theory", "Var(dL/dz)", "theory",
+                      "Var(dL/dW)", "theory", "Var(W)", "saturated", "dead"]
+        for run in report.runs {
+            out += "\n\(run.initializer) / \(run.activation)   \(run.formula)   (\(String(format: "%.2f", run.seconds)) s)\n"
+            var rows = [header]
+            for layer in run.layers {
+                rows.append([
+                    "\(layer.index)",
+                    NumberFormat.short(layer.preactivationVariance), NumberFormat.short(layer.theory.preactivationVariance, missing: "-"),
+                    NumberFormat.short(layer.activationVariance), NumberFormat.short(layer.theory.activationVariance, missing: "-"),
+                    NumberFormat.short(layer.gradientVariance), NumberFormat.short(layer.theory.gradientVariance, missing: "-"),
+                    NumberFormat.short(layer.weightGradientVariance), NumberFormat.short(layer.theory.weightGradientVariance, missing: "-"),
+                    NumberFormat.short(layer.weightVariance),
+                    NumberFormat.percent(layer.saturatedFraction), NumberFormat.percent(layer.deadFraction),
+                ])
+            }
+            out += aligned(rows, leftAligned: [])
+            out += "verdict: \(run.verdict)\n"
+        }
+        return out
+    }
+
+    /// One row per run: first and last layer's activation and gradient variance and the verdict.
+    static func compact(_ report: PropagationReport) -> String {
+        let depth = report.config.depth
+        var rows = [["init", "activation", "Var(a) @1", "Var(a) @\(depth)", "Var(dL/dz) @\(depth)", "Var(dL/dz) @1", "verdict"]]
+        for run in report.runs {
+            let first = run.layers.first, last = run.layers.last
+            rows.append([
+                run.initializer, run.activation,
+                NumberFormat.short(first?.activationVariance), NumberFormat.short(last?.activationVariance),
+                NumberFormat.short(last?.gradientVariance), NumberFormat.short(first?.gradientVariance),
+                run.verdict,
+            ])
+        }
+        return configurationLine(report.config) + "\n" + aligned(rows, leftAligned: [0, 1, 6])
+    }
+
+    static func configurationLine(_ config: PropagationConfiguration) -> String {
+        let gain = config.gain.map { "gain \(NumberFormat.short($0))" } ?? "default gains"
+        return "depth \(config.depth), width \(config.width), batch \(config.batch), \(config.loss) loss, "
+            + "\(config.bias ? "with" : "no") bias, \(gain), seed \(config.seed), "
+            + "\(config.threads) thread\(config.threads == 1 ? "" : "s"), BLAS \(config.blasKernel)"
+    }
+
+    /// Pads every column to its widest cell; numbers right-aligned, named columns left-aligned.
+    /// The last column is never padded on the right.
+    static func aligned(_ rows: [[String]], leftAligned: Set<Int>) -> String {
+        guard let columns = rows.map(\.count).max() else { return "" }
+        var widths = [Int](repeating: 0, count: columns)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        var out = ""
+        for row in rows {
+            var cells = [String]()
+            for (i, cell) in row.enumerated() {
+                let padding = String(repeating: " ", count: widths[i] - cell.count)
+                if leftAligned.contains(i) {
+                    cells.append(i == row.count - 1 ? cell : cell + padding)
+                } else {
+                    cells.append(padding + cell)
+                }
+            }
+            out += cells.joined(separator: "  ") + "\n"
+        }
+        return out
+    }
+}
+
+/// Comma-separated values: a header and one row per (run, layer); non-finite statistics are empty.
+enum CSVFormatter {
+    static let header = [
+        "init", "activation", "layer", "status", "divergedAtLayer",
+        "preactivationMean", "preactivationVariance", "activationMean", "activationVariance",
+        "gradientVariance", "weightGradientVariance", "weightVariance", "saturatedFraction", "deadFraction",
+        "theoryPreactivationVariance", "theoryActivationVariance", "theoryGradientVariance",
+        "theoryWeightGradientVariance",
+    ]
+
+    static func layers(_ report: PropagationReport) -> String {
+        var out = header.joined(separator: ",") + "\n"
+        for run in report.runs {
+            for layer in run.layers {
+                let fields: [String] = [
+                    field(run.initializer), field(run.activation), "\(layer.index)", run.status.rawValue,
+                    run.divergedAtLayer.map(String.init) ?? "",
+                    number(layer.preactivationMean), number(layer.preactivationVariance),
+                    number(layer.activationMean), number(layer.activationVariance),
+                    number(layer.gradientVariance), number(layer.weightGradientVariance), number(layer.weightVariance),
+                    number(layer.saturatedFraction), number(layer.deadFraction),
+                    number(layer.theory.preactivationVariance), number(layer.theory.activationVariance),
+                    number(layer.theory.gradientVariance), number(layer.theory.weightGradientVariance),
+                ]
+                out += fields.joined(separator: ",") + "\n"
+            }
+        }
+        return out
+    }
+
+    static func number(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return "" }
+        return "\(value)"
+    }
+
+    /// Quotes a field that contains a comma, quote or newline (RFC 4180).
+    static func field(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,54 @@
+import Testing
+@testable import VarianceKit
+
+/// The internal pieces the fused steps rest on, against plain references.
+@Suite struct FusedKernelTests {
+    /// One inf or NaN anywhere (each quarter's edges, the tail) is found, on 1 and 2 threads.
+    @Test(arguments: [1, 7, 33, 4096, 70_001])
+    func finitenessCheckFindsEveryPosition(count: Int) {
+        var values = [Float](repeating: 0.5, count: count)
+        let quarter = count / 32 * 8
+        let positions = Set([0, count - 1, quarter - 1, quarter, 2 * quarter, 3 * quarter, 4 * quarter, count / 2]
+            .filter { $0 >= 0 && $0 < count })
+        values.withUnsafeBufferPointer { #expect(ParallelBlocks.allFinite($0, threadCount: 2)) }
+        for position in positions {
+            for poison in [Float.nan, .infinity, -.infinity] {
+                values[position] = poison
+                values.withUnsafeBufferPointer { buffer in
+                    #expect(!FusedKernels.isFinite(buffer.baseAddress!, 0..<count), "\(poison) at \(position)")
+                    #expect(!ParallelBlocks.allFinite(buffer, threadCount: 2), "\(poison) at \(position)")
+                    #expect(!ParallelBlocks.allFinite(buffer, threadCount: 1), "\(poison) at \(position)")
+                }
+                values[position] = -0.0
+                values.withUnsafeBufferPointer { #expect(ParallelBlocks.allFinite($0, threadCount: 2)) }
+            }
+        }
+    }
+
+    /// Newton's square root against the correctly rounded one, over 60 binades.
+    @Test func newtonSquareRootIsWithinTwoUlpsForNormalNumbers() {
+        var generator = TestGenerator(state: 99)
+        var worst = 0
+        for _ in 0..<4000 {
+            var x = FusedKernels.Vector()
+            for lane in 0..<8 {
+                let exponent = Int(generator.next() % 120) - 60
+                x[lane] = Float(sign: .plus, exponent: exponent, significand: 1 + abs(generator.uniform()))
+            }
+            let root = FusedKernels.squareRoot(x)
+            for lane in 0..<8 {
+                let exact = x[lane].squareRoot()
+                worst = max(worst, abs(Int(root[lane].bitPattern) - Int(exact.bitPattern)))
+            }
+        }
+        #expect(worst <= 2)
+        #expect(FusedKernels.squareRoot(FusedKernels.Vector(repeating: 0)) == FusedKernels.Vector(repeating: 0))
+        #expect(FusedKernels.squareRoot(FusedKernels.Vector(repeating: 4)) == FusedKernels.Vector(repeating: 2))
+    }
+
+    @Test func signAndMagnitudeByBits() {
+        let x = FusedKernels.Vector(-2, -0.0, 0, 3, -.infinity, .leastNonzeroMagnitude, -1e-30, 7)
+        #expect(FusedKernels.sign(x) == FusedKernels.Vector(-1, 0, 0, 1, -1, 1, -1, 1))
+        #expect(FusedKernels.magnitude(x) == FusedKernels.Vector(2, 0, 0, 3, .infinity, .leastNonzeroMagnitude, 1e-30, 7))
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+
+/// Parses an SVG with Foundation's XMLParser and collects the attributes of every `path`.
+final class SVGPaths: NSObject, XMLParserDelegate {
+    var paths: [[String: String]] = []
+    var rootName: String?
+    var texts: [String] = []
+    private var inText = false
+
+    static func parse(_ data: Data) throws -> SVGPaths {
+        let collector = SVGPaths()
+        let parser = XMLParser(data: data)
+        parser.delegate = collector
+        guard parser.parse() else {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "not well-formed XML: \(String(describing: parser.parserError))"])
+        }
+        return collector
+    }
+
+    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+                qualifiedName: String?, attributes: [String: String] = [:]) {
+        if rootName == nil { rootName = elementName }
+        if elementName == "path" { paths.append(attributes) }
+        if elementName == "text" { inText = true; texts.append("") }
+    }
+
+    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+        if elementName == "text" { inText = false }
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        if inText { texts[texts.count - 1] += string }
+    }
+
+    func series(_ className: String) -> Set<String> {
+        Set(paths.filter { $0["class"] == className }.map {
+            "\($0["data-init"] ?? "?")/\($0["data-activation"] ?? "?")/\($0["data-quantity"] ?? "?")"
+        })
+    }
+}
+
+/// `initbench report` (and the default comparison) end to end: the files, well-formed SVG with the
+/// expected series, a self-contained HTML page.
+@Suite struct ReportCommandTests {
+    static func temporaryDirectory() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("initbench-report-\(UUID().uuidString)")
+    }
+
+    @Test func reportWritesWellFormedFiguresWithTheExpectedSeries() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try runInitbench(["report", "--quiet", "--output", directory.path, "--depth", "4", "--width", "16",
+                                       "--batch", "32", "--init", "standard,xavier-uniform,orthogonal", "--activation", "tanh,relu"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("report: \(directory.path)/index.html"))
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: directory.path))
+        #expect(files == ["index.html", "variance.svg", "activation-histograms.svg", "gradient-histograms.svg", "results.json", "results.csv"])
+
+        let variance = try SVGPaths.parse(try Data(contentsOf: directory.appendingPathComponent("variance.svg")))
+        #expect(variance.rootName == "svg")
+        var expected = Set<String>()
+        for initializer in ["standard", "xavier-uniform", "orthogonal"] {
+            for activation in ["tanh", "relu"] {
+                for quantity in ["activationVariance", "gradientVariance", "weightGradientVariance"] {
+                    expected.insert("\(initializer)/\(activation)/\(quantity)")
+                }
+            }
+        }
+        #expect(variance.series("measured") == expected)
+        #expect(variance.series("theory") == expected)
+        // Every measured line has one point per layer (4 layers: M + 3 L).
+        for path in variance.paths where path["class"] == "measured" {
+            let d = path["d"] ?? ""
+            #expect(d.filter { $0 == "M" }.count == 1 && d.filter { $0 == "L" }.count == 3, "\(path)")
+        }
+        #expect(variance.texts.contains { $0.contains("xavier-uniform") })
+
+        for (file, quantity) in [("activation-histograms.svg", "activation"), ("gradient-histograms.svg", "gradient")] {
+            let histograms = try SVGPaths.parse(try Data(contentsOf: directory.appendingPathComponent(file)))
+            let ridges = histograms.paths.filter { $0["class"] == "histogram" && $0["data-quantity"] == quantity }
+            // Standard init on ReLU shrinks fast but stays non-zero at depth 4: a ridge per layer per panel.
+            #expect(ridges.count == 3 * 2 * 4, "\(file)")
+            let layers = Set(ridges.compactMap { $0["data-layer"] })
+            #expect(layers == ["1", "2", "3", "4"])
+        }
+
+        let html = try String(contentsOf: directory.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.components(separatedBy: "<svg ").count - 1 == 3)
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("src="))
+        #expect(!html.contains("<link"))
+        #expect(html.contains("orthogonal"))
+    }
+
+    /// A run that overflows (gain 30 per linear layer: Float's range ends near layer 26) is drawn up
+    /// to its last finite layer and marked; its histograms say inf/NaN; the tanh run completes.
+    @Test func reportDrawsADivergedRun() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try runInitbench(["report", "--quiet", "--output", directory.path, "--init", "orthogonal", "--gain", "30",
+                                       "--activation", "linear,tanh", "--depth", "30", "--width", "16", "--batch", "8"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("diverged at layer"))
+        let variance = try SVGPaths.parse(try Data(contentsOf: directory.appendingPathComponent("variance.svg")))
+        #expect(variance.texts.contains { $0.hasPrefix("orthogonal diverged @") })
+        let gradients = try SVGPaths.parse(try Data(contentsOf: directory.appendingPathComponent("gradient-histograms.svg")))
+        #expect(gradients.texts.contains("inf/NaN"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("results.json")))
+        let runs = try #require((json as? [String: Any])?["runs"] as? [[String: Any]])
+        #expect(runs.map { $0["status"] as? String } == ["diverged", "ok"])
+    }
+
+    @Test func reportRefusesAnUnwritableDirectory() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("initbench-file-\(UUID().uuidString)")
+        try Data("x".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try runInitbench(["report", "--quiet", "--output", file.path, "--depth", "2", "--width", "8", "--batch", "8"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("it is a file; expected a directory"))
+        #expect(try String(contentsOf: file, encoding: .utf8) == "x")
+    }
+
+    /// The default comparison (what `make run` runs) is too slow for a debug build; it runs when
+    /// `make test` passes the release binary.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["INITBENCH_BINARY"] != nil))
+    func defaultComparisonPrintsACompactTableAndWritesTheReport() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try runInitbench(["--quiet", "--output", directory.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 2 + 8)
+        #expect(lines[1].hasPrefix("init"))
+        for initializer in ["standard", "xavier-uniform", "he-normal", "orthogonal"] {
+            #expect(lines.filter { $0.hasPrefix(initializer + " ") }.count == 2)
+        }
+        #expect(result.stderr.contains("report written to \(directory.path)/index.html"))
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("index.html").path))
+    }
+}
+
+/// `initbench kernels` end to end on a tiny shape.
+@Suite struct KernelsCommandTests {
+    @Test func jsonHasNetworksFillsAndOptimizers() throws {
+        let result = try runInitbench(["kernels", "--quiet", "--depth", "2", "--width", "32", "--batch", "16", "--activation", "relu",
+                                       "--fill-size", "64", "--optimizer-parameters", "8192", "--repetitions", "1", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let networks = try #require(root["networks"] as? [[String: Any]])
+        #expect(networks.count == 1)
+        #expect(networks[0]["depth"] as? Int == 2)
+        #expect(networks[0]["width"] as? Int == 32)
+        #expect(networks[0]["batch"] as? Int == 16)
+        #expect(networks[0]["activation"] as? String == "relu")
+        #expect((networks[0]["stepSeconds"] as? Double ?? 0) > 0)
+        #expect((networks[0]["sgemmSeconds"] as? Double ?? 0) > 0)
+        let fills = try #require(root["fills"] as? [[String: Any]])
+        #expect(Set(fills.compactMap { $0["init"] as? String }) == ["xavier-uniform", "xavier-normal", "truncated-normal", "orthogonal"])
+        for fill in fills {
+            #expect(fill["rows"] as? Int == 64 && fill["columns"] as? Int == 64)
+            #expect((fill["elementsPerSecond"] as? Double ?? 0) > 0)
+            #expect(fill["threads"] as? Int != nil)
+        }
+        let optimizers = try #require(root["optimizers"] as? [[String: Any]])
+        #expect(optimizers.compactMap { $0["optimizer"] as? String } == ["sgd", "sgd-momentum-l2", "adam", "adamw"])
+        for optimizer in optimizers {
+            #expect(optimizer["parameters"] as? Int == 8192)
+            #expect((optimizer["bytesPerSecond"] as? Double ?? 0) > 0)
+        }
+    }
+
+    @Test func partialShapeIsRefused() throws {
+        let result = try runInitbench(["kernels", "--quiet", "--depth", "2"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--depth, --width and --batch go together"))
+    }
+}
