@@ -28,18 +28,12 @@ enum ParallelBlocks {
 
     /// Calls `body(blockIndex, elementRange)` once for every block; blocks are split among
     /// `min(threadCount, blocks)` threads (one when the buffer is small). `body` must only touch
-    /// the elements of its range and per-block slots. With `reversed`, each thread walks its
-    /// blocks from last to first: after a forward pass over the same buffer (a finiteness check),
-    /// the blocks it read last are still in the last-level cache.
-    static func forEachBlock(count: Int, threadCount: Int, reversed: Bool = false, _ body: (Int, Range<Int>) -> Void) {
+    /// the elements of its range and per-block slots.
+    static func forEachBlock(count: Int, threadCount: Int, _ body: (Int, Range<Int>) -> Void) {
         let blocks = blockCount(count)
         let workers = workerCount(count: count, threadCount: threadCount)
         if workers == 1 {
-            if reversed {
-                for block in (0..<blocks).reversed() { body(block, range(ofBlock: block, count: count)) }
-            } else {
-                for block in 0..<blocks { body(block, range(ofBlock: block, count: count)) }
-            }
+            for block in 0..<blocks { body(block, range(ofBlock: block, count: count)) }
             return
         }
         // The threads only ever touch disjoint blocks, and `concurrentPerform` returns after the
@@ -49,11 +43,7 @@ enum ParallelBlocks {
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 let first = worker * blocks / workers
                 let last = (worker + 1) * blocks / workers
-                if reversed {
-                    for block in (first..<last).reversed() { shared.value(block, range(ofBlock: block, count: count)) }
-                } else {
-                    for block in first..<last { shared.value(block, range(ofBlock: block, count: count)) }
-                }
+                for block in first..<last { shared.value(block, range(ofBlock: block, count: count)) }
             }
         }
     }
