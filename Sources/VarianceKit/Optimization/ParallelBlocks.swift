@@ -26,35 +26,24 @@ enum ParallelBlocks {
         count < parallelThreshold ? 1 : max(1, min(threadCount, blockCount(count)))
     }
 
-    /// Calls `body(blockIndex, elementRange)` once for every block; blocks are split among
-    /// `min(threadCount, blocks)` threads (one when the buffer is small). `body` must only touch
-    /// the elements of its range and per-block slots. With `reversed`, each thread walks its
-    /// blocks from last to first: after a forward pass over the same buffer (a finiteness check),
-    /// the blocks it read last are still in the last-level cache.
-    static func forEachBlock(count: Int, threadCount: Int, reversed: Bool = false, _ body: (Int, Range<Int>) -> Void) {
+    /// Runs `job` once for every block; blocks are split among `min(threadCount, blocks)`
+    /// threads (one when the buffer is small). A job must only touch the elements of its range
+    /// and per-block slots. Jobs are small structs rather than closures, so that handing one to
+    /// the threads allocates nothing (a closure would need its context boxed).
+    static func forEachBlock<Job: BlockJob>(count: Int, threadCount: Int, _ job: Job) {
         let blocks = blockCount(count)
         let workers = workerCount(count: count, threadCount: threadCount)
         if workers == 1 {
-            if reversed {
-                for block in (0..<blocks).reversed() { body(block, range(ofBlock: block, count: count)) }
-            } else {
-                for block in 0..<blocks { body(block, range(ofBlock: block, count: count)) }
-            }
+            for block in 0..<blocks { job.run(block: block, range: range(ofBlock: block, count: count)) }
             return
         }
         // The threads only ever touch disjoint blocks, and `concurrentPerform` returns after the
-        // last one: sharing the non-escaping `body` with them is safe.
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedSendable(value: body)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                let first = worker * blocks / workers
-                let last = (worker + 1) * blocks / workers
-                if reversed {
-                    for block in (first..<last).reversed() { shared.value(block, range(ofBlock: block, count: count)) }
-                } else {
-                    for block in first..<last { shared.value(block, range(ofBlock: block, count: count)) }
-                }
-            }
+        // last one.
+        let shared = UncheckedSendable(value: job)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let first = worker * blocks / workers
+            let last = (worker + 1) * blocks / workers
+            for block in first..<last { shared.value.run(block: block, range: range(ofBlock: block, count: count)) }
         }
     }
 
@@ -84,4 +73,9 @@ enum ParallelBlocks {
 /// and all finish before the call returns.
 struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
+}
+
+/// One block's worth of an element-wise pass (see `ParallelBlocks.forEachBlock`).
+protocol BlockJob {
+    func run(block: Int, range: Range<Int>)
 }
