@@ -140,14 +140,20 @@ enum FusedKernels {
         return s + (x - s * s) * (0.5 * y)
     }
 
+    /// Eight consecutive floats as a vector. Spelled as element loads (which LLVM merges into
+    /// vector loads) rather than the generic `loadUnaligned(as:)`, whose specialization SwiftPM's
+    /// `-num-threads` build may leave as a call in another file's LLVM module.
     @inline(__always)
     static func load(_ p: UnsafePointer<Float>, _ i: Int) -> Vector {
-        UnsafeRawPointer(p + i).loadUnaligned(as: Vector.self)
+        let q = p + i
+        return Vector(q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7])
     }
 
     @inline(__always)
     static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
-        UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: Vector.self)
+        let q = p + i
+        q[0] = v[0]; q[1] = v[1]; q[2] = v[2]; q[3] = v[3]
+        q[4] = v[4]; q[5] = v[5]; q[6] = v[6]; q[7] = v[7]
     }
 
     /// Loads `n < 8` elements into the low lanes, zeros elsewhere.
