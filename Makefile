@@ -26,8 +26,8 @@ build: deps
 
 ## test: install what is missing, build, run every test.
 test: deps
-	$(SWIFT) build $(SWIFT_FLAGS) -c release --product initbench
-	INITBENCH_BINARY=$(CURDIR)/$(RELEASE_BIN) $(SWIFT) test $(SWIFT_FLAGS)
+	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
+	$(SWIFT) test $(SWIFT_FLAGS) --skip-build
 
 ## run: install what is missing, build optimized, run the default comparison.
 run: deps
