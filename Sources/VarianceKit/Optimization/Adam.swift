@@ -13,12 +13,11 @@
 ///
 /// Memory per step and element: 28 bytes (read `w`, `g`, `m`, `v`; write `w`, `m`, `v`), plus 4
 /// for the finiteness check of `g` that precedes the in-place update. The square root is
-/// Newton's (within 1 ulp; see `FusedKernels.squareRoot`).
-public final class Adam: Optimizer {
+/// the correctly rounded `sqrtps` on x86-64 (see `FusedKernels.squareRoot`).
+public final class Adam: FusedOptimizer {
     public let beta1: Float
     public let beta2: Float
     public let epsilon: Float
-    let engine: OptimizerEngine
 
     /// - Parameters:
     ///   - learningRate: `η >= 0`.
@@ -34,12 +33,13 @@ public final class Adam: Optimizer {
         penalty: Penalty = .none, weightDecay: WeightDecay = .none,
         schedule: LearningRateSchedule = .constant, threadCount: Int? = nil
     ) throws {
-        engine = try Adam.makeEngine(
+        let engine = try Adam.makeEngine(
             name: "Adam", learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
             penalty: penalty, weightDecay: weightDecay, schedule: schedule, threadCount: threadCount)
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
+        super.init(engine: engine)
     }
 
     static func makeEngine(
@@ -60,29 +60,4 @@ public final class Adam: Optimizer {
             groups: ParameterGroups(weights: ParameterGroup(penalty: penalty, weightDecay: weightDecay)),
             threadCount: threads)
     }
-
-    public var learningRate: Float { engine.learningRate }
-    public var threadCount: Int { engine.threadCount }
-    public var schedule: LearningRateSchedule {
-        get { engine.schedule }
-        set { engine.schedule = newValue }
-    }
-    public var parameterGroups: ParameterGroups {
-        get { engine.groups }
-        set { engine.groups = newValue }
-    }
-
-    @discardableResult
-    public func step<Container: ParameterContainer>(_ parameters: Container) throws -> StepSummary {
-        try engine.step(parameters)
-    }
-
-    @discardableResult
-    public func step(parameter: inout Matrix, gradient: inout Matrix, id: ParameterID) throws -> ParameterStepStatistics {
-        try engine.step(parameter: &parameter, gradient: &gradient, id: id)
-    }
-
-    public func statistics(for id: ParameterID) -> ParameterStepStatistics? { engine.statistics(for: id) }
-    public func state(for id: ParameterID) -> OptimizerState? { engine.state(for: id) }
-    public func resetState() { engine.resetState() }
 }

@@ -6,12 +6,11 @@
 /// weightDecay`, as PyTorch's `AdamW`) or `.scheduleScaled` (`d = s_t · weightDecay`, the
 /// paper's). It applies to weight matrices; biases are not decayed unless `parameterGroups` says
 /// so. A coupled `penalty` can be added as well.
-public final class AdamW: Optimizer {
+public final class AdamW: FusedOptimizer {
     public let beta1: Float
     public let beta2: Float
     public let epsilon: Float
     public let weightDecay: WeightDecay
-    let engine: OptimizerEngine
 
     /// - Throws: `VarianceKitError.invalidParameter` naming the first argument out of its range
     ///   (`weightDecay` negative or not finite, a beta outside `[0, 1)`, `epsilon <= 0`, …).
@@ -24,37 +23,13 @@ public final class AdamW: Optimizer {
         case .learningRateScaled: try WeightDecay.learningRateScaled(weightDecay)
         case .scheduleScaled: try WeightDecay.scheduleScaled(weightDecay)
         }
-        engine = try Adam.makeEngine(
+        let engine = try Adam.makeEngine(
             name: "AdamW", learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
             penalty: penalty, weightDecay: decay, schedule: schedule, threadCount: threadCount)
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
         self.weightDecay = decay
+        super.init(engine: engine)
     }
-
-    public var learningRate: Float { engine.learningRate }
-    public var threadCount: Int { engine.threadCount }
-    public var schedule: LearningRateSchedule {
-        get { engine.schedule }
-        set { engine.schedule = newValue }
-    }
-    public var parameterGroups: ParameterGroups {
-        get { engine.groups }
-        set { engine.groups = newValue }
-    }
-
-    @discardableResult
-    public func step<Container: ParameterContainer>(_ parameters: Container) throws -> StepSummary {
-        try engine.step(parameters)
-    }
-
-    @discardableResult
-    public func step(parameter: inout Matrix, gradient: inout Matrix, id: ParameterID) throws -> ParameterStepStatistics {
-        try engine.step(parameter: &parameter, gradient: &gradient, id: id)
-    }
-
-    public func statistics(for id: ParameterID) -> ParameterStepStatistics? { engine.statistics(for: id) }
-    public func state(for id: ParameterID) -> OptimizerState? { engine.state(for: id) }
-    public func resetState() { engine.resetState() }
 }

@@ -1,3 +1,7 @@
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+#endif
+
 /// Sums gathered over one block by a fused step: `Σ|w|` and `Σw²` of the weights before the
 /// step (for the penalty value) and the exact zeros after it (for the sparsity).
 struct BlockStatistics: Sendable {
@@ -121,16 +125,27 @@ enum FusedKernels {
         f.proximal ? softThreshold(w, c.threshold) : w
     }
 
-    /// `√x` lane by lane, to within 1 ulp for normal numbers in all but a few cases per million
-    /// (measured; at most 6 ulp), 0 for 0.
+    /// `√x` lane by lane.
     ///
-    /// Swift on Linux has no vector square root: `SIMD.squareRoot()` becomes eight scalar calls
-    /// that honour `errno`. This is Newton's iteration instead: the reciprocal root `y ≈ 1/√x`
-    /// from the exponent-halving bit trick, two steps `y ← y (3/2 - (x/2) y²)`, then
-    /// `s = x y` and one correction `s ← s + (x - s²) y/2`. Subnormal `x` (below 1.2e-38) get a
-    /// coarser root; Adam adds `ε` to it, so that cannot matter there.
+    /// Swift on Linux lowers `Float.squareRoot()` and `SIMD.squareRoot()` to scalar `sqrtf` calls
+    /// that honour `errno`, so the loop would not vectorize. On x86-64 this uses the SSE
+    /// instruction `sqrtps` (correctly rounded, part of baseline x86-64) on the two halves.
+    /// Elsewhere it falls back to Newton's iteration: the reciprocal root `y ≈ 1/√x` from the
+    /// exponent-halving bit trick, two steps `y ← y (3/2 - (x/2) y²)`, then `s = x y` and one
+    /// correction `s ← s + (x - s²) y/2` (within 1 ulp for normal numbers in all but a few cases
+    /// per million, at most 6 ulp; 0 for 0).
     @inline(__always)
     static func squareRoot(_ x: Vector) -> Vector {
+        #if arch(x86_64)
+        return Vector(lowHalf: _mm_sqrt_ps(x.lowHalf), highHalf: _mm_sqrt_ps(x.highHalf))
+        #else
+        return newtonSquareRoot(x)
+        #endif
+    }
+
+    /// The portable Newton square root described at `squareRoot(_:)`.
+    @inline(__always)
+    static func newtonSquareRoot(_ x: Vector) -> Vector {
         let bits = unsafeBitCast(x, to: SIMD8<UInt32>.self)
         var y = unsafeBitCast(SIMD8<UInt32>(repeating: 0x5f37_5a86) &- (bits &>> 1), to: Vector.self)
         let half = 0.5 * x

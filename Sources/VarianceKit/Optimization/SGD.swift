@@ -15,11 +15,10 @@
 /// Memory per step and element: 12 bytes without momentum (read `w`, `g`; write the new `w` into
 /// the gradient buffer, then swap the two), 20 with momentum (read `w`, `g`, `buf`; write `w`,
 /// `buf`) plus 4 for the finiteness check of `g` that must precede in-place state updates.
-public final class SGD: Optimizer {
+public final class SGD: FusedOptimizer {
     public let momentum: Float
     public let dampening: Float
     public let nesterov: Bool
-    let engine: OptimizerEngine
 
     /// - Parameters:
     ///   - learningRate: `η >= 0`.
@@ -53,35 +52,10 @@ public final class SGD: Optimizer {
         self.momentum = momentum
         self.dampening = dampening
         self.nesterov = nesterov
-        engine = OptimizerEngine(
+        super.init(engine: OptimizerEngine(
             name: "SGD", algorithm: .sgd(momentum: momentum, dampening: dampening, nesterov: nesterov),
             learningRate: learningRate, schedule: schedule,
             groups: ParameterGroups(weights: ParameterGroup(penalty: penalty, weightDecay: weightDecay)),
-            threadCount: threads)
+            threadCount: threads))
     }
-
-    public var learningRate: Float { engine.learningRate }
-    public var threadCount: Int { engine.threadCount }
-    public var schedule: LearningRateSchedule {
-        get { engine.schedule }
-        set { engine.schedule = newValue }
-    }
-    public var parameterGroups: ParameterGroups {
-        get { engine.groups }
-        set { engine.groups = newValue }
-    }
-
-    @discardableResult
-    public func step<Container: ParameterContainer>(_ parameters: Container) throws -> StepSummary {
-        try engine.step(parameters)
-    }
-
-    @discardableResult
-    public func step(parameter: inout Matrix, gradient: inout Matrix, id: ParameterID) throws -> ParameterStepStatistics {
-        try engine.step(parameter: &parameter, gradient: &gradient, id: id)
-    }
-
-    public func statistics(for id: ParameterID) -> ParameterStepStatistics? { engine.statistics(for: id) }
-    public func state(for id: ParameterID) -> OptimizerState? { engine.state(for: id) }
-    public func resetState() { engine.resetState() }
 }
