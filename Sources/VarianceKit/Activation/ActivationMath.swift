@@ -148,16 +148,19 @@ enum ActivationMath {
         value.replacing(with: x, where: x .!= x)
     }
 
-    /// Loads `lanes` floats from `pointer` (no alignment needed).
+    /// Loads `lanes` floats from `pointer` (no alignment needed). Spelled as element loads, which
+    /// LLVM merges into vector loads: the generic `loadUnaligned(as:)` can stay an out-of-line
+    /// call per vector when SwiftPM's release build splits the module into several LLVM modules.
     @inline(__always)
     static func load(_ pointer: UnsafePointer<Float>) -> Vector {
-        UnsafeRawPointer(pointer).loadUnaligned(as: Vector.self)
+        Vector(pointer[0], pointer[1], pointer[2], pointer[3], pointer[4], pointer[5], pointer[6], pointer[7])
     }
 
-    /// Stores `lanes` floats at `pointer` (no alignment needed).
+    /// Stores `lanes` floats at `pointer` (no alignment needed), as element stores (see `load`).
     @inline(__always)
     static func store(_ value: Vector, _ pointer: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Vector.self)
+        pointer[0] = value[0]; pointer[1] = value[1]; pointer[2] = value[2]; pointer[3] = value[3]
+        pointer[4] = value[4]; pointer[5] = value[5]; pointer[6] = value[6]; pointer[7] = value[7]
     }
 
     /// Loads `count < lanes` floats, padding with `padding`.

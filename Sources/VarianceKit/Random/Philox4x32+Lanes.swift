@@ -112,10 +112,19 @@ struct PhiloxLanes: Sendable {
         for (offset, group) in groups.enumerated() {
             let (w0, w1, w2, w3) = self.words(group: group)
             let start = offset * stride
-            UnsafeMutableRawPointer(destinations.0 + start).storeBytes(of: w0, as: SIMD8<UInt32>.self)
-            UnsafeMutableRawPointer(destinations.1 + start).storeBytes(of: w1, as: SIMD8<UInt32>.self)
-            UnsafeMutableRawPointer(destinations.2 + start).storeBytes(of: w2, as: SIMD8<UInt32>.self)
-            UnsafeMutableRawPointer(destinations.3 + start).storeBytes(of: w3, as: SIMD8<UInt32>.self)
+            PhiloxLanes.store(w0, destinations.0 + start)
+            PhiloxLanes.store(w1, destinations.1 + start)
+            PhiloxLanes.store(w2, destinations.2 + start)
+            PhiloxLanes.store(w3, destinations.3 + start)
         }
+    }
+
+    /// Eight words at `pointer`, spelled as element stores (LLVM merges them into one vector
+    /// store). The generic `storeBytes(of:as:)` can stay an out-of-line call per vector when
+    /// SwiftPM's release build compiles files as separate LLVM modules (`-num-threads`).
+    @inline(__always)
+    static func store(_ words: SIMD8<UInt32>, _ pointer: UnsafeMutablePointer<UInt32>) {
+        pointer[0] = words[0]; pointer[1] = words[1]; pointer[2] = words[2]; pointer[3] = words[3]
+        pointer[4] = words[4]; pointer[5] = words[5]; pointer[6] = words[6]; pointer[7] = words[7]
     }
 }
