@@ -8,25 +8,11 @@ threaded fill), printed so the table lines up with VarianceKit's.
     python3 Benchmarks/peers/fills_numpy.py [--size 4096] [--repeat 5] [--orthogonal 1024,4096]
 """
 import argparse
-import time
 
 import numpy as np
 
 
-CPU_SECONDS = []
-
-
-def best(repeat, body):
-    """Best wall time over `repeat` calls; the best process CPU time goes to CPU_SECONDS[-1]
-    (robust to a loaded machine, where wall time mostly measures waiting)."""
-    times, cpu = [], []
-    for _ in range(repeat):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        body()
-        times.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-    CPU_SECONDS.append(min(cpu))
-    return min(times)
+from peer_timing import best_of
 
 
 def truncated_normal(generator, out, lower=-2.0, upper=2.0):
@@ -59,11 +45,11 @@ def main():
         ("normal", lambda: generator.standard_normal(out=out, dtype=np.float32)),
     ]
     for name, body in rows:
-        seconds = best(args.repeat, body)
-        print(f"numpy {name:18s} {n}x{n}: {seconds * 1e3:8.1f} ms  {count / seconds / 1e9:6.3f} G elements/s (cpu {CPU_SECONDS[-1] * 1e3:7.1f} ms, {count / CPU_SECONDS[-1] / 1e9:6.3f} G/cpu-s)")
+        seconds, cpu_seconds = best_of(args.repeat, body)
+        print(f"numpy {name:18s} {n}x{n}: {seconds * 1e3:8.1f} ms  {count / seconds / 1e9:6.3f} G elements/s (cpu {cpu_seconds * 1e3:7.1f} ms, {count / cpu_seconds / 1e9:6.3f} G/cpu-s)")
     if truncated_normal(generator, out):
-        seconds = best(args.repeat, lambda: truncated_normal(generator, out))
-        print(f"numpy {'truncated-normal':18s} {n}x{n}: {seconds * 1e3:8.1f} ms  {count / seconds / 1e9:6.3f} G elements/s (cpu {CPU_SECONDS[-1] * 1e3:7.1f} ms, {count / CPU_SECONDS[-1] / 1e9:6.3f} G/cpu-s) (scipy ndtri)")
+        seconds, cpu_seconds = best_of(args.repeat, lambda: truncated_normal(generator, out))
+        print(f"numpy {'truncated-normal':18s} {n}x{n}: {seconds * 1e3:8.1f} ms  {count / seconds / 1e9:6.3f} G elements/s (cpu {cpu_seconds * 1e3:7.1f} ms, {count / cpu_seconds / 1e9:6.3f} G/cpu-s) (scipy ndtri)")
     else:
         print("numpy truncated-normal: skipped (scipy not installed)")
     for size in [int(s) for s in args.orthogonal.split(",") if s]:
@@ -73,7 +59,7 @@ def main():
             q, r = np.linalg.qr(a)
             q *= np.sign(np.diag(r))
 
-        seconds = best(max(1, args.repeat // 2), orthogonal)
+        seconds, cpu_seconds = best_of(max(1, args.repeat // 2), orthogonal)
         print(f"numpy orthogonal {size}x{size}: {seconds:8.3f} s (np.linalg.qr + sign fold)")
 
 

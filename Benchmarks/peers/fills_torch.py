@@ -6,23 +6,9 @@
 """
 import argparse
 import sys
-import time
 
 
-CPU_SECONDS = []
-
-
-def best(repeat, body):
-    """Best wall time over `repeat` calls; the best process CPU time goes to CPU_SECONDS[-1]
-    (robust to a loaded machine, where wall time mostly measures waiting)."""
-    times, cpu = [], []
-    for _ in range(repeat):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        body()
-        times.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-    CPU_SECONDS.append(min(cpu))
-    return min(times)
+from peer_timing import best_of
 
 
 def main():
@@ -48,11 +34,11 @@ def main():
             ("truncated-normal", lambda: torch.nn.init.trunc_normal_(out, a=-2.0, b=2.0)),
         ]
         for name, body in fills:
-            seconds = best(args.repeat, body)
-            print(f"torch {name:18s} {n}x{n} threads={threads}: {seconds * 1e3:8.1f} ms  {count / seconds / 1e9:6.3f} G elements/s (cpu {CPU_SECONDS[-1] * 1e3:7.1f} ms, {count / CPU_SECONDS[-1] / 1e9:6.3f} G/cpu-s)")
+            seconds, cpu_seconds = best_of(args.repeat, body)
+            print(f"torch {name:18s} {n}x{n} threads={threads}: {seconds * 1e3:8.1f} ms  {count / seconds / 1e9:6.3f} G elements/s (cpu {cpu_seconds * 1e3:7.1f} ms, {count / cpu_seconds / 1e9:6.3f} G/cpu-s)")
         for size in [int(s) for s in args.orthogonal.split(",") if s]:
             w = torch.empty((size, size), dtype=torch.float32)
-            seconds = best(max(1, args.repeat // 2), lambda: torch.nn.init.orthogonal_(w))
+            seconds, cpu_seconds = best_of(max(1, args.repeat // 2), lambda: torch.nn.init.orthogonal_(w))
             print(f"torch orthogonal {size}x{size} threads={threads}: {seconds:8.3f} s")
     return 0
 
