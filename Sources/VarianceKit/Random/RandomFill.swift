@@ -58,10 +58,8 @@ public enum RandomFill {
         _ matrix: inout Matrix, low: Float = 0, high: Float = 1,
         seed: UInt64, stream: UInt64 = 0, threads: Int? = nil
     ) throws {
-        try validateUniform(low: low, high: high)
-        _ = try resolveThreads(threads)
-        try matrix.withUnsafeMutableBufferPointer { buffer in
-            try uniform(buffer, low: low, high: high, seed: seed, stream: stream, threads: threads)
+        try fill(&matrix, threads: threads, validate: { try validateUniform(low: low, high: high) }) {
+            try uniform($0, low: low, high: high, seed: seed, stream: stream, threads: threads)
         }
     }
 
@@ -70,10 +68,8 @@ public enum RandomFill {
         _ matrix: inout Matrix, mean: Float = 0, standardDeviation: Float = 1,
         seed: UInt64, stream: UInt64 = 0, threads: Int? = nil
     ) throws {
-        try validateNormal(mean: mean, standardDeviation: standardDeviation)
-        _ = try resolveThreads(threads)
-        try matrix.withUnsafeMutableBufferPointer { buffer in
-            try normal(buffer, mean: mean, standardDeviation: standardDeviation, seed: seed, stream: stream, threads: threads)
+        try fill(&matrix, threads: threads, validate: { try validateNormal(mean: mean, standardDeviation: standardDeviation) }) {
+            try normal($0, mean: mean, standardDeviation: standardDeviation, seed: seed, stream: stream, threads: threads)
         }
     }
 
@@ -83,12 +79,23 @@ public enum RandomFill {
         lower: Float = -2, upper: Float = 2,
         seed: UInt64, stream: UInt64 = 0, threads: Int? = nil
     ) throws {
-        try validateTruncatedNormal(mean: mean, standardDeviation: standardDeviation, lower: lower, upper: upper)
-        _ = try resolveThreads(threads)
-        try matrix.withUnsafeMutableBufferPointer { buffer in
-            try truncatedNormal(buffer, mean: mean, standardDeviation: standardDeviation,
+        try fill(&matrix, threads: threads, validate: {
+            try validateTruncatedNormal(mean: mean, standardDeviation: standardDeviation, lower: lower, upper: upper)
+        }) {
+            try truncatedNormal($0, mean: mean, standardDeviation: standardDeviation,
                                 lower: lower, upper: upper, seed: seed, stream: stream, threads: threads)
         }
+    }
+
+    /// Validates before touching the matrix (so a shared matrix is not copied for a fill that
+    /// will be refused), then runs `body` on its elements.
+    private static func fill(
+        _ matrix: inout Matrix, threads: Int?, validate: () throws -> Void,
+        _ body: (UnsafeMutableBufferPointer<Float>) throws -> Void
+    ) throws {
+        try validate()
+        _ = try resolveThreads(threads)
+        try matrix.withUnsafeMutableBufferPointer { buffer in try body(buffer) }
     }
 
     // MARK: - Validation
