@@ -4,14 +4,6 @@ import Testing
 /// `initbench regularize` end to end, through the executable (`INITBENCH_BINARY` when set, else
 /// the debug build's `.build/debug/initbench`).
 @Suite struct RegularizeCommandTests {
-    static var binary: URL {
-        if let path = ProcessInfo.processInfo.environment["INITBENCH_BINARY"], !path.isEmpty {
-            return URL(fileURLWithPath: path)
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/initbench")
-    }
-
     struct Result {
         var status: Int32
         var standardOutput: String
@@ -19,19 +11,8 @@ import Testing
     }
 
     static func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["regularize"] + arguments
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      standardOutput: String(decoding: outputData, as: UTF8.self),
-                      standardError: String(decoding: errorData, as: UTF8.self))
+        let result = try runInitbench(["regularize"] + arguments)
+        return Result(status: result.status, standardOutput: result.stdout, standardError: result.stderr)
     }
 
     struct Report: Decodable {

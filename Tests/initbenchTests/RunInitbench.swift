@@ -1,0 +1,21 @@
+import Foundation
+
+/// Runs the initbench executable (INITBENCH_BINARY when set, else the debug build) and returns
+/// its exit status, standard output and standard error.
+func runInitbench(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let configured = ProcessInfo.processInfo.environment["INITBENCH_BINARY"].flatMap { $0.isEmpty ? nil : $0 }
+    let path = configured
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/initbench").path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
