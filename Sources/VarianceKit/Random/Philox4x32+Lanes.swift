@@ -13,17 +13,37 @@ struct PhiloxLanes: Sendable {
     /// Added to every block index (the reserved auxiliary half of the counter space, or 0).
     let blockOffset: UInt64
 
+    #if arch(x86_64)
+    /// The round keys, broadcast for the SSE2 kernel.
+    let roundKeysSSE2: PhiloxRoundKeysSSE2
+    #endif
+
     init(seed: UInt64, stream: UInt64, blockOffset: UInt64 = 0) {
         (key0, key1) = Philox4x32.key(seed: seed)
         stream0 = UInt32(truncatingIfNeeded: stream)
         stream1 = UInt32(truncatingIfNeeded: stream >> 32)
         self.blockOffset = blockOffset
+        #if arch(x86_64)
+        roundKeysSSE2 = PhiloxRoundKeysSSE2(key0: key0, key1: key1)
+        #endif
     }
 
     /// The 32 words of group `group`: `words.j[l]` is word `j` of block `8 * group + l`.
     /// Integer-only SIMD code (ten unrolled rounds), which the compiler keeps in vector registers.
+    /// On x86-64 the SSE2 kernel of `Philox4x32+SSE2.swift` computes them; elsewhere the
+    /// portable SIMD8 code of `wordsGeneric(group:)`.
     @inline(__always)
-    func words(group: Int) -> (SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>) {
+    func words(group: Int) -> GroupWords {
+        #if arch(x86_64)
+        return wordsSSE2(group: group)
+        #else
+        return wordsGeneric(group: group)
+        #endif
+    }
+
+    /// `words(group:)` in portable SIMD8 code (32 x 32 -> 64-bit products as `SIMD8<UInt64>`).
+    @inline(__always)
+    func wordsGeneric(group: Int) -> (SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>) {
         let firstBlock = UInt64(truncatingIfNeeded: group) &* 8 &+ blockOffset
         // 8 consecutive blocks starting at a multiple of 8 never carry into the high word.
         var c0 = SIMD8<UInt32>(repeating: UInt32(truncatingIfNeeded: firstBlock))
@@ -59,72 +79,16 @@ struct PhiloxLanes: Sendable {
         c3 = SIMD8<UInt32>(truncatingIfNeeded: product0)
     }
 
-    /// Writes the words of groups `groups`: word `j` of block `8g + l` goes to
-    /// `destinations.j[stride * (g - groups.lowerBound) + l]`. With `destinations = (w, w + 8,
-    /// w + 16, w + 24)` and `stride = 32` that is element order. Unoptimized builds compute the
-    /// same words one block at a time (SIMD code is slow there).
-    func writeWords(
-        groups: Range<Int>,
-        to destinations: (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>,
-                          UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>),
-        stride: Int
-    ) {
-        if _isDebugAssertConfiguration() {
-            writeWordsScalar(groups: groups, to: destinations, stride: stride)
-        } else {
-            writeWordsSIMD(groups: groups, to: destinations, stride: stride)
-        }
-    }
-
-    /// `writeWords` in element order into `words`.
-    func writeWords(groups: Range<Int>, inElementOrderTo words: UnsafeMutablePointer<UInt32>) {
-        writeWords(groups: groups, to: (words, words + 8, words + 16, words + 24), stride: 32)
-    }
-
-    func writeWordsScalar(
-        groups: Range<Int>,
-        to destinations: (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>,
-                          UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>),
-        stride: Int
-    ) {
-        let key = (key0, key1)
-        for (offset, group) in groups.enumerated() {
-            let start = offset * stride
-            for lane in 0..<8 {
-                let block = UInt64(truncatingIfNeeded: group) &* 8 &+ UInt64(lane) &+ blockOffset
-                let word = Philox4x32.block(
-                    counter: (UInt32(truncatingIfNeeded: block), UInt32(truncatingIfNeeded: block >> 32), stream0, stream1),
-                    key: key)
-                destinations.0[start + lane] = word.0
-                destinations.1[start + lane] = word.1
-                destinations.2[start + lane] = word.2
-                destinations.3[start + lane] = word.3
-            }
-        }
-    }
-
-    func writeWordsSIMD(
-        groups: Range<Int>,
-        to destinations: (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>,
-                          UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>),
-        stride: Int
-    ) {
-        for (offset, group) in groups.enumerated() {
-            let (w0, w1, w2, w3) = self.words(group: group)
-            let start = offset * stride
-            PhiloxLanes.store(w0, destinations.0 + start)
-            PhiloxLanes.store(w1, destinations.1 + start)
-            PhiloxLanes.store(w2, destinations.2 + start)
-            PhiloxLanes.store(w3, destinations.3 + start)
-        }
-    }
-
-    /// Eight words at `pointer`, spelled as element stores (LLVM merges them into one vector
-    /// store). The generic `storeBytes(of:as:)` can stay an out-of-line call per vector when
-    /// SwiftPM's release build compiles files as separate LLVM modules (`-num-threads`).
+    /// The four words of block `8 group + lane`, one block at a time (the scalar reference that
+    /// the SIMD paths must match, and what unoptimized builds use: SIMD code is slow there).
     @inline(__always)
-    static func store(_ words: SIMD8<UInt32>, _ pointer: UnsafeMutablePointer<UInt32>) {
-        pointer[0] = words[0]; pointer[1] = words[1]; pointer[2] = words[2]; pointer[3] = words[3]
-        pointer[4] = words[4]; pointer[5] = words[5]; pointer[6] = words[6]; pointer[7] = words[7]
+    func blockWords(group: Int, lane: Int) -> (UInt32, UInt32, UInt32, UInt32) {
+        let block = UInt64(truncatingIfNeeded: group) &* 8 &+ UInt64(truncatingIfNeeded: lane) &+ blockOffset
+        return Philox4x32.block(
+            counter: (UInt32(truncatingIfNeeded: block), UInt32(truncatingIfNeeded: block >> 32), stream0, stream1),
+            key: (key0, key1))
     }
 }
+
+/// The words of the eight blocks of a group, word by word: `.j[l]` is word `j` of block `8g + l`.
+typealias GroupWords = (SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>)

@@ -1,17 +1,31 @@
-/// A map from Philox words to floats, chunk by chunk.
+/// A map from Philox words to floats, applied block by block in the fills' element layout
+/// (`PhiloxLanes`): word `j` of block `8g + l` gives element `32g + 8j + l`.
 ///
-/// `fill` computes the elements of whole groups `groups` (32 elements each, see `PhiloxLanes`)
-/// into `output`: it has `words` (32 words per group) and `scratch` (32 floats per group) to work
-/// in. Each transform is a loop over contiguous buffers whose body is straight-line scalar code,
-/// so the compiler vectorizes it; unoptimized builds run the same code, with the same bits.
-protocol ChunkTransform: Sendable {
-    func fill(groups: Range<Int>, lanes: PhiloxLanes, words: UnsafeMutablePointer<UInt32>,
-              scratch: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>)
+/// Each transform has two forms with the same operations in the same order, and so the same bits
+/// (the tests check): `store(group:to:)`, a group's eight blocks at once in eight-lane SIMD code
+/// (what optimized builds run), and `store(block:to:)`, one block in scalar code (the reference,
+/// and what unoptimized builds run, where SIMD code is slow).
+protocol BlockTransform: Sendable {
+    /// The 32 elements of one group: word `j` of block `l` gives `output[8j + l]`.
+    func store(group words: GroupWords, to output: UnsafeMutablePointer<Float>)
+    /// The elements of one block: word `j` gives `output[8j]`.
+    func store(block: (UInt32, UInt32, UInt32, UInt32), to output: UnsafeMutablePointer<Float>)
+}
+
+extension BlockTransform {
+    /// Eight lanes at `pointer`, spelled as element stores (LLVM merges them into `movups`;
+    /// the generic `storeBytes(of:as:)` can stay an out-of-line call per vector when SwiftPM's
+    /// release build compiles files as separate LLVM modules).
+    @inline(__always)
+    static func put(_ values: VectorMath.Lanes, _ pointer: UnsafeMutablePointer<Float>) {
+        pointer[0] = values[0]; pointer[1] = values[1]; pointer[2] = values[2]; pointer[3] = values[3]
+        pointer[4] = values[4]; pointer[5] = values[5]; pointer[6] = values[6]; pointer[7] = values[7]
+    }
 }
 
 /// `low + (high - low) u`, `u = (word >> 8) 2^-24` in `[0, 1)`, kept below `high` when rounding
 /// would reach it.
-struct UniformTransform: ChunkTransform {
+struct UniformTransform: BlockTransform {
     let low: Float
     let span: Float
     let largestBelowHigh: Float
@@ -30,12 +44,27 @@ struct UniformTransform: ChunkTransform {
         return value < largestBelowHigh ? value : largestBelowHigh   // the form of `minps`
     }
 
-    func fill(groups: Range<Int>, lanes: PhiloxLanes, words: UnsafeMutablePointer<UInt32>,
-              scratch: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        lanes.writeWords(groups: groups, inElementOrderTo: words)
-        for i in 0..<(groups.count &* 32) {
-            output[i] = value(words[i])
-        }
+    @inline(__always)
+    func values(_ words: VectorMath.Words) -> VectorMath.Lanes {
+        let unit = VectorMath.float(words &>> 8) * 0x1p-24
+        let value = unit * span + low
+        return VectorMath.minimum(value, VectorMath.Lanes(repeating: largestBelowHigh))
+    }
+
+    @inline(__always)
+    func store(group words: GroupWords, to output: UnsafeMutablePointer<Float>) {
+        Self.put(values(words.0), output)
+        Self.put(values(words.1), output + 8)
+        Self.put(values(words.2), output + 16)
+        Self.put(values(words.3), output + 24)
+    }
+
+    @inline(__always)
+    func store(block: (UInt32, UInt32, UInt32, UInt32), to output: UnsafeMutablePointer<Float>) {
+        output[0] = value(block.0)
+        output[8] = value(block.1)
+        output[16] = value(block.2)
+        output[24] = value(block.3)
     }
 }
 
@@ -46,7 +75,7 @@ struct UniformTransform: ChunkTransform {
 ///
 /// Pairs: word 0 (radius) with word 1 (angle), word 2 with word 3, of the same block; the cosine
 /// goes to the radius word's element, the sine to the angle word's.
-struct NormalTransform: ChunkTransform {
+struct NormalTransform: BlockTransform {
     let mean: Float
     let standardDeviation: Float
 
@@ -57,38 +86,44 @@ struct NormalTransform: ChunkTransform {
         let fraction = Float(Int32(bitPattern: (angleWord >> 6) & 0x00FF_FFFF)) * 0x1p-24
         let phi = fraction * (Float.pi / 2) - Float.pi / 4
         let (cosine, sine) = VectorMath.cosSin(phi)
-        // Rotation by q quarter turns: q odd swaps (cos, sin); the signs follow the quadrant.
-        let quadrant = angleWord >> 30
-        let swap = quadrant & 1 != 0
-        let first = swap ? sine : cosine
-        let second = swap ? cosine : sine
-        let x = Float(bitPattern: first.bitPattern ^ (((quadrant ^ (quadrant >> 1)) & 1) << 31))
-        let y = Float(bitPattern: second.bitPattern ^ ((quadrant >> 1) << 31))
+        // Rotation by q = angleWord >> 30 quarter turns: q odd (bit 30) swaps (cos, sin); the
+        // first sign flips when q is 1 or 2 (bit 30 xor bit 31), the second when q is 2 or 3 (bit 31).
+        let swap = UInt32(bitPattern: Int32(bitPattern: angleWord << 1) >> 31)   // all ones where q is odd
+        let swapped = (cosine.bitPattern ^ sine.bitPattern) & swap
+        let x = Float(bitPattern: cosine.bitPattern ^ swapped ^ ((angleWord ^ (angleWord << 1)) & 0x8000_0000))
+        let y = Float(bitPattern: sine.bitPattern ^ swapped ^ (angleWord & 0x8000_0000))
         return (x * radius + mean, y * radius + mean)
     }
 
-    func fill(groups: Range<Int>, lanes: PhiloxLanes, words: UnsafeMutablePointer<UInt32>,
-              scratch: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        // Radius words (0 and 2) and angle words (1 and 3) each in one contiguous run, 16 per
-        // group, so the pair loop reads and writes unit-stride.
-        let pairs = groups.count &* 16
-        let radiusWords = words, angleWords = words + pairs
-        lanes.writeWords(groups: groups, to: (radiusWords, angleWords, radiusWords + 8, angleWords + 8), stride: 16)
-        let cosines = scratch, sines = scratch + pairs
-        for p in 0..<pairs {
-            let (x, y) = pair(radiusWords[p], angleWords[p])
-            cosines[p] = x
-            sines[p] = y
-        }
-        // Back to element order: run r of 8 pairs -> elements 16r ..< 16r + 8 (cosines) and
-        // 16r + 8 ..< 16r + 16 (sines).
-        for run in 0..<(pairs >> 3) {
-            let source = run &* 8, target = run &* 16
-            for lane in 0..<8 {
-                output[target &+ lane] = cosines[source &+ lane]
-                output[target &+ 8 &+ lane] = sines[source &+ lane]
-            }
-        }
+    /// `pair(_:_:)` lane by lane.
+    @inline(__always)
+    func pairs(_ radiusWords: VectorMath.Words, _ angleWords: VectorMath.Words) -> (VectorMath.Lanes, VectorMath.Lanes) {
+        let unit = VectorMath.float((radiusWords &>> 8) &+ 1) * 0x1p-24
+        let radius = VectorMath.squareRoot(-2 * VectorMath.log(unit)) * standardDeviation
+        let fraction = VectorMath.float((angleWords &>> 6) & 0x00FF_FFFF) * 0x1p-24
+        let phi = fraction * (Float.pi / 2) - Float.pi / 4
+        let (cosine, sine) = VectorMath.cosSin(phi)
+        let swap = VectorMath.Words(truncatingIfNeeded: SIMD8<Int32>(truncatingIfNeeded: angleWords &<< 1) &>> 31)
+        let swapped = (VectorMath.bits(cosine) ^ VectorMath.bits(sine)) & swap
+        let x = VectorMath.lanes(VectorMath.bits(cosine) ^ swapped ^ ((angleWords ^ (angleWords &<< 1)) & 0x8000_0000))
+        let y = VectorMath.lanes(VectorMath.bits(sine) ^ swapped ^ (angleWords & 0x8000_0000))
+        return (x * radius + mean, y * radius + mean)
+    }
+
+    @inline(__always)
+    func store(group words: GroupWords, to output: UnsafeMutablePointer<Float>) {
+        let (x0, y0) = pairs(words.0, words.1)
+        Self.put(x0, output)
+        Self.put(y0, output + 8)
+        let (x1, y1) = pairs(words.2, words.3)
+        Self.put(x1, output + 16)
+        Self.put(y1, output + 24)
+    }
+
+    @inline(__always)
+    func store(block: (UInt32, UInt32, UInt32, UInt32), to output: UnsafeMutablePointer<Float>) {
+        (output[0], output[8]) = pair(block.0, block.1)
+        (output[16], output[24]) = pair(block.2, block.3)
     }
 }
 
@@ -98,7 +133,7 @@ struct NormalTransform: ChunkTransform {
 /// Phi(-b) + (1 - u) Z)` with `Z = Phi(b) - Phi(a)`, so both tails keep relative precision;
 /// elements with `t < 1e-7` (beyond the single-precision polynomial's range) are recomputed in
 /// `Double`. Results are finally kept inside the bounds against rounding.
-struct TruncatedNormalTransform: ChunkTransform {
+struct TruncatedNormalTransform: BlockTransform {
     let mean: Float
     let standardDeviation: Float
     let lower: Float
@@ -170,7 +205,7 @@ struct TruncatedNormalTransform: ChunkTransform {
 
     /// The sample for one word (single precision, or `Double` in the far tail).
     func value(_ word: UInt32) -> Float {
-        let fast = fastValue(word)
+        let fast = fastValue(word, reachesTail: reachesTail)
         return fast.isNaN ? slowValue(word) : fast
     }
 
@@ -180,21 +215,49 @@ struct TruncatedNormalTransform: ChunkTransform {
         return min(max(value, lowerValue), upperValue)
     }
 
-    func fill(groups: Range<Int>, lanes: PhiloxLanes, words: UnsafeMutablePointer<UInt32>,
-              scratch: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        lanes.writeWords(groups: groups, inElementOrderTo: words)
-        let count = groups.count &* 32
-        if reachesTail {
-            for i in 0..<count {
-                output[i] = fastValue(words[i], reachesTail: true)
-            }
-            for i in 0..<count where output[i].isNaN {
-                output[i] = slowValue(words[i])
-            }
-        } else {
-            for i in 0..<count {
-                output[i] = fastValue(words[i], reachesTail: false)
-            }
+    /// `fastValue(_:reachesTail:)` lane by lane, with `NaN` replaced by `slowValue(_:)`: `value(_:)`.
+    @inline(__always)
+    func values(_ words: VectorMath.Words) -> VectorMath.Lanes {
+        let u = VectorMath.float(((words &>> 9) &<< 1) | 1) * 0x1p-24
+        let fromLower = u * massFloat + lowerCDFFloat
+        let fromUpper = (1 - u) * massFloat + upperTailFloat
+        let useLower = VectorMath.lessThan(fromLower, fromUpper)
+        // `useLower ? fromLower : fromUpper` is the minimum; `useLower ? q : -q` flips the sign bit.
+        let nearerTail = VectorMath.minimum(fromLower, fromUpper)
+        let tailQuantile = reachesTail
+            ? VectorMath.lowerNormalQuantile(nearerTail) : VectorMath.centralNormalQuantile(nearerTail)
+        let standard = VectorMath.lanes(VectorMath.bits(tailQuantile) ^ (~useLower & 0x8000_0000))
+        let value = standard * standardDeviation + mean
+        let aboveLower = VectorMath.maximum(value, VectorMath.Lanes(repeating: lowerValue))
+        let clamped = VectorMath.minimum(aboveLower, VectorMath.Lanes(repeating: upperValue))
+        let beyondFloat = VectorMath.lessThan(nearerTail, VectorMath.Lanes(repeating: TruncatedNormalTransform.tailThreshold))
+        return VectorMath.any(beyondFloat) ? withSlowValues(clamped, words, where: beyondFloat) : clamped
+    }
+
+    /// `values` with the lanes in `mask` recomputed by `slowValue(_:)` (rare; kept out of line
+    /// so that the vector code stays vector code).
+    @inline(never)
+    func withSlowValues(_ values: VectorMath.Lanes, _ words: VectorMath.Words, where mask: VectorMath.Words) -> VectorMath.Lanes {
+        var patched = values
+        for lane in 0..<8 where mask[lane] != 0 {
+            patched[lane] = slowValue(words[lane])
         }
+        return patched
+    }
+
+    @inline(__always)
+    func store(group words: GroupWords, to output: UnsafeMutablePointer<Float>) {
+        Self.put(values(words.0), output)
+        Self.put(values(words.1), output + 8)
+        Self.put(values(words.2), output + 16)
+        Self.put(values(words.3), output + 24)
+    }
+
+    @inline(__always)
+    func store(block: (UInt32, UInt32, UInt32, UInt32), to output: UnsafeMutablePointer<Float>) {
+        output[0] = value(block.0)
+        output[8] = value(block.1)
+        output[16] = value(block.2)
+        output[24] = value(block.3)
     }
 }

@@ -139,11 +139,8 @@ public enum RandomFill {
 
     // MARK: - The kernel
 
-    /// Groups per chunk: 2048 elements, whose words and scratch stay in the L1 cache.
-    static let groupsPerChunk = 64
-
-    /// Fills `buffer` chunk by chunk with `transform` of Philox words, in parallel.
-    static func run<T: ChunkTransform>(
+    /// Fills `buffer` with `transform` of Philox words, whole groups per thread.
+    static func run<T: BlockTransform>(
         _ buffer: UnsafeMutableBufferPointer<Float>, lanes: PhiloxLanes, threads: Int, transform: T
     ) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
@@ -155,32 +152,50 @@ public enum RandomFill {
         }
     }
 
-    /// Fills the elements of `groups` (clipped to `count`), with one workspace for all chunks.
-    static func fillGroups<T: ChunkTransform>(
+    /// Fills the elements of `groups` (clipped to `count`): SIMD code in optimized builds, the
+    /// scalar reference in unoptimized ones (both give the same bits). Allocates nothing.
+    static func fillGroups<T: BlockTransform>(
         _ base: UnsafeMutablePointer<Float>, count: Int, groups: Range<Int>, lanes: PhiloxLanes, transform: T
     ) {
-        let chunkElements = groupsPerChunk * 32
-        let words = UnsafeMutablePointer<UInt32>.allocate(capacity: chunkElements)
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: chunkElements)
-        let partial = UnsafeMutablePointer<Float>.allocate(capacity: chunkElements)
-        defer {
-            words.deallocate()
-            scratch.deallocate()
-            partial.deallocate()
+        let whole = groups.lowerBound..<max(groups.lowerBound, min(groups.upperBound, count / 32))
+        if _isDebugAssertConfiguration() {
+            fillScalar(base, groups: whole, lanes: lanes, transform: transform)
+        } else {
+            fillSIMD(base, groups: whole, lanes: lanes, transform: transform)
         }
-        var group = groups.lowerBound
-        while group < groups.upperBound {
-            let chunk = group..<min(group + groupsPerChunk, groups.upperBound)
-            let start = group * 32
-            let end = chunk.upperBound * 32
-            if end <= count {
-                transform.fill(groups: chunk, lanes: lanes, words: words, scratch: scratch, output: base + start)
-            } else {
-                // The last, partial group: compute it whole, keep what fits.
-                transform.fill(groups: chunk, lanes: lanes, words: words, scratch: scratch, output: partial)
-                (base + start).update(from: partial, count: count - start)
-            }
-            group = chunk.upperBound
+        guard whole.upperBound < groups.upperBound else { return }
+        // The last, partial group: compute it whole, keep what fits.
+        let last = whole.upperBound
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { scratch in
+            fillGroupScalar(last, lanes: lanes, transform: transform, to: scratch.baseAddress!)
+            (base + last * 32).update(from: scratch.baseAddress!, count: count - last * 32)
+        }
+    }
+
+    /// Groups `groups` into `base + 32 g`, eight blocks at a time in SIMD code.
+    static func fillSIMD<T: BlockTransform>(
+        _ base: UnsafeMutablePointer<Float>, groups: Range<Int>, lanes: PhiloxLanes, transform: T
+    ) {
+        for group in groups {
+            transform.store(group: lanes.words(group: group), to: base + group &* 32)
+        }
+    }
+
+    /// Groups `groups` into `base + 32 g`, one block at a time in scalar code.
+    static func fillScalar<T: BlockTransform>(
+        _ base: UnsafeMutablePointer<Float>, groups: Range<Int>, lanes: PhiloxLanes, transform: T
+    ) {
+        for group in groups {
+            fillGroupScalar(group, lanes: lanes, transform: transform, to: base + group &* 32)
+        }
+    }
+
+    /// The 32 elements of group `group` at `output`, one block at a time in scalar code.
+    static func fillGroupScalar<T: BlockTransform>(
+        _ group: Int, lanes: PhiloxLanes, transform: T, to output: UnsafeMutablePointer<Float>
+    ) {
+        for lane in 0..<8 {
+            transform.store(block: lanes.blockWords(group: group, lane: lane), to: output + lane)
         }
     }
 }

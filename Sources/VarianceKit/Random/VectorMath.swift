@@ -1,23 +1,15 @@
-/// Branch-free single-precision functions for the random fills, written as straight-line scalar
-/// code: the fills call them in simple loops over contiguous buffers, which the compiler
-/// vectorizes (SSE, or AVX with `-target-cpu`), and which unoptimized builds run as they are,
-/// with the same bits. None calls into libm.
+/// Branch-free single-precision functions for the random fills, in two forms with the same
+/// operations in the same order: scalar code here (the reference, and what unoptimized builds
+/// run) and four-lane code in `VectorMath+SIMD4.swift` (what optimized fills run). The two give
+/// the same bits for every input, which the tests check.
 ///
 /// Each is accurate to a few units in the last place over the domain the fills use (stated per
 /// function and checked against `Double` in the tests).
 enum VectorMath {
-    /// `sqrt(x)` for finite `x >= 0`, with multiplies and adds only (libm's `sqrtf` keeps loops
-    /// from vectorizing): the inverse square root from the exponent-halving bit trick (error below
-    /// 0.2%), two Newton steps `y <- y (3/2 - x y^2 / 2)` (error below 1e-10 before rounding),
-    /// `s = x y`, and one correction `s <- s + y (x - s^2) / 2`. Within 2 ulp; `sqrt(0) = 0`.
+    /// `sqrt(x)`, correctly rounded (IEEE 754 `squareRoot`, as `sqrtps` computes it lane by lane).
     @inline(__always)
     static func squareRoot(_ x: Float) -> Float {
-        var y = Float(bitPattern: 0x5F37_5A86 &- (x.bitPattern >> 1))
-        let half = x * 0.5
-        y = y * (1.5 - half * y * y)
-        y = y * (1.5 - half * y * y)
-        let s = x * y
-        return s + (y * 0.5) * (x - s * s)
+        x.squareRoot()
     }
 
     /// Natural logarithm for finite `x > 0` (normal numbers).
@@ -46,23 +38,27 @@ enum VectorMath {
         return exponent * ln2High + (exponent * ln2Low + logMantissa)
     }
 
-    /// `(cos(phi), sin(phi))` for `|phi| <= pi/4`, Taylor series to `phi^8` and `phi^9`
-    /// (truncation errors below `3e-8` and `2e-9`).
+    /// `(cos(phi), sin(phi))` for `|phi| <= pi/4`: the single-precision polynomials of Cephes'
+    /// `cosf`/`sinf` (S. Moshier), `cos = 1 - z/2 + z^2 (c1 + c2 z + c3 z^2)` and
+    /// `sin = phi + phi z (s1 + s2 z + s3 z^2)` with `z = phi^2` (approximation errors below
+    /// `2e-10` and `3e-9`), in Horner form.
     @inline(__always)
     static func cosSin(_ phi: Float) -> (Float, Float) {
         let z = phi * phi
-        var sine: Float = 1.0 / 362_880.0
-        sine = sine * z - 1.0 / 5040.0
-        sine = sine * z + 1.0 / 120.0
-        sine = sine * z - 1.0 / 6.0
+        var sine: Float = sineCoefficients.0
+        sine = sine * z + sineCoefficients.1
+        sine = sine * z + sineCoefficients.2
         sine = (sine * z) * phi + phi
-        var cosine: Float = 1.0 / 40320.0
-        cosine = cosine * z - 1.0 / 720.0
-        cosine = cosine * z + 1.0 / 24.0
+        var cosine: Float = cosineCoefficients.0
+        cosine = cosine * z + cosineCoefficients.1
+        cosine = cosine * z + cosineCoefficients.2
         cosine = cosine * z - 0.5
         cosine = cosine * z + 1
         return (cosine, sine)
     }
+
+    static let sineCoefficients: (Float, Float, Float) = (-1.951_529_589_1e-4, 8.332_160_873_6e-3, -1.666_665_461_1e-1)
+    static let cosineCoefficients: (Float, Float, Float) = (2.443_315_711_809_948e-5, -1.388_731_625_493_765e-3, 4.166_664_568_298_827e-2)
 
     /// `Phi^-1(t)` for `t` in `[1e-7, 0.5]` (the lower half of the standard normal quantile function).
     ///

@@ -161,38 +161,62 @@ import Testing
         #expect(matrix.elements == flat)
     }
 
-    /// Debug builds compute the Philox words one block at a time; both paths must agree, in
-    /// element order and in the split layout of the normal fill.
-    @Test(arguments: [0, 1, 536_870_911])
-    func simdAndScalarWordPathsAgree(firstGroup: Int) {
-        let lanes = PhiloxLanes(seed: 0xDEAD_BEEF, stream: 9)
-        let groups = firstGroup..<(firstGroup + 5)
-        let capacity = 5 * 32
-        func destinations(_ p: UnsafeMutablePointer<UInt32>, split: Bool)
-            -> (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>) {
-            split ? (p, p + 80, p + 8, p + 88) : (p, p + 8, p + 16, p + 24)
+    /// The group words three ways: the fills' kernel (`words(group:)`, SSE2 on x86-64), the
+    /// portable SIMD8 code, and the scalar reference block by block; including a group whose
+    /// block index has a nonzero high word and the auxiliary half of the counter space.
+    @Test(arguments: [0, 1, 536_870_911, 536_870_912, Int.max / 8])
+    func simdAndScalarWordPathsAgree(group: Int) {
+        for blockOffset: UInt64 in [0, 1 << 63] {
+            let lanes = PhiloxLanes(seed: 0xDEAD_BEEF, stream: 9, blockOffset: blockOffset)
+            let kernel = lanes.words(group: group)
+            let generic = lanes.wordsGeneric(group: group)
+            #expect(kernel.0 == generic.0 && kernel.1 == generic.1 && kernel.2 == generic.2 && kernel.3 == generic.3)
+            for lane in 0..<8 {
+                let block = Philox4x32.block(
+                    counter: Philox4x32.counter(block: UInt64(group) &* 8 &+ UInt64(lane) &+ blockOffset, stream: 9),
+                    key: Philox4x32.key(seed: 0xDEAD_BEEF))
+                #expect(lanes.blockWords(group: group, lane: lane) == block)
+                #expect(kernel.0[lane] == block.0 && kernel.1[lane] == block.1 && kernel.2[lane] == block.2 && kernel.3[lane] == block.3)
+            }
         }
-        for split in [false, true] {
-            let simd = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
-            let scalar = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
-            defer { simd.deallocate(); scalar.deallocate() }
-            simd.initialize(repeating: 0, count: capacity)
-            scalar.initialize(repeating: 0, count: capacity)
-            lanes.writeWordsSIMD(groups: groups, to: destinations(simd, split: split), stride: split ? 16 : 32)
-            lanes.writeWordsScalar(groups: groups, to: destinations(scalar, split: split), stride: split ? 16 : 32)
-            let simdWords = Array(UnsafeBufferPointer(start: simd, count: capacity))
-            #expect(simdWords == Array(UnsafeBufferPointer(start: scalar, count: capacity)))
-            #expect(!simdWords.contains(0))
+    }
+
+    /// Optimized builds fill with the eight-lane SIMD transforms, unoptimized ones (this test
+    /// run) with the scalar reference: both must give the same bits, for every transform,
+    /// including the truncated normal's double-precision tail path (bounds [-30, -5] send most
+    /// draws there) and uniform widths where rounding would reach `high`.
+    @Test func simdAndScalarTransformsGiveTheSameBits() {
+        let groups = 0..<40
+        func compare<T: BlockTransform>(_ transform: T, _ label: String) {
+            let count = groups.count * 32
+            var simd = [Float](repeating: 0, count: count), scalar = [Float](repeating: 1, count: count)
+            for seed: UInt64 in [1, 0xFEED_F00D] {
+                let lanes = PhiloxLanes(seed: seed, stream: 5)
+                simd.withUnsafeMutableBufferPointer { RandomFill.fillSIMD($0.baseAddress!, groups: groups, lanes: lanes, transform: transform) }
+                scalar.withUnsafeMutableBufferPointer { RandomFill.fillScalar($0.baseAddress!, groups: groups, lanes: lanes, transform: transform) }
+                let mismatches = zip(simd, scalar).filter { $0.0.bitPattern != $0.1.bitPattern }.count
+                #expect(mismatches == 0, "\(label), seed \(seed): \(mismatches) of \(count) differ")
+            }
         }
-        // Element order against the scalar reference block function.
-        let words = UnsafeMutablePointer<UInt32>.allocate(capacity: 32)
-        defer { words.deallocate() }
-        lanes.writeWordsSIMD(groups: firstGroup..<(firstGroup + 1), to: (words, words + 8, words + 16, words + 24), stride: 32)
-        for lane in 0..<8 {
-            let block = Philox4x32.block(counter: Philox4x32.counter(block: UInt64(firstGroup * 8 + lane), stream: 9),
-                                         key: Philox4x32.key(seed: 0xDEAD_BEEF))
-            #expect(words[lane] == block.0 && words[8 + lane] == block.1 && words[16 + lane] == block.2 && words[24 + lane] == block.3)
+        compare(UniformTransform(low: 0, high: 1), "uniform [0, 1)")
+        compare(UniformTransform(low: -0.05, high: 0.05), "uniform [-0.05, 0.05)")
+        compare(UniformTransform(low: 1, high: 1.000_001), "uniform [1, 1.000001)")
+        compare(NormalTransform(mean: 0, standardDeviation: 1), "normal")
+        compare(NormalTransform(mean: -3, standardDeviation: 0.02), "normal(-3, 0.02)")
+        for (lower, upper): (Float, Float) in [(-2, 2), (-6, 6), (-30, -5), (0.5, 9), (-1, 1)] {
+            compare(TruncatedNormalTransform(mean: 0.1, standardDeviation: 2, lower: lower, upper: upper),
+                    "truncated normal [\(lower), \(upper)]")
         }
+    }
+
+    /// A fill of any length, including a last partial group, equals the whole-group fill cut short.
+    @Test(arguments: [1, 31, 32, 33, 95, 1000])
+    func partialGroupsAreTheLeadingElementsOfWholeOnes(count: Int) throws {
+        var exact = [Float](repeating: .nan, count: count)
+        var padded = [Float](repeating: .nan, count: (count + 31) / 32 * 32)
+        try exact.withUnsafeMutableBufferPointer { try RandomFill.truncatedNormal($0, seed: 8, stream: 2, threads: 1) }
+        try padded.withUnsafeMutableBufferPointer { try RandomFill.truncatedNormal($0, seed: 8, stream: 2, threads: 1) }
+        #expect(exact == Array(padded.prefix(count)))
     }
 
     /// The fills' element layout: element 32g + 8j + l is a function of word j of block 8g + l
