@@ -17,9 +17,11 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
+        // Implementation detail of the random fills: Philox on AVX2, chosen at run time.
+        .target(name: "CRandomKernels"),
         .target(
             name: "VarianceKit",
-            dependencies: ["CBLAS"]
+            dependencies: ["CBLAS", "CRandomKernels"]
         ),
         .executableTarget(
             name: "initbench",

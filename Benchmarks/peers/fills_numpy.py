@@ -2,8 +2,7 @@
 """numpy's counterparts of VarianceKit's fills (float32, 4096 x 4096 unless told otherwise).
 
 Prints one line per fill: name, best wall time over the repetitions, elements per second.
-numpy's generators are single-threaded; the 2-thread line is the same call (numpy has no
-threaded fill), printed so the table lines up with VarianceKit's.
+numpy's generators are single-threaded. `measure` is what `compare_fills.py` calls.
 
     python3 Benchmarks/peers/fills_numpy.py [--size 4096] [--repeat 5] [--orthogonal 1024,4096]
 """
@@ -16,18 +15,31 @@ from peer_timing import best_of
 
 
 def truncated_normal(generator, out, lower=-2.0, upper=2.0):
-    """Exact truncated normal by inversion (numpy has no truncated normal of its own)."""
+    """Exact truncated normal by inversion (numpy has no truncated normal of its own).
+    Returns False when scipy (for the inverse CDF `ndtri`) is missing."""
     from math import erf, sqrt
     cdf = lambda x: 0.5 * (1 + erf(x / sqrt(2)))
     a, b = cdf(lower), cdf(upper)
-    u = generator.random(out.shape, dtype=np.float32)
-    # scipy's ndtri is the inverse CDF; fall back to numpy's erfinv-free route if scipy is missing.
     try:
         from scipy.special import ndtri
-        np.copyto(out, ndtri(a + u * (b - a)).astype(np.float32))
     except ImportError:
         return False
+    u = generator.random(out.shape, dtype=np.float32)
+    np.copyto(out, ndtri(a + u * (b - a)).astype(np.float32))
     return True
+
+
+def measure(n, repeat, seed=1):
+    """Best (wall, cpu) seconds per fill name for an n x n float32 fill."""
+    generator = np.random.default_rng(seed)
+    out = np.empty((n, n), dtype=np.float32)
+    bodies = {
+        "uniform": lambda: generator.random(out=out, dtype=np.float32),
+        "normal": lambda: generator.standard_normal(out=out, dtype=np.float32),
+    }
+    if truncated_normal(generator, out):
+        bodies["truncated-normal"] = lambda: truncated_normal(generator, out)
+    return {name: best_of(repeat, body) for name, body in bodies.items()}
 
 
 def main():
@@ -37,21 +49,14 @@ def main():
     parser.add_argument("--orthogonal", default="")
     args = parser.parse_args()
     n = args.size
-    generator = np.random.default_rng(1)
-    out = np.empty((n, n), dtype=np.float32)
     count = n * n
-    rows = [
-        ("uniform", lambda: generator.random(out=out, dtype=np.float32)),
-        ("normal", lambda: generator.standard_normal(out=out, dtype=np.float32)),
-    ]
-    for name, body in rows:
-        seconds, cpu_seconds = best_of(args.repeat, body)
-        print(f"numpy {name:18s} {n}x{n}: {seconds * 1e3:8.1f} ms  {count / seconds / 1e9:6.3f} G elements/s (cpu {cpu_seconds * 1e3:7.1f} ms, {count / cpu_seconds / 1e9:6.3f} G/cpu-s)")
-    if truncated_normal(generator, out):
-        seconds, cpu_seconds = best_of(args.repeat, lambda: truncated_normal(generator, out))
-        print(f"numpy {'truncated-normal':18s} {n}x{n}: {seconds * 1e3:8.1f} ms  {count / seconds / 1e9:6.3f} G elements/s (cpu {cpu_seconds * 1e3:7.1f} ms, {count / cpu_seconds / 1e9:6.3f} G/cpu-s) (scipy ndtri)")
-    else:
+    results = measure(n, args.repeat)
+    for name, (seconds, cpu_seconds) in results.items():
+        note = " (scipy ndtri)" if name == "truncated-normal" else ""
+        print(f"numpy {name:18s} {n}x{n}: {seconds * 1e3:8.1f} ms  {count / seconds / 1e9:6.3f} G elements/s (cpu {cpu_seconds * 1e3:7.1f} ms, {count / cpu_seconds / 1e9:6.3f} G/cpu-s){note}")
+    if "truncated-normal" not in results:
         print("numpy truncated-normal: skipped (scipy not installed)")
+    generator = np.random.default_rng(2)
     for size in [int(s) for s in args.orthogonal.split(",") if s]:
         a = generator.standard_normal((size, size), dtype=np.float32)
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch's counterparts of VarianceKit's fills: uniform_, normal_, trunc_normal_, orthogonal_
 (float32, 4096 x 4096), at 1 and 2 threads. Exits quietly with a note when PyTorch is missing.
+`measure` is what `compare_fills.py` calls.
 
     python3 Benchmarks/peers/fills_torch.py [--size 4096] [--repeat 5] [--orthogonal 1024,4096]
 """
@@ -11,31 +12,40 @@ import sys
 from peer_timing import best_of
 
 
-def main():
+def measure(n, repeat, threads, seed=1):
+    """Best (wall, cpu) seconds per fill name for an n x n float32 fill on `threads` threads,
+    or None when PyTorch is not installed."""
     try:
         import torch
     except ImportError:
-        print("torch: skipped (PyTorch is not installed)")
-        return 0
+        return None
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)
+    out = torch.empty((n, n), dtype=torch.float32)
+    bodies = {
+        "uniform": lambda: out.uniform_(),
+        "normal": lambda: out.normal_(),
+        "truncated-normal": lambda: torch.nn.init.trunc_normal_(out, a=-2.0, b=2.0),
+    }
+    return {name: best_of(repeat, body) for name, body in bodies.items()}
+
+
+def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=int, default=4096)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--orthogonal", default="")
     args = parser.parse_args()
     n = args.size
-    torch.manual_seed(1)
-    out = torch.empty((n, n), dtype=torch.float32)
     count = n * n
     for threads in (1, 2):
-        torch.set_num_threads(threads)
-        fills = [
-            ("uniform", lambda: out.uniform_()),
-            ("normal", lambda: out.normal_()),
-            ("truncated-normal", lambda: torch.nn.init.trunc_normal_(out, a=-2.0, b=2.0)),
-        ]
-        for name, body in fills:
-            seconds, cpu_seconds = best_of(args.repeat, body)
+        results = measure(n, args.repeat, threads)
+        if results is None:
+            print("torch: skipped (PyTorch is not installed)")
+            return 0
+        for name, (seconds, cpu_seconds) in results.items():
             print(f"torch {name:18s} {n}x{n} threads={threads}: {seconds * 1e3:8.1f} ms  {count / seconds / 1e9:6.3f} G elements/s (cpu {cpu_seconds * 1e3:7.1f} ms, {count / cpu_seconds / 1e9:6.3f} G/cpu-s)")
+        import torch
         for size in [int(s) for s in args.orthogonal.split(",") if s]:
             w = torch.empty((size, size), dtype=torch.float32)
             seconds, cpu_seconds = best_of(max(1, args.repeat // 2), lambda: torch.nn.init.orthogonal_(w))

@@ -50,8 +50,12 @@ struct KernelReport: Codable, Sendable {
         var rows: Int
         var columns: Int
         var threads: Int
+        /// Median over the repetitions.
         var seconds: Double
         var elementsPerSecond: Double
+        /// Shortest of the repetitions.
+        var bestSeconds: Double
+        var bestElementsPerSecond: Double
     }
 
     struct OptimizerTiming: Codable, Sendable {
@@ -86,46 +90,57 @@ struct KernelReport: Codable, Sendable {
         return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
     }
 
+    /// The sections that were measured, one aligned table each.
     var table: String {
-        var out = "BLAS \(config.blasKernel), \(config.threads) thread\(config.threads == 1 ? "" : "s"), median of \(config.repetitions)\n\n"
-        var rows = [["depth", "width", "batch", "activation", "step (s)", "sgemm alone (s)", "step/sgemm", "GFLOP/s"]]
-        for n in networks {
-            rows.append(["\(n.depth)", "\(n.width)", "\(n.batch)", n.activation, String(format: "%.4f", n.stepSeconds),
-                         String(format: "%.4f", n.sgemmSeconds), String(format: "%.3f", n.ratio), String(format: "%.1f", n.gflops)])
+        var sections = [String]()
+        if !networks.isEmpty {
+            var rows = [["depth", "width", "batch", "activation", "step (s)", "sgemm alone (s)", "step/sgemm", "GFLOP/s"]]
+            for n in networks {
+                rows.append(["\(n.depth)", "\(n.width)", "\(n.batch)", n.activation, String(format: "%.4f", n.stepSeconds),
+                             String(format: "%.4f", n.sgemmSeconds), String(format: "%.3f", n.ratio), String(format: "%.1f", n.gflops)])
+            }
+            sections.append(TableFormatter.aligned(rows, leftAligned: [3]))
         }
-        out += TableFormatter.aligned(rows, leftAligned: [3]) + "\n"
-        rows = [["sgemm", "m", "n", "k", "seconds", "GFLOP/s"]]
-        for s in sgemm {
-            rows.append([s.operation, "\(s.m)", "\(s.n)", "\(s.k)", String(format: "%.5f", s.seconds), String(format: "%.1f", s.gflops)])
+        if !sgemm.isEmpty {
+            var rows = [["sgemm", "m", "n", "k", "seconds", "GFLOP/s"]]
+            for s in sgemm {
+                rows.append([s.operation, "\(s.m)", "\(s.n)", "\(s.k)", String(format: "%.5f", s.seconds), String(format: "%.1f", s.gflops)])
+            }
+            sections.append(TableFormatter.aligned(rows, leftAligned: [0]))
         }
-        out += TableFormatter.aligned(rows, leftAligned: [0]) + "\n"
-        rows = [["fill", "rows", "columns", "threads", "seconds", "elements/s"]]
-        for f in fills {
-            rows.append([f.`init`, "\(f.rows)", "\(f.columns)", "\(f.threads)", String(format: "%.4f", f.seconds), String(format: "%.3g", f.elementsPerSecond)])
+        if !fills.isEmpty {
+            var rows = [["fill", "rows", "columns", "threads", "seconds", "elements/s", "best (s)", "best elements/s"]]
+            for f in fills {
+                rows.append([f.`init`, "\(f.rows)", "\(f.columns)", "\(f.threads)", String(format: "%.4f", f.seconds), String(format: "%.3g", f.elementsPerSecond),
+                             String(format: "%.4f", f.bestSeconds), String(format: "%.3g", f.bestElementsPerSecond)])
+            }
+            sections.append(TableFormatter.aligned(rows, leftAligned: [0]))
         }
-        out += TableFormatter.aligned(rows, leftAligned: [0]) + "\n"
-        rows = [["optimizer", "parameters", "threads", "seconds", "GB/s"]]
-        for o in optimizers {
-            rows.append([o.optimizer, "\(o.parameters)", "\(o.threads)", String(format: "%.4f", o.seconds), String(format: "%.2f", o.bytesPerSecond / 1e9)])
+        if !optimizers.isEmpty {
+            var rows = [["optimizer", "parameters", "threads", "seconds", "GB/s"]]
+            for o in optimizers {
+                rows.append([o.optimizer, "\(o.parameters)", "\(o.threads)", String(format: "%.4f", o.seconds), String(format: "%.2f", o.bytesPerSecond / 1e9)])
+            }
+            sections.append(TableFormatter.aligned(rows, leftAligned: [0]))
         }
-        out += TableFormatter.aligned(rows, leftAligned: [0])
-        return out
+        let heading = "BLAS \(config.blasKernel), \(config.threads) thread\(config.threads == 1 ? "" : "s"), median of \(config.repetitions)"
+        return ([heading] + sections).joined(separator: "\n\n")
     }
 
     /// One CSV with a `section` column (network, sgemm, fill, optimizer) and the union of fields.
     var csv: String {
-        var out = "section,name,depth,width,batch,m,n,k,rows,columns,parameters,threads,seconds,reference_seconds,rate,rate_unit\n"
+        var out = "section,name,depth,width,batch,m,n,k,rows,columns,parameters,threads,seconds,reference_seconds,rate,rate_unit,best_seconds\n"
         for n in networks {
-            out += "network,\(n.activation),\(n.depth),\(n.width),\(n.batch),,,,,,,\(config.threads),\(n.stepSeconds),\(n.sgemmSeconds),\(n.gflops),GFLOP/s\n"
+            out += "network,\(n.activation),\(n.depth),\(n.width),\(n.batch),,,,,,,\(config.threads),\(n.stepSeconds),\(n.sgemmSeconds),\(n.gflops),GFLOP/s,\n"
         }
         for s in sgemm {
-            out += "sgemm,\(CSVFormatter.field(s.operation)),,,,\(s.m),\(s.n),\(s.k),,,,\(config.threads),\(s.seconds),,\(s.gflops),GFLOP/s\n"
+            out += "sgemm,\(CSVFormatter.field(s.operation)),,,,\(s.m),\(s.n),\(s.k),,,,\(config.threads),\(s.seconds),,\(s.gflops),GFLOP/s,\n"
         }
         for f in fills {
-            out += "fill,\(f.`init`),,,,,,,\(f.rows),\(f.columns),,\(f.threads),\(f.seconds),,\(f.elementsPerSecond),elements/s\n"
+            out += "fill,\(f.`init`),,,,,,,\(f.rows),\(f.columns),,\(f.threads),\(f.seconds),,\(f.elementsPerSecond),elements/s,\(f.bestSeconds)\n"
         }
         for o in optimizers {
-            out += "optimizer,\(o.optimizer),,,,,,,,,\(o.parameters),\(o.threads),\(o.seconds),,\(o.bytesPerSecond),bytes/s\n"
+            out += "optimizer,\(o.optimizer),,,,,,,,,\(o.parameters),\(o.threads),\(o.seconds),,\(o.bytesPerSecond),bytes/s,\n"
         }
         return out
     }

@@ -32,6 +32,16 @@ struct Kernels: ParsableCommand {
     @Option(help: "Parameters per optimizer step.")
     var optimizerParameters: Int = 1 << 24
 
+    @Option(help: "Measure only this section (repeatable: \(Section.allCases.map(\.rawValue).joined(separator: ", "))); default: all.")
+    var only: [Section] = []
+
+    /// The parts of the report, each measurable on its own (`--only`).
+    enum Section: String, CaseIterable, ExpressibleByArgument {
+        case networks, fills, optimizers
+    }
+
+    func measures(_ section: Section) -> Bool { only.isEmpty || only.contains(section) }
+
     @OptionGroup var common: RunOptions
     @OptionGroup var output: OutputOptions
 
@@ -68,7 +78,8 @@ struct Kernels: ParsableCommand {
                                          depth: shape.depth, width: shape.width, batch: shape.batch)
             }
             let fillThreads = Array(Set([1, threads])).sorted()
-            let steps = shapes.count * 2 + fillThreads.count * 4 + 4
+            let steps = (measures(.networks) ? shapes.count * 2 : 0) + (measures(.fills) ? fillThreads.count * 4 : 0)
+                + (measures(.optimizers) ? 4 : 0)
             let progress = ProgressBar(total: steps, quiet: common.quiet)
             defer { progress.finish() }
             var done = 0
@@ -76,20 +87,20 @@ struct Kernels: ParsableCommand {
                 repetitions: repetitions, fillSize: fillSize, optimizerParameters: optimizerParameters,
                 seed: common.seed, threads: threads, blasKernel: BLAS.kernelName,
                 blasConfiguration: BLAS.configuration, versions: .current))
-            for shape in shapes {
+            for shape in shapes where measures(.networks) {
                 progress.update(done, "sgemm at width \(shape.width)"); done += 1
                 let (network, sgemm) = try measureNetwork(shape)
                 report.networks.append(network)
                 report.sgemm += sgemm
                 progress.update(done, "step at width \(shape.width)"); done += 1
             }
-            for fillThread in fillThreads {
+            for fillThread in fillThreads where measures(.fills) {
                 for name in [InitializerName.xavierUniform, .xavierNormal, .truncatedNormal, .orthogonal] {
                     progress.update(done, "\(name.rawValue) fill, \(fillThread) thread(s)"); done += 1
                     report.fills.append(try measureFill(name, threads: fillThread))
                 }
             }
-            for kind in KernelReport.OptimizerKind.allCases {
+            for kind in KernelReport.OptimizerKind.allCases where measures(.optimizers) {
                 progress.update(done, "\(kind.rawValue) step"); done += 1
                 report.optimizers.append(try measureOptimizer(kind, threads: threads))
             }
@@ -105,6 +116,13 @@ struct Kernels: ParsableCommand {
 
     /// Median seconds of `body` over `repetitions` runs after one warm-up.
     func median(_ body: () throws -> Void) rethrows -> Double {
+        try medianAndBest(body).median
+    }
+
+    /// Median and shortest seconds of `body` over `repetitions` runs after one warm-up. On a
+    /// shared machine other work only adds time, so the shortest run is the most repeatable
+    /// figure for a compute-bound kernel (and what the peer scripts' `best_of` reports).
+    func medianAndBest(_ body: () throws -> Void) rethrows -> (median: Double, best: Double) {
         try body()
         var times = [Double]()
         for _ in 0..<repetitions {
@@ -113,7 +131,7 @@ struct Kernels: ParsableCommand {
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         times.sort()
-        return times[times.count / 2]
+        return (times[times.count / 2], times[0])
     }
 
     /// Medians of `first` and `second` timed alternately, after one warm-up of each.
@@ -190,9 +208,10 @@ struct Kernels: ParsableCommand {
         let size = name == .orthogonal ? min(fillSize, 1024) : fillSize
         let scheme = name.scheme(activation: .linear, gain: nil)
         var matrix = try Matrix(rows: size, columns: size)
-        let seconds = try median { try scheme.fillWeight(&matrix, seed: common.seed, stream: 3, threads: threads) }
+        let (seconds, best) = try medianAndBest { try scheme.fillWeight(&matrix, seed: common.seed, stream: 3, threads: threads) }
         return .init(init: name.rawValue, rows: size, columns: size, threads: threads,
-                     seconds: seconds, elementsPerSecond: Double(size * size) / seconds)
+                     seconds: seconds, elementsPerSecond: Double(size * size) / seconds,
+                     bestSeconds: best, bestElementsPerSecond: Double(size * size) / best)
     }
 
     func measureOptimizer(_ kind: KernelReport.OptimizerKind, threads: Int) throws -> KernelReport.OptimizerTiming {

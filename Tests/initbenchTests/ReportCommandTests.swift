@@ -174,6 +174,26 @@ final class SVGPaths: NSObject, XMLParserDelegate {
         }
     }
 
+    @Test func onlyMeasuresTheNamedSections() throws {
+        let result = try runInitbench(["kernels", "--quiet", "--only", "fills", "--fill-size", "40", "--repetitions", "3", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect((root["networks"] as? [Any])?.isEmpty == true)
+        #expect((root["optimizers"] as? [Any])?.isEmpty == true)
+        let fills = try #require(root["fills"] as? [[String: Any]])
+        #expect(!fills.isEmpty)
+        for fill in fills {
+            let median = try #require(fill["seconds"] as? Double), best = try #require(fill["bestSeconds"] as? Double)
+            #expect(best > 0 && best <= median)
+        }
+        let table = try runInitbench(["kernels", "--quiet", "--only", "optimizers", "--optimizer-parameters", "4096", "--repetitions", "1"])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("optimizer") && !table.stdout.contains("fill") && !table.stdout.contains("step/sgemm"))
+        let bad = try runInitbench(["kernels", "--quiet", "--only", "everything"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("everything"))
+    }
+
     @Test func partialShapeIsRefused() throws {
         let result = try runInitbench(["kernels", "--quiet", "--depth", "2"])
         #expect(result.status == 64)

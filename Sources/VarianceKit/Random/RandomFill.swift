@@ -172,13 +172,45 @@ public enum RandomFill {
         }
     }
 
-    /// Groups `groups` into `base + 32 g`, eight blocks at a time in SIMD code.
+    /// Groups `groups` into `base + 32 g`, eight blocks at a time in SIMD code: words from the
+    /// AVX2 kernel chunk by chunk where the processor has AVX2, else from the SSE2 kernel
+    /// group by group (`avx2: false` forces the latter).
     static func fillSIMD<T: BlockTransform>(
-        _ base: UnsafeMutablePointer<Float>, groups: Range<Int>, lanes: PhiloxLanes, transform: T
+        _ base: UnsafeMutablePointer<Float>, groups: Range<Int>, lanes: PhiloxLanes, transform: T,
+        avx2: Bool = PhiloxLanes.usesAVX2
     ) {
-        for group in groups {
-            transform.store(group: lanes.words(group: group), to: base + group &* 32)
+        guard avx2 else {
+            for group in groups {
+                transform.store(group: lanes.words(group: group), to: base + group &* 32)
+            }
+            return
         }
+        if transform.fillAVX2(groups: groups, lanes: lanes, base: base) { return }
+        // 2048 words (8 KiB) per chunk stay in the L1 cache between the kernel and the transform.
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: groupsPerChunk * 32) { buffer in
+            let words = buffer.baseAddress!
+            var start = groups.lowerBound
+            while start < groups.upperBound {
+                let end = min(start + groupsPerChunk, groups.upperBound)
+                lanes.writeWordsAVX2(groups: start..<end, to: words)
+                for group in start..<end {
+                    let groupWords = words + (group &- start) &* 32
+                    transform.store(group: (load(groupWords), load(groupWords + 8), load(groupWords + 16), load(groupWords + 24)),
+                                    to: base + group &* 32)
+                }
+                start = end
+            }
+        }
+    }
+
+    /// Groups per chunk of the AVX2 path.
+    static let groupsPerChunk = 64
+
+    /// Eight words at `pointer`, as element loads (LLVM merges them into vector loads; the
+    /// generic `loadUnaligned` can stay an out-of-line call in SwiftPM's release build).
+    @inline(__always)
+    static func load(_ pointer: UnsafeMutablePointer<UInt32>) -> SIMD8<UInt32> {
+        SIMD8(pointer[0], pointer[1], pointer[2], pointer[3], pointer[4], pointer[5], pointer[6], pointer[7])
     }
 
     /// Groups `groups` into `base + 32 g`, one block at a time in scalar code.

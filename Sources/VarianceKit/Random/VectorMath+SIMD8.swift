@@ -124,14 +124,12 @@ extension VectorMath {
         let mantissa = lanes((shifted & 0x007F_FFFF) &+ sqrtHalfBits)
         let s = (mantissa - 1) / (mantissa + 1)
         let z = s * s
-        var series = Lanes(repeating: 2.0 / 9.0)
-        series = series * z + 2.0 / 7.0
-        series = series * z + 2.0 / 5.0
-        series = series * z + 2.0 / 3.0
-        series = series * z + 2.0
+        var series = Lanes(repeating: logSeries.0)
+        series = series * z + logSeries.1
+        series = series * z + logSeries.2
+        series = series * z + logSeries.3
+        series = series * z + 2
         let logMantissa = s * series
-        let ln2High: Float = 0.693_145_751_953_125
-        let ln2Low: Float = 1.428_606_765_330_187e-06
         return exponent * ln2High + (exponent * ln2Low + logMantissa)
     }
 

@@ -27,16 +27,21 @@ enum VectorMath {
         let mantissa = Float(bitPattern: (shifted & 0x007F_FFFF) &+ sqrtHalfBits)
         let s = (mantissa - 1) / (mantissa + 1)
         let z = s * s
-        var series: Float = 2.0 / 9.0
-        series = series * z + 2.0 / 7.0
-        series = series * z + 2.0 / 5.0
-        series = series * z + 2.0 / 3.0
-        series = series * z + 2.0
+        var series: Float = logSeries.0
+        series = series * z + logSeries.1
+        series = series * z + logSeries.2
+        series = series * z + logSeries.3
+        series = series * z + 2
         let logMantissa = s * series
-        let ln2High: Float = 0.693_145_751_953_125      // 0x3F317200, exact in 16 bits
-        let ln2Low: Float = 1.428_606_765_330_187e-06    // ln 2 - ln2High
         return exponent * ln2High + (exponent * ln2Low + logMantissa)
     }
+
+    // The constants, as hexadecimal literals (exact, and the same in the C kernel of
+    // `CRandomKernels`): 2/9, 2/7, 2/5, 2/3 rounded to Float; ln 2 split into 0x3F317200 (exact in
+    // 16 bits) and the rest, ln 2 - ln2High = 1.4286068e-06.
+    static let logSeries: (Float, Float, Float, Float) = (0x1.c71c72p-3, 0x1.24924ap-2, 0x1.99999ap-2, 0x1.555556p-1)
+    static let ln2High: Float = 0x1.62e4p-1
+    static let ln2Low: Float = 0x1.7f7d1cp-20
 
     /// `(cos(phi), sin(phi))` for `|phi| <= pi/4`: the single-precision polynomials of Cephes'
     /// `cosf`/`sinf` (S. Moshier), `cos = 1 - z/2 + z^2 (c1 + c2 z + c3 z^2)` and
@@ -57,8 +62,16 @@ enum VectorMath {
         return (cosine, sine)
     }
 
-    static let sineCoefficients: (Float, Float, Float) = (-1.951_529_589_1e-4, 8.332_160_873_6e-3, -1.666_665_461_1e-1)
-    static let cosineCoefficients: (Float, Float, Float) = (2.443_315_711_809_948e-5, -1.388_731_625_493_765e-3, 4.166_664_568_298_827e-2)
+    /// pi/2 and pi/4 from pi rounded to the nearest Float (`Float.pi` is rounded toward zero),
+    /// in hexadecimal as in the C kernel.
+    static let halfPi: Float = 0x1.921fb6p+0
+    static let quarterPi: Float = 0x1.921fb6p-1
+
+    /// Cephes' `sinf` coefficients -1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1 and `cosf`
+    /// coefficients 2.443315711809948e-5, -1.388731625493765e-3, 4.166664568298827e-2, rounded to
+    /// Float and written in hexadecimal (exact, and the same in the C kernel).
+    static let sineCoefficients: (Float, Float, Float) = (-0x1.9943f2p-13, 0x1.11073cp-7, -0x1.555546p-3)
+    static let cosineCoefficients: (Float, Float, Float) = (0x1.99eb9cp-16, -0x1.6c0c34p-10, 0x1.55554ap-5)
 
     /// `Phi^-1(t)` for `t` in `[1e-7, 0.5]` (the lower half of the standard normal quantile function).
     ///

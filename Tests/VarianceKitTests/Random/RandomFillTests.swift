@@ -164,13 +164,20 @@ import Testing
     /// The group words three ways: the fills' kernel (`words(group:)`, SSE2 on x86-64), the
     /// portable SIMD8 code, and the scalar reference block by block; including a group whose
     /// block index has a nonzero high word and the auxiliary half of the counter space.
-    @Test(arguments: [0, 1, 536_870_911, 536_870_912, Int.max / 8])
+    @Test(arguments: [0, 1, 536_870_911, 536_870_912, Int.max / 8 - 1])
     func simdAndScalarWordPathsAgree(group: Int) {
         for blockOffset: UInt64 in [0, 1 << 63] {
             let lanes = PhiloxLanes(seed: 0xDEAD_BEEF, stream: 9, blockOffset: blockOffset)
             let kernel = lanes.words(group: group)
             let generic = lanes.wordsGeneric(group: group)
             #expect(kernel.0 == generic.0 && kernel.1 == generic.1 && kernel.2 == generic.2 && kernel.3 == generic.3)
+            if PhiloxLanes.hasAVX2 {
+                var avx2 = [UInt32](repeating: 0, count: 64)
+                avx2.withUnsafeMutableBufferPointer { lanes.writeWordsAVX2(groups: group..<(group + 2), to: $0.baseAddress!) }
+                let next = lanes.wordsGeneric(group: group + 1)
+                let expected = [generic.0, generic.1, generic.2, generic.3, next.0, next.1, next.2, next.3].flatMap { v in (0..<8).map { v[$0] } }
+                #expect(avx2 == expected)
+            }
             for lane in 0..<8 {
                 let block = Philox4x32.block(
                     counter: Philox4x32.counter(block: UInt64(group) &* 8 &+ UInt64(lane) &+ blockOffset, stream: 9),
@@ -181,21 +188,27 @@ import Testing
         }
     }
 
-    /// Optimized builds fill with the eight-lane SIMD transforms, unoptimized ones (this test
-    /// run) with the scalar reference: both must give the same bits, for every transform,
-    /// including the truncated normal's double-precision tail path (bounds [-30, -5] send most
-    /// draws there) and uniform widths where rounding would reach `high`.
+    /// Optimized builds fill with the eight-lane SIMD transforms (words from the SSE2 kernel, or
+    /// from the AVX2 kernel with the normal's whole fill in C), unoptimized ones (this test run)
+    /// with the scalar reference: all must give the same bits, for every transform, including
+    /// the truncated normal's double-precision tail path (bounds [-30, -5] send most draws
+    /// there) and uniform widths where rounding would reach `high`.
     @Test func simdAndScalarTransformsGiveTheSameBits() {
         let groups = 0..<40
         func compare<T: BlockTransform>(_ transform: T, _ label: String) {
             let count = groups.count * 32
-            var simd = [Float](repeating: 0, count: count), scalar = [Float](repeating: 1, count: count)
+            var simd = [Float](), scalar = [Float](repeating: 1, count: count)
             for seed: UInt64 in [1, 0xFEED_F00D] {
                 let lanes = PhiloxLanes(seed: seed, stream: 5)
-                simd.withUnsafeMutableBufferPointer { RandomFill.fillSIMD($0.baseAddress!, groups: groups, lanes: lanes, transform: transform) }
                 scalar.withUnsafeMutableBufferPointer { RandomFill.fillScalar($0.baseAddress!, groups: groups, lanes: lanes, transform: transform) }
-                let mismatches = zip(simd, scalar).filter { $0.0.bitPattern != $0.1.bitPattern }.count
-                #expect(mismatches == 0, "\(label), seed \(seed): \(mismatches) of \(count) differ")
+                for avx2 in PhiloxLanes.hasAVX2 ? [false, true] : [false] {
+                    simd = [Float](repeating: 0, count: count)
+                    simd.withUnsafeMutableBufferPointer {
+                        RandomFill.fillSIMD($0.baseAddress!, groups: groups, lanes: lanes, transform: transform, avx2: avx2)
+                    }
+                    let mismatches = zip(simd, scalar).filter { $0.0.bitPattern != $0.1.bitPattern }.count
+                    #expect(mismatches == 0, "\(label), seed \(seed), AVX2 \(avx2): \(mismatches) of \(count) differ")
+                }
             }
         }
         compare(UniformTransform(low: 0, high: 1), "uniform [0, 1)")
