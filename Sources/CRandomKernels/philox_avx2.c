@@ -3,6 +3,8 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+void vk_store_fence(void) { _mm_sfence(); }
+
 int vk_cpu_has_avx2(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") ? 1 : 0;
@@ -158,6 +160,8 @@ void vk_philox_normal_avx2(uint32_t key0, uint32_t key1, uint32_t stream0, uint3
 #else
 
 int vk_cpu_has_avx2(void) { return 0; }
+
+void vk_store_fence(void) {}
 
 void vk_philox_words_avx2(uint32_t key0, uint32_t key1, uint32_t stream0, uint32_t stream1,
                           uint64_t block_offset, int64_t first_group, int64_t group_count,

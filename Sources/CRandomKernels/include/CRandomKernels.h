@@ -26,4 +26,7 @@ void vk_philox_normal_avx2(uint32_t key0, uint32_t key1, uint32_t stream0, uint3
                            uint64_t block_offset, int64_t first_group, int64_t group_count,
                            float mean, float standard_deviation, float *out);
 
+/// Orders earlier non-temporal stores before later stores (`sfence`; nothing off x86-64).
+void vk_store_fence(void);
+
 #endif

@@ -6,8 +6,9 @@
 /// (what optimized builds run), and `store(block:to:)`, one block in scalar code (the reference,
 /// and what unoptimized builds run, where SIMD code is slow).
 protocol BlockTransform: Sendable {
-    /// The 32 elements of one group: word `j` of block `l` gives `output[8j + l]`.
-    func store(group words: GroupWords, to output: UnsafeMutablePointer<Float>)
+    /// The 32 elements of one group: word `j` of block `l` gives `output[8j + l]`; with
+    /// non-temporal stores if `streaming` (then `output` is 16-byte aligned).
+    func store(group words: GroupWords, to output: UnsafeMutablePointer<Float>, streaming: Bool)
     /// The elements of one block: word `j` gives `output[8j]`.
     func store(block: (UInt32, UInt32, UInt32, UInt32), to output: UnsafeMutablePointer<Float>)
     /// Groups `groups` at `base + 32 g` by a whole-fill AVX2 kernel (Philox and transform in C),
@@ -24,9 +25,13 @@ extension BlockTransform {
     /// the generic `storeBytes(of:as:)` can stay an out-of-line call per vector when SwiftPM's
     /// release build compiles files as separate LLVM modules).
     @inline(__always)
-    static func put(_ values: VectorMath.Lanes, _ pointer: UnsafeMutablePointer<Float>) {
-        pointer[0] = values[0]; pointer[1] = values[1]; pointer[2] = values[2]; pointer[3] = values[3]
-        pointer[4] = values[4]; pointer[5] = values[5]; pointer[6] = values[6]; pointer[7] = values[7]
+    static func put(_ values: VectorMath.Lanes, _ pointer: UnsafeMutablePointer<Float>, streaming: Bool) {
+        if streaming {
+            StreamingStore.put(values, pointer)
+        } else {
+            pointer[0] = values[0]; pointer[1] = values[1]; pointer[2] = values[2]; pointer[3] = values[3]
+            pointer[4] = values[4]; pointer[5] = values[5]; pointer[6] = values[6]; pointer[7] = values[7]
+        }
     }
 }
 
@@ -59,11 +64,11 @@ struct UniformTransform: BlockTransform {
     }
 
     @inline(__always)
-    func store(group words: GroupWords, to output: UnsafeMutablePointer<Float>) {
-        Self.put(values(words.0), output)
-        Self.put(values(words.1), output + 8)
-        Self.put(values(words.2), output + 16)
-        Self.put(values(words.3), output + 24)
+    func store(group words: GroupWords, to output: UnsafeMutablePointer<Float>, streaming: Bool) {
+        Self.put(values(words.0), output, streaming: streaming)
+        Self.put(values(words.1), output + 8, streaming: streaming)
+        Self.put(values(words.2), output + 16, streaming: streaming)
+        Self.put(values(words.3), output + 24, streaming: streaming)
     }
 
     @inline(__always)
@@ -118,13 +123,13 @@ struct NormalTransform: BlockTransform {
     }
 
     @inline(__always)
-    func store(group words: GroupWords, to output: UnsafeMutablePointer<Float>) {
+    func store(group words: GroupWords, to output: UnsafeMutablePointer<Float>, streaming: Bool) {
         let (x0, y0) = pairs(words.0, words.1)
-        Self.put(x0, output)
-        Self.put(y0, output + 8)
+        Self.put(x0, output, streaming: streaming)
+        Self.put(y0, output + 8, streaming: streaming)
         let (x1, y1) = pairs(words.2, words.3)
-        Self.put(x1, output + 16)
-        Self.put(y1, output + 24)
+        Self.put(x1, output + 16, streaming: streaming)
+        Self.put(y1, output + 24, streaming: streaming)
     }
 
     @inline(__always)
@@ -260,11 +265,11 @@ struct TruncatedNormalTransform: BlockTransform {
     }
 
     @inline(__always)
-    func store(group words: GroupWords, to output: UnsafeMutablePointer<Float>) {
-        Self.put(values(words.0), output)
-        Self.put(values(words.1), output + 8)
-        Self.put(values(words.2), output + 16)
-        Self.put(values(words.3), output + 24)
+    func store(group words: GroupWords, to output: UnsafeMutablePointer<Float>, streaming: Bool) {
+        Self.put(values(words.0), output, streaming: streaming)
+        Self.put(values(words.1), output + 8, streaming: streaming)
+        Self.put(values(words.2), output + 16, streaming: streaming)
+        Self.put(values(words.3), output + 24, streaming: streaming)
     }
 
     @inline(__always)

@@ -181,12 +181,14 @@ public enum RandomFill {
     ) {
         guard avx2 else {
             for group in groups {
-                transform.store(group: lanes.words(group: group), to: base + group &* 32)
+                transform.store(group: lanes.words(group: group), to: base + group &* 32, streaming: false)
             }
             return
         }
         if transform.fillAVX2(groups: groups, lanes: lanes, base: base) { return }
         // 2048 words (8 KiB) per chunk stay in the L1 cache between the kernel and the transform.
+        // A fill larger than the caches goes to memory with non-temporal stores (`StreamingStore`).
+        let streaming = StreamingStore.pays(for: base, count: groups.count &* 32)
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: groupsPerChunk * 32) { buffer in
             let words = buffer.baseAddress!
             var start = groups.lowerBound
@@ -196,11 +198,12 @@ public enum RandomFill {
                 for group in start..<end {
                     let groupWords = words + (group &- start) &* 32
                     transform.store(group: (load(groupWords), load(groupWords + 8), load(groupWords + 16), load(groupWords + 24)),
-                                    to: base + group &* 32)
+                                    to: base + group &* 32, streaming: streaming)
                 }
                 start = end
             }
         }
+        if streaming { StreamingStore.fence() }
     }
 
     /// Groups per chunk of the AVX2 path.

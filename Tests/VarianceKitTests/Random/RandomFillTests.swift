@@ -209,6 +209,14 @@ import Testing
                     let mismatches = zip(simd, scalar).filter { $0.0.bitPattern != $0.1.bitPattern }.count
                     #expect(mismatches == 0, "\(label), seed \(seed), AVX2 \(avx2): \(mismatches) of \(count) differ")
                 }
+                // Non-temporal stores (what fills larger than the caches use) write the same values.
+                let aligned = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
+                defer { aligned.deallocate() }
+                for group in groups {
+                    transform.store(group: lanes.words(group: group), to: aligned + group * 32, streaming: true)
+                }
+                StreamingStore.fence()
+                #expect(Array(UnsafeBufferPointer(start: aligned, count: count)).map(\.bitPattern) == scalar.map(\.bitPattern), "\(label), streaming")
             }
         }
         compare(UniformTransform(low: 0, high: 1), "uniform [0, 1)")
