@@ -53,9 +53,11 @@ struct KernelReport: Codable, Sendable {
         /// Median over the repetitions.
         var seconds: Double
         var elementsPerSecond: Double
-        /// Shortest of the repetitions.
+        /// Shortest of the repetitions (the median for orthogonal, which is timed interleaved).
         var bestSeconds: Double
         var bestElementsPerSecond: Double
+        /// Orthogonal only: the median of its bare sgeqrf + sorgqr calls, timed alternately with it.
+        var lapackSeconds: Double? = nil
     }
 
     struct OptimizerTiming: Codable, Sendable {
@@ -109,10 +111,12 @@ struct KernelReport: Codable, Sendable {
             sections.append(TableFormatter.aligned(rows, leftAligned: [0]))
         }
         if !fills.isEmpty {
-            var rows = [["fill", "rows", "columns", "threads", "seconds", "elements/s", "best (s)", "best elements/s"]]
+            var rows = [["fill", "rows", "columns", "threads", "seconds", "elements/s", "best (s)", "best elements/s", "sgeqrf+sorgqr (s)", "vs LAPACK"]]
             for f in fills {
                 rows.append([f.`init`, "\(f.rows)", "\(f.columns)", "\(f.threads)", String(format: "%.4f", f.seconds), String(format: "%.3g", f.elementsPerSecond),
-                             String(format: "%.4f", f.bestSeconds), String(format: "%.3g", f.bestElementsPerSecond)])
+                             String(format: "%.4f", f.bestSeconds), String(format: "%.3g", f.bestElementsPerSecond),
+                             f.lapackSeconds.map { String(format: "%.4f", $0) } ?? "-",
+                             f.lapackSeconds.map { String(format: "%.3f", f.seconds / $0) } ?? "-"])
             }
             sections.append(TableFormatter.aligned(rows, leftAligned: [0]))
         }
@@ -137,7 +141,7 @@ struct KernelReport: Codable, Sendable {
             out += "sgemm,\(CSVFormatter.field(s.operation)),,,,\(s.m),\(s.n),\(s.k),,,,\(config.threads),\(s.seconds),,\(s.gflops),GFLOP/s,\n"
         }
         for f in fills {
-            out += "fill,\(f.`init`),,,,,,,\(f.rows),\(f.columns),,\(f.threads),\(f.seconds),,\(f.elementsPerSecond),elements/s,\(f.bestSeconds)\n"
+            out += "fill,\(f.`init`),,,,,,,\(f.rows),\(f.columns),,\(f.threads),\(f.seconds),\(f.lapackSeconds.map { "\($0)" } ?? ""),\(f.elementsPerSecond),elements/s,\(f.bestSeconds)\n"
         }
         for o in optimizers {
             out += "optimizer,\(o.optimizer),,,,,,,,,\(o.parameters),\(o.threads),\(o.seconds),,\(o.bytesPerSecond),bytes/s,\n"

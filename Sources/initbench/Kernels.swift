@@ -32,6 +32,9 @@ struct Kernels: ParsableCommand {
     @Option(help: "Parameters per optimizer step.")
     var optimizerParameters: Int = 1 << 24
 
+    @Option(help: "Square size of an orthogonal fill to measure against its bare sgeqrf+sorgqr calls (repeatable).")
+    var orthogonalSize: [Int] = [1024]
+
     @Option(help: "Measure only this section (repeatable: \(Section.allCases.map(\.rawValue).joined(separator: ", "))); default: all.")
     var only: [Section] = []
 
@@ -59,6 +62,7 @@ struct Kernels: ParsableCommand {
         try ExperimentOptions.requireRange(repetitions, 1...1000, "--repetitions")
         try ExperimentOptions.requireRange(fillSize, 1...16384, "--fill-size")
         try ExperimentOptions.requireRange(optimizerParameters, 1...(1 << 30), "--optimizer-parameters")
+        for size in orthogonalSize { try ExperimentOptions.requireRange(size, 1...16384, "--orthogonal-size") }
     }
 
     var shapes: [Shape] {
@@ -78,7 +82,7 @@ struct Kernels: ParsableCommand {
                                          depth: shape.depth, width: shape.width, batch: shape.batch)
             }
             let fillThreads = Array(Set([1, threads])).sorted()
-            let steps = (measures(.networks) ? shapes.count * 2 : 0) + (measures(.fills) ? fillThreads.count * 4 : 0)
+            let steps = (measures(.networks) ? shapes.count * 2 : 0) + (measures(.fills) ? fillThreads.count * (3 + orthogonalSize.count) : 0)
                 + (measures(.optimizers) ? 4 : 0)
             let progress = ProgressBar(total: steps, quiet: common.quiet)
             defer { progress.finish() }
@@ -95,11 +99,16 @@ struct Kernels: ParsableCommand {
                 progress.update(done, "step at width \(shape.width)"); done += 1
             }
             for fillThread in fillThreads where measures(.fills) {
-                for name in [InitializerName.xavierUniform, .xavierNormal, .truncatedNormal, .orthogonal] {
+                for name in [InitializerName.xavierUniform, .xavierNormal, .truncatedNormal] {
                     progress.update(done, "\(name.rawValue) fill, \(fillThread) thread(s)"); done += 1
                     report.fills.append(try measureFill(name, threads: fillThread))
                 }
+                for size in orthogonalSize {
+                    progress.update(done, "orthogonal \(size)x\(size), \(fillThread) thread(s)"); done += 1
+                    report.fills.append(try measureOrthogonal(size: size, threads: fillThread))
+                }
             }
+            try BLAS.setThreadCount(threads)
             for kind in KernelReport.OptimizerKind.allCases where measures(.optimizers) {
                 progress.update(done, "\(kind.rawValue) step"); done += 1
                 report.optimizers.append(try measureOptimizer(kind, threads: threads))
@@ -204,8 +213,28 @@ struct Kernels: ParsableCommand {
             gflops: flops * Double(3 * depth - 1) / stepSeconds / 1e9), sgemm)
     }
 
+    /// The orthogonal initializer and, interleaved with it, the bare LAPACK calls it makes
+    /// (`LAPACK.orthonormalize`: sgeqrf + sorgqr on a copy of a Gaussian matrix).
+    func measureOrthogonal(size: Int, threads: Int) throws -> KernelReport.FillTiming {
+        var matrix = try Matrix(rows: size, columns: size)
+        var gaussian = try Matrix(rows: size, columns: size)
+        try RandomFill.normal(&gaussian, seed: common.seed, stream: 4)
+        var factored = gaussian
+        let fill = { try Initializer.orthogonal().fillWeight(&matrix, seed: common.seed, stream: 3, threads: threads) }
+        let bare = {
+            try BLAS.setThreadCount(threads)
+            factored = gaussian
+            _ = try LAPACK.orthonormalize(&factored)
+        }
+        let (seconds, qrSeconds) = try interleavedMedians(fill, bare)
+        let count = Double(size * size)
+        return .init(init: InitializerName.orthogonal.rawValue, rows: size, columns: size, threads: threads,
+                     seconds: seconds, elementsPerSecond: count / seconds, bestSeconds: seconds, bestElementsPerSecond: count / seconds,
+                     lapackSeconds: qrSeconds)
+    }
+
     func measureFill(_ name: InitializerName, threads: Int) throws -> KernelReport.FillTiming {
-        let size = name == .orthogonal ? min(fillSize, 1024) : fillSize
+        let size = fillSize
         let scheme = name.scheme(activation: .linear, gain: nil)
         var matrix = try Matrix(rows: size, columns: size)
         let (seconds, best) = try medianAndBest { try scheme.fillWeight(&matrix, seed: common.seed, stream: 3, threads: threads) }

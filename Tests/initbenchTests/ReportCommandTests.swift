@@ -148,7 +148,8 @@ final class SVGPaths: NSObject, XMLParserDelegate {
 @Suite struct KernelsCommandTests {
     @Test func jsonHasNetworksFillsAndOptimizers() throws {
         let result = try runInitbench(["kernels", "--quiet", "--depth", "2", "--width", "32", "--batch", "16", "--activation", "relu",
-                                       "--fill-size", "64", "--optimizer-parameters", "8192", "--repetitions", "1", "--format", "json"])
+                                       "--fill-size", "64", "--orthogonal-size", "48", "--orthogonal-size", "64",
+                                       "--optimizer-parameters", "8192", "--repetitions", "1", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         let root = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let networks = try #require(root["networks"] as? [[String: Any]])
@@ -162,10 +163,16 @@ final class SVGPaths: NSObject, XMLParserDelegate {
         let fills = try #require(root["fills"] as? [[String: Any]])
         #expect(Set(fills.compactMap { $0["init"] as? String }) == ["xavier-uniform", "xavier-normal", "truncated-normal", "orthogonal"])
         for fill in fills {
-            #expect(fill["rows"] as? Int == 64 && fill["columns"] as? Int == 64)
+            let orthogonal = fill["init"] as? String == "orthogonal"
+            #expect(fill["rows"] as? Int == fill["columns"] as? Int)
+            #expect(orthogonal ? [48, 64].contains(fill["rows"] as? Int ?? 0) : fill["rows"] as? Int == 64)
             #expect((fill["elementsPerSecond"] as? Double ?? 0) > 0)
             #expect(fill["threads"] as? Int != nil)
+            // Orthogonal rows carry the time of their bare sgeqrf + sorgqr calls; the others none.
+            #expect((fill["lapackSeconds"] as? Double).map { $0 > 0 } ?? !orthogonal)
+            #expect(orthogonal || fill["lapackSeconds"] == nil)
         }
+        #expect(fills.filter { $0["init"] as? String == "orthogonal" }.count == 2 * Set(fills.compactMap { $0["threads"] as? Int }).count)
         let optimizers = try #require(root["optimizers"] as? [[String: Any]])
         #expect(optimizers.compactMap { $0["optimizer"] as? String } == ["sgd", "sgd-momentum-l2", "adam", "adamw"])
         for optimizer in optimizers {
