@@ -67,14 +67,37 @@ enum ActivationMath {
 
     // MARK: Hyperbolic and logistic
 
-    /// `tanh(x)`, elementwise.
+    /// `tanh(x)`, elementwise: `sign(x) m / (m + 2)` with `m = expm1(2 min(|x|, 9))` (tanh(9)
+    /// rounds to 1 in Float).
+    ///
+    /// The exponential is `exponentialParts` specialized to `[0, 18]`, where it needs no clamp:
+    /// `k = round(y / ln 2)` in `0...26`, and `expm1(r)`, `|r| <= ln 2 / 2`, to degree 7 (truncation
+    /// below 1.5e-8 relative). The sign is copied bitwise (`tanh(-0) = -0`); NaN propagates through
+    /// the arithmetic (`min` is spelled so that a NaN `|x|` wins). About 36 operations per four
+    /// lanes, against 55 for the general `expm1` with its clamps and NaN repairs.
     @inline(__always)
     static func tanh(_ x: Vector) -> Vector {
         let magnitude = magnitude(x)
-        // tanh(9) rounds to 1 in Float; clamping keeps expm1 finite.
-        let m = expm1(2 * clamp(magnitude, 0, 9))
+        let limited = magnitude.replacing(with: 9, where: magnitude .> 9)   // NaN > 9 is false: NaN stays
+        let y = 2 * limited
+        let roundingConstant: Float = 12_582_912
+        let shifted = y * 1.442_695_04 + roundingConstant
+        let k = shifted - roundingConstant
+        let r = (y - k * 0.693_359_375) + k * 2.121_944_40e-4
+        var polynomial = Vector(repeating: 1.0 / 5_040)
+        polynomial = polynomial * r + 1.0 / 720
+        polynomial = polynomial * r + 1.0 / 120
+        polynomial = polynomial * r + 1.0 / 24
+        polynomial = polynomial * r + 1.0 / 6
+        polynomial = polynomial * r + 0.5
+        polynomial = polynomial * r + 1
+        let fraction = polynomial * r
+        let kInteger = unsafeBitCast(shifted, to: IntVector.self) &- Int32(bitPattern: roundingConstant.bitPattern)
+        let scale = unsafeBitCast((kInteger &+ 127) &<< 23, to: Vector.self)
+        let m = scale * fraction + (scale - 1)
         let positive = m / (m + 2)
-        return restoringNaN(positive.replacing(with: -positive, where: x .< 0), from: x)
+        let sign = unsafeBitCast(x, to: SIMD8<UInt32>.self) & 0x8000_0000
+        return unsafeBitCast(unsafeBitCast(positive, to: SIMD8<UInt32>.self) | sign, to: Vector.self)
     }
 
     /// `1 / (1 + e^{-x})`, elementwise, without overflow for large `|x|`.

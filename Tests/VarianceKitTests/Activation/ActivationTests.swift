@@ -50,6 +50,20 @@ import VarianceKit
         #expect(!positive.isNaN && !negative.isNaN, "\(activation)(±inf) = \(positive), \(negative)")
     }
 
+    /// tanh's limits and symmetry, bit for bit: odd (`tanh(-z) = -tanh(z)`, including `-0`),
+    /// exactly ±1 from |z| = 9 on, NaN for NaN of either sign.
+    @Test func tanhIsOddAndSaturatesExactly() {
+        #expect(Activation.tanh.value(-0.0).bitPattern == (-0.0 as Float).bitPattern)
+        #expect(Activation.tanh.value(0).bitPattern == (0 as Float).bitPattern)
+        for z: Float in [1e-30, 1e-7, 0.01, 0.5, 1, 2.5, 4, 8.9] {
+            #expect(Activation.tanh.value(-z) == -Activation.tanh.value(z), "z = \(z)")
+        }
+        for z: Float in [9, 9.5, 20, 1e10, .infinity] {
+            #expect(Activation.tanh.value(z) == 1 && Activation.tanh.value(-z) == -1, "z = \(z)")
+        }
+        #expect(Activation.tanh.value(-.nan).isNaN)
+    }
+
     /// Rows whose length is not a multiple of the vector width go through the tail path.
     @Test(arguments: allActivations)
     func matrixApplicationCoversTails(_ activation: Activation) throws {
