@@ -34,6 +34,9 @@ struct KernelReport: Codable, Sendable {
         var sgemmSeconds: Double
         var ratio: Double
         var gflops: Double
+        /// A probe of every layer (`Network.probe(step:)`) after the step, and its share of the step.
+        var probeSeconds: Double
+        var probeOverStep: Double
     }
 
     struct SgemmTiming: Codable, Sendable {
@@ -96,10 +99,12 @@ struct KernelReport: Codable, Sendable {
     var table: String {
         var sections = [String]()
         if !networks.isEmpty {
-            var rows = [["depth", "width", "batch", "activation", "step (s)", "sgemm alone (s)", "step/sgemm", "GFLOP/s"]]
+            var rows = [["depth", "width", "batch", "activation", "step (s)", "sgemm alone (s)", "step/sgemm", "GFLOP/s",
+                         "probe (s)", "probe/step"]]
             for n in networks {
                 rows.append(["\(n.depth)", "\(n.width)", "\(n.batch)", n.activation, String(format: "%.4f", n.stepSeconds),
-                             String(format: "%.4f", n.sgemmSeconds), String(format: "%.3f", n.ratio), String(format: "%.1f", n.gflops)])
+                             String(format: "%.4f", n.sgemmSeconds), String(format: "%.3f", n.ratio), String(format: "%.1f", n.gflops),
+                             String(format: "%.4f", n.probeSeconds), String(format: "%.3f", n.probeOverStep)])
             }
             sections.append(TableFormatter.aligned(rows, leftAligned: [3]))
         }

@@ -144,21 +144,24 @@ struct Kernels: ParsableCommand {
     }
 
     /// Medians of `first` and `second` timed alternately, after one warm-up of each.
-    func interleavedMedians(_ first: () throws -> Void, _ second: () throws -> Void) rethrows -> (Double, Double) {
-        try first()
-        try second()
-        var firstTimes = [Double](), secondTimes = [Double]()
+    func interleavedMedians(_ first: @escaping () throws -> Void, _ second: @escaping () throws -> Void) throws -> (Double, Double) {
+        let medians = try interleavedMedians([first, second])
+        return (medians[0], medians[1])
+    }
+
+    /// Medians of `bodies` timed in turn within each repetition (so all see the same machine
+    /// load), after one warm-up of each.
+    func interleavedMedians(_ bodies: [() throws -> Void]) throws -> [Double] {
+        for body in bodies { try body() }
+        var times = [[Double]](repeating: [], count: bodies.count)
         for _ in 0..<repetitions {
-            var start = DispatchTime.now().uptimeNanoseconds
-            try first()
-            firstTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-            start = DispatchTime.now().uptimeNanoseconds
-            try second()
-            secondTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            for (index, body) in bodies.enumerated() {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try body()
+                times[index].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
         }
-        firstTimes.sort()
-        secondTimes.sort()
-        return (firstTimes[firstTimes.count / 2], secondTimes[secondTimes.count / 2])
+        return times.map { $0.sorted()[$0.count / 2] }
     }
 
     func measureNetwork(_ shape: Shape) throws -> (KernelReport.NetworkTiming, [KernelReport.SgemmTiming]) {
@@ -204,13 +207,20 @@ struct Kernels: ParsableCommand {
             try network.forward(input)
             try network.backward(loss: .randomReadout(seed: common.seed))
         }
-        // Side by side: each repetition times the bare products and the step back to back, so
-        // both see the same machine load.
-        let (bareSeconds, stepSeconds) = try interleavedMedians(bare, step)
+        var probeStep = 0
+        func probe() {
+            probeStep += 1
+            _ = network.probe(step: probeStep)
+        }
+        // Side by side: each repetition times the bare products, the step and a probe of every
+        // layer after it back to back, so all three see the same machine load.
+        let medians = try interleavedMedians([bare, step, probe])
+        let (bareSeconds, stepSeconds, probeSeconds) = (medians[0], medians[1], medians[2])
         return (KernelReport.NetworkTiming(
             depth: depth, width: width, batch: batch, activation: shape.activation.rawValue,
             stepSeconds: stepSeconds, sgemmSeconds: bareSeconds, ratio: stepSeconds / bareSeconds,
-            gflops: flops * Double(3 * depth - 1) / stepSeconds / 1e9), sgemm)
+            gflops: flops * Double(3 * depth - 1) / stepSeconds / 1e9,
+            probeSeconds: probeSeconds, probeOverStep: probeSeconds / stepSeconds), sgemm)
     }
 
     /// The orthogonal initializer and, interleaved with it, the bare LAPACK calls it makes

@@ -160,6 +160,10 @@ final class SVGPaths: NSObject, XMLParserDelegate {
         #expect(networks[0]["activation"] as? String == "relu")
         #expect((networks[0]["stepSeconds"] as? Double ?? 0) > 0)
         #expect((networks[0]["sgemmSeconds"] as? Double ?? 0) > 0)
+        let probeSeconds = try #require(networks[0]["probeSeconds"] as? Double)
+        let stepSeconds = try #require(networks[0]["stepSeconds"] as? Double)
+        #expect(probeSeconds > 0)
+        #expect(abs((networks[0]["probeOverStep"] as? Double ?? 0) - probeSeconds / stepSeconds) < 1e-9)
         let fills = try #require(root["fills"] as? [[String: Any]])
         #expect(Set(fills.compactMap { $0["init"] as? String }) == ["xavier-uniform", "xavier-normal", "truncated-normal", "orthogonal"])
         for fill in fills {

@@ -6,8 +6,10 @@ extension Network {
     ///
     /// Cost: one vectorized pass over each tensor (moments accumulated in Double per block), a
     /// histogram of a sample of at most `options.histogramSampleLimit` entries, and for saturating
-    /// or ReLU activations one counting pass over `A`; no BLAS call. Layers are measured in
-    /// parallel on the machine's active processors (the result does not depend on how many).
+    /// or ReLU activations one counting pass over `A`; no BLAS call. The tensors are measured in
+    /// parallel on the machine's active processors, handed out one at a time, largest first, so
+    /// that a thread slowed by other work (OpenBLAS's worker threads keep spinning for a while
+    /// after each sgemm) takes fewer of them; the result does not depend on the split.
     /// The first probe that finds a non-finite value records it in `firstNonFinite`, which later
     /// probes repeat.
     public func probe(step: Int, options: ProbeOptions = .standard) -> NetworkProbe {
@@ -23,18 +25,42 @@ extension Network {
                 weightGradient: backwardDone ? layer.weightGradient : nil,
                 biasGradient: backwardDone ? layer.biasGradient : nil)
         }
-        var results = [LayerProbe?](repeating: nil, count: snapshots.count)
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, snapshots.count))
-        results.withUnsafeMutableBufferPointer { buffer in
-            let target = ProbeResults(base: buffer.baseAddress!)
-            let measure: @Sendable (Int) -> Void = { worker in
-                for index in Swift.stride(from: worker, to: snapshots.count, by: workers) {
-                    target.base[index] = snapshots[index].measure(options: options)
+        let layerCount = snapshots.count
+        let kinds = ProbedTensor.allCases
+        // Item i is tensor kinds[i / layerCount] of layer i % layerCount.
+        var statistics = [TensorStatistics?](repeating: nil, count: kinds.count * layerCount)
+        var saturation = [(saturated: Double?, dead: Double?)](repeating: (nil, nil), count: layerCount)
+        let queue = WorkQueue(count: statistics.count)
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, statistics.count))
+        statistics.withUnsafeMutableBufferPointer { statisticsBuffer in
+            saturation.withUnsafeMutableBufferPointer { saturationBuffer in
+                let target = ProbeResults(statistics: statisticsBuffer.baseAddress!, saturation: saturationBuffer.baseAddress!)
+                let measure: @Sendable (Int) -> Void = { _ in
+                    while let item = queue.take() {
+                        let (kind, layer) = (kinds[item / layerCount], item % layerCount)
+                        let snapshot = snapshots[layer]
+                        target.statistics[item] = snapshot.tensor(kind).map { TensorStatistics($0, options: options) }
+                        if kind == .activation, let output = snapshot.output {
+                            target.saturation[layer] = Network.saturationFractions(output, snapshot.activation)
+                        }
+                    }
                 }
+                if workers == 1 { measure(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: measure) }
             }
-            if workers == 1 { measure(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: measure) }
         }
-        let layerProbes = results.map { $0! }
+        let layerProbes = snapshots.map { snapshot in
+            func measured(_ kind: ProbedTensor) -> TensorStatistics? {
+                statistics[kinds.firstIndex(of: kind)! * layerCount + snapshot.index]
+            }
+            return LayerProbe(
+                layer: snapshot.index, inputs: snapshot.inputs, outputs: snapshot.outputs,
+                activationName: snapshot.activation.description,
+                weight: measured(.weight)!, bias: measured(.bias),
+                preActivation: measured(.preActivation), activation: measured(.activation),
+                preActivationGradient: measured(.preActivationGradient), weightGradient: measured(.weightGradient),
+                biasGradient: measured(.biasGradient),
+                saturatedFraction: saturation[snapshot.index].saturated, deadFraction: saturation[snapshot.index].dead)
+        }
         let nonFinite = Network.firstNonFinite(in: layerProbes, step: step)
         if let nonFinite, firstNonFinite == nil || nonFinite.step < firstNonFinite!.step {
             firstNonFinite = nonFinite
@@ -135,9 +161,33 @@ struct ExactlyZero: LanePredicate {
     @inline(__always) func matches(_ x: Float) -> Bool { x == 0 }
 }
 
-/// Where the probe's worker threads write their layers (disjoint indices).
+/// Where the probe's worker threads write their results (disjoint indices).
 struct ProbeResults: @unchecked Sendable {
-    let base: UnsafeMutablePointer<LayerProbe?>
+    let statistics: UnsafeMutablePointer<TensorStatistics?>
+    let saturation: UnsafeMutablePointer<(saturated: Double?, dead: Double?)>
+}
+
+/// The tensors a probe measures per layer, in the order they are handed out: the parameter-sized
+/// ones of every layer before the batch-sized ones, the vectors last.
+enum ProbedTensor: CaseIterable {
+    case weight, weightGradient, preActivation, activation, preActivationGradient, bias, biasGradient
+}
+
+/// Hands out the indices `0 ..< count` one at a time to whichever thread asks first.
+final class WorkQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private let count: Int
+
+    init(count: Int) { self.count = count }
+
+    func take() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
+    }
 }
 
 /// One layer's tensors, taken by value (O(1), copy-on-write) so that worker threads can read them.
@@ -154,14 +204,16 @@ struct LayerSnapshot: Sendable {
     var weightGradient: Matrix?
     var biasGradient: Matrix?
 
-    func measure(options: ProbeOptions) -> LayerProbe {
-        let (saturated, dead) = output.map { Network.saturationFractions($0, activation) } ?? (nil, nil)
-        func statistics(_ matrix: Matrix?) -> TensorStatistics? { matrix.map { TensorStatistics($0, options: options) } }
-        return LayerProbe(
-            layer: index, inputs: inputs, outputs: outputs, activationName: activation.description,
-            weight: TensorStatistics(weight, options: options), bias: statistics(bias),
-            preActivation: statistics(preActivation), activation: statistics(output),
-            preActivationGradient: statistics(delta), weightGradient: statistics(weightGradient),
-            biasGradient: statistics(biasGradient), saturatedFraction: saturated, deadFraction: dead)
+    /// The tensor `kind` of this layer (nil where the passes have not produced it, or no bias).
+    func tensor(_ kind: ProbedTensor) -> Matrix? {
+        switch kind {
+        case .weight: return weight
+        case .bias: return bias
+        case .preActivation: return preActivation
+        case .activation: return output
+        case .preActivationGradient: return delta
+        case .weightGradient: return weightGradient
+        case .biasGradient: return biasGradient
+        }
     }
 }

@@ -97,12 +97,28 @@ extension TensorStatistics {
         while blockStart < count {
             let blockEnd = min(blockStart + blockLength, count)
             let vectorEnd = blockStart + (blockEnd - blockStart) / lanes * lanes
-            var blockSum = Vector.zero
-            var blockSquares = Vector.zero
-            var blockMinimum = Vector(repeating: .infinity)
-            var blockMaximum = Vector(repeating: -.infinity)
+            // Two sets of accumulators, so that consecutive vectors do not wait on each other's adds.
+            var blockSum = Vector.zero, otherSum = Vector.zero
+            var blockSquares = Vector.zero, otherSquares = Vector.zero
+            var blockMinimum = Vector(repeating: .infinity), otherMinimum = blockMinimum
+            var blockMaximum = Vector(repeating: -.infinity), otherMaximum = blockMaximum
             var index = blockStart
-            while index < vectorEnd {
+            while index + lanes < vectorEnd {
+                let value = ActivationMath.load(pointer + index)
+                let next = ActivationMath.load(pointer + index + lanes)
+                let centered = value - shiftVector
+                let nextCentered = next - shiftVector
+                blockSum += centered
+                otherSum += nextCentered
+                blockSquares += centered * centered
+                otherSquares += nextCentered * nextCentered
+                blockMinimum = ActivationMath.minimum(blockMinimum, value)
+                otherMinimum = ActivationMath.minimum(otherMinimum, next)
+                blockMaximum = ActivationMath.maximum(blockMaximum, value)
+                otherMaximum = ActivationMath.maximum(otherMaximum, next)
+                index += 2 * lanes
+            }
+            if index < vectorEnd {
                 let value = ActivationMath.load(pointer + index)
                 let centered = value - shiftVector
                 blockSum += centered
@@ -111,6 +127,10 @@ extension TensorStatistics {
                 blockMaximum = ActivationMath.maximum(blockMaximum, value)
                 index += lanes
             }
+            blockSum += otherSum
+            blockSquares += otherSquares
+            blockMinimum = ActivationMath.minimum(blockMinimum, otherMinimum)
+            blockMaximum = ActivationMath.maximum(blockMaximum, otherMaximum)
             var tailSum: Float = 0
             var tailSquares: Float = 0
             while index < blockEnd {
