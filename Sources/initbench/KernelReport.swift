@@ -133,7 +133,7 @@ struct KernelReport: Codable, Sendable {
             sections.append(TableFormatter.aligned(rows, leftAligned: [0]))
         }
         let heading = "BLAS \(config.blasKernel), \(config.threads) thread\(config.threads == 1 ? "" : "s"), median of \(config.repetitions)"
-        return ([heading] + sections).joined(separator: "\n\n")
+        return ([heading + "\n"] + sections).joined(separator: "\n")
     }
 
     /// One CSV with a `section` column (network, sgemm, fill, optimizer) and the union of fields.

@@ -1,7 +1,3 @@
-#if arch(x86_64)
-import _Builtin_intrinsics.intel
-#endif
-
 /// Vectorized single-precision transcendental functions for the activation kernels.
 ///
 /// Every function works on `SIMD8<Float>` (two SSE registers on baseline x86-64, one AVX register
@@ -33,14 +29,19 @@ enum ActivationMath {
     /// `(2^k, expm1(r))` with `x = k ln 2 + r` after clamping `x` to `[-87.3, 88]`.
     @inline(__always)
     static func exponentialParts(_ x: Vector) -> (scale: Vector, fraction: Vector) {
-        let clamped = clamp(x, -87.3, 88)
+        reducedExponentialParts(clamp(x, -87.3, 88))
+    }
+
+    /// `exponentialParts` for `x` already in `[-87.3, 88]` (no clamp).
+    @inline(__always)
+    static func reducedExponentialParts(_ x: Vector) -> (scale: Vector, fraction: Vector) {
         // Round x / ln 2 to the nearest integer with the 1.5 * 2^23 trick: the sum lands in
         // [2^23, 2^24), where the spacing of floats is 1, and its low mantissa bits hold k.
         let roundingConstant: Float = 12_582_912
-        let shifted = clamped * 1.442_695_04 + roundingConstant
+        let shifted = x * 1.442_695_04 + roundingConstant
         let k = shifted - roundingConstant
         // Cody–Waite: ln 2 = 0.693359375 (exact in 9 bits, so k * ln2High is exact) - 2.12194440e-4.
-        let r = (clamped - k * 0.693_359_375) + k * 2.121_944_40e-4
+        let r = (x - k * 0.693_359_375) + k * 2.121_944_40e-4
         var polynomial = Vector(repeating: 1.0 / 40_320)
         polynomial = polynomial * r + 1.0 / 5_040
         polynomial = polynomial * r + 1.0 / 720
@@ -74,30 +75,15 @@ enum ActivationMath {
     /// `tanh(x)`, elementwise: `sign(x) m / (m + 2)` with `m = expm1(2 min(|x|, 9))` (tanh(9)
     /// rounds to 1 in Float).
     ///
-    /// The exponential is `exponentialParts` specialized to `[0, 18]`, where it needs no clamp:
-    /// `k = round(y / ln 2)` in `0...26`, and `expm1(r)`, `|r| <= ln 2 / 2`, to degree 7 (truncation
-    /// below 1.5e-8 relative). The sign is copied bitwise (`tanh(-0) = -0`); NaN propagates through
-    /// the arithmetic (`min` is spelled so that a NaN `|x|` wins). About 36 operations per four
-    /// lanes, against 55 for the general `expm1` with its clamps and NaN repairs.
+    /// `2 min(|x|, 9)` lies in `[0, 18]`, so the exponential needs neither clamp nor NaN repair
+    /// (`reducedExponentialParts`). The sign is copied bitwise (`tanh(-0) = -0`); NaN propagates
+    /// through the arithmetic (`NaN > 9` is false, so the limit leaves it). About 40 operations per
+    /// four lanes, against 55 through the general `expm1`.
     @inline(__always)
     static func tanh(_ x: Vector) -> Vector {
         let magnitude = magnitude(x)
-        let limited = magnitude.replacing(with: 9, where: magnitude .> 9)   // NaN > 9 is false: NaN stays
-        let y = 2 * limited
-        let roundingConstant: Float = 12_582_912
-        let shifted = y * 1.442_695_04 + roundingConstant
-        let k = shifted - roundingConstant
-        let r = (y - k * 0.693_359_375) + k * 2.121_944_40e-4
-        var polynomial = Vector(repeating: 1.0 / 5_040)
-        polynomial = polynomial * r + 1.0 / 720
-        polynomial = polynomial * r + 1.0 / 120
-        polynomial = polynomial * r + 1.0 / 24
-        polynomial = polynomial * r + 1.0 / 6
-        polynomial = polynomial * r + 0.5
-        polynomial = polynomial * r + 1
-        let fraction = polynomial * r
-        let kInteger = unsafeBitCast(shifted, to: IntVector.self) &- Int32(bitPattern: roundingConstant.bitPattern)
-        let scale = unsafeBitCast((kInteger &+ 127) &<< 23, to: Vector.self)
+        let limited = magnitude.replacing(with: 9, where: magnitude .> 9)
+        let (scale, fraction) = reducedExponentialParts(2 * limited)
         let m = scale * fraction + (scale - 1)
         let positive = m / (m + 2)
         let sign = unsafeBitCast(x, to: SIMD8<UInt32>.self) & 0x8000_0000
@@ -155,26 +141,13 @@ enum ActivationMath {
         return x.replacing(with: lower, where: x .< lower).replacing(with: upper, where: x .> upper)
     }
 
-    /// Lane-wise `x < running ? x : running` (NaN in `x` is ignored): `minps` on x86-64, whose
-    /// definition this is; the generic compare-and-select costs four instructions per half.
+    /// Lane-wise `x < running ? x : running` (NaN in `x` is ignored; `minps` on x86-64).
     @inline(__always)
-    static func minimum(_ running: Vector, _ x: Vector) -> Vector {
-        #if arch(x86_64)
-        return Vector(lowHalf: _mm_min_ps(x.lowHalf, running.lowHalf), highHalf: _mm_min_ps(x.highHalf, running.highHalf))
-        #else
-        return running.replacing(with: x, where: x .< running)
-        #endif
-    }
+    static func minimum(_ running: Vector, _ x: Vector) -> Vector { VectorMath.minimum(x, running) }
 
     /// Lane-wise `x > running ? x : running` (NaN in `x` is ignored; `maxps` on x86-64).
     @inline(__always)
-    static func maximum(_ running: Vector, _ x: Vector) -> Vector {
-        #if arch(x86_64)
-        return Vector(lowHalf: _mm_max_ps(x.lowHalf, running.lowHalf), highHalf: _mm_max_ps(x.highHalf, running.highHalf))
-        #else
-        return running.replacing(with: x, where: x .> running)
-        #endif
-    }
+    static func maximum(_ running: Vector, _ x: Vector) -> Vector { VectorMath.maximum(x, running) }
 
     /// `|x|`, elementwise (clears the sign bit, so `|NaN|` is NaN).
     @inline(__always)

@@ -35,9 +35,35 @@ extension BlockTransform {
     }
 }
 
+/// A transform that maps each word to one element on its own (uniform, truncated normal).
+protocol ElementwiseTransform: BlockTransform {
+    /// The element of one word (the scalar reference).
+    func value(_ word: UInt32) -> Float
+    /// `value(_:)` lane by lane.
+    func values(_ words: VectorMath.Words) -> VectorMath.Lanes
+}
+
+extension ElementwiseTransform {
+    @inline(__always)
+    func store(group words: GroupWords, to output: UnsafeMutablePointer<Float>, streaming: Bool) {
+        Self.put(values(words.0), output, streaming: streaming)
+        Self.put(values(words.1), output + 8, streaming: streaming)
+        Self.put(values(words.2), output + 16, streaming: streaming)
+        Self.put(values(words.3), output + 24, streaming: streaming)
+    }
+
+    @inline(__always)
+    func store(block: (UInt32, UInt32, UInt32, UInt32), to output: UnsafeMutablePointer<Float>) {
+        output[0] = value(block.0)
+        output[8] = value(block.1)
+        output[16] = value(block.2)
+        output[24] = value(block.3)
+    }
+}
+
 /// `low + (high - low) u`, `u = (word >> 8) 2^-24` in `[0, 1)`, kept below `high` when rounding
 /// would reach it.
-struct UniformTransform: BlockTransform {
+struct UniformTransform: ElementwiseTransform {
     let low: Float
     let span: Float
     let largestBelowHigh: Float
@@ -63,21 +89,6 @@ struct UniformTransform: BlockTransform {
         return VectorMath.minimum(value, VectorMath.Lanes(repeating: largestBelowHigh))
     }
 
-    @inline(__always)
-    func store(group words: GroupWords, to output: UnsafeMutablePointer<Float>, streaming: Bool) {
-        Self.put(values(words.0), output, streaming: streaming)
-        Self.put(values(words.1), output + 8, streaming: streaming)
-        Self.put(values(words.2), output + 16, streaming: streaming)
-        Self.put(values(words.3), output + 24, streaming: streaming)
-    }
-
-    @inline(__always)
-    func store(block: (UInt32, UInt32, UInt32, UInt32), to output: UnsafeMutablePointer<Float>) {
-        output[0] = value(block.0)
-        output[8] = value(block.1)
-        output[16] = value(block.2)
-        output[24] = value(block.3)
-    }
 }
 
 /// Box-Muller: from words `(a, b)`, `r = sqrt(-2 ln u)` with `u = ((a >> 8) + 1) 2^-24` in `(0, 1]`,
@@ -152,7 +163,7 @@ struct NormalTransform: BlockTransform {
 /// Phi(-b) + (1 - u) Z)` with `Z = Phi(b) - Phi(a)`, so both tails keep relative precision;
 /// elements with `t < 1e-7` (beyond the single-precision polynomial's range) are recomputed in
 /// `Double`. Results are finally kept inside the bounds against rounding.
-struct TruncatedNormalTransform: BlockTransform {
+struct TruncatedNormalTransform: ElementwiseTransform {
     let mean: Float
     let standardDeviation: Float
     let lower: Float
@@ -264,19 +275,4 @@ struct TruncatedNormalTransform: BlockTransform {
         return patched
     }
 
-    @inline(__always)
-    func store(group words: GroupWords, to output: UnsafeMutablePointer<Float>, streaming: Bool) {
-        Self.put(values(words.0), output, streaming: streaming)
-        Self.put(values(words.1), output + 8, streaming: streaming)
-        Self.put(values(words.2), output + 16, streaming: streaming)
-        Self.put(values(words.3), output + 24, streaming: streaming)
-    }
-
-    @inline(__always)
-    func store(block: (UInt32, UInt32, UInt32, UInt32), to output: UnsafeMutablePointer<Float>) {
-        output[0] = value(block.0)
-        output[8] = value(block.1)
-        output[16] = value(block.2)
-        output[24] = value(block.3)
-    }
 }
