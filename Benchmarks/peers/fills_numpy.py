@@ -6,12 +6,10 @@ numpy's generators are single-threaded. `measure` is what `compare_fills.py` cal
 
     python3 Benchmarks/peers/fills_numpy.py [--size 4096] [--repeat 5] [--orthogonal 1024,4096]
 """
-import argparse
-
 import numpy as np
 
 
-from peer_timing import best_of
+from peer_timing import best_of, fill_arguments, fill_line
 
 
 def truncated_normal(generator, out, lower=-2.0, upper=2.0):
@@ -43,17 +41,12 @@ def measure(n, repeat, seed=1):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--size", type=int, default=4096)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--orthogonal", default="")
-    args = parser.parse_args()
+    args = fill_arguments()
     n = args.size
-    count = n * n
     results = measure(n, args.repeat)
     for name, (seconds, cpu_seconds) in results.items():
         note = " (scipy ndtri)" if name == "truncated-normal" else ""
-        print(f"numpy {name:18s} {n}x{n}: {seconds * 1e3:8.1f} ms  {count / seconds / 1e9:6.3f} G elements/s (cpu {cpu_seconds * 1e3:7.1f} ms, {count / cpu_seconds / 1e9:6.3f} G/cpu-s){note}")
+        print(fill_line(f"numpy {name:18s} {n}x{n}", n, seconds, cpu_seconds) + note)
     if "truncated-normal" not in results:
         print("numpy truncated-normal: skipped (scipy not installed)")
     generator = np.random.default_rng(2)

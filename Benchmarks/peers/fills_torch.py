@@ -5,11 +5,10 @@
 
     python3 Benchmarks/peers/fills_torch.py [--size 4096] [--repeat 5] [--orthogonal 1024,4096]
 """
-import argparse
 import sys
 
 
-from peer_timing import best_of
+from peer_timing import best_of, fill_arguments, fill_line
 
 
 def measure(n, repeat, threads, seed=1):
@@ -31,20 +30,15 @@ def measure(n, repeat, threads, seed=1):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--size", type=int, default=4096)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--orthogonal", default="")
-    args = parser.parse_args()
+    args = fill_arguments()
     n = args.size
-    count = n * n
     for threads in (1, 2):
         results = measure(n, args.repeat, threads)
         if results is None:
             print("torch: skipped (PyTorch is not installed)")
             return 0
         for name, (seconds, cpu_seconds) in results.items():
-            print(f"torch {name:18s} {n}x{n} threads={threads}: {seconds * 1e3:8.1f} ms  {count / seconds / 1e9:6.3f} G elements/s (cpu {cpu_seconds * 1e3:7.1f} ms, {count / cpu_seconds / 1e9:6.3f} G/cpu-s)")
+            print(fill_line(f"torch {name:18s} {n}x{n} threads={threads}", n, seconds, cpu_seconds))
         import torch
         for size in [int(s) for s in args.orthogonal.split(",") if s]:
             w = torch.empty((size, size), dtype=torch.float32)

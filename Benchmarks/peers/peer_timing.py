@@ -13,3 +13,20 @@ def best_of(repeat, body):
         wall.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
     return min(wall), min(cpu)
+
+
+def fill_arguments():
+    """The command line shared by the fill peers: --size, --repeat, --orthogonal."""
+    import argparse
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", type=int, default=4096)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--orthogonal", default="", help="comma-separated square sizes, e.g. 1024,4096")
+    return parser.parse_args()
+
+
+def fill_line(label, n, seconds, cpu_seconds):
+    """One fill's line: best wall time and elements per second, and the same per CPU second."""
+    count = n * n
+    return (f"{label}: {seconds * 1e3:8.1f} ms  {count / seconds / 1e9:6.3f} G elements/s "
+            f"(cpu {cpu_seconds * 1e3:7.1f} ms, {count / cpu_seconds / 1e9:6.3f} G/cpu-s)")
