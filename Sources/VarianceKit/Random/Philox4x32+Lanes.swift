@@ -29,7 +29,6 @@ struct PhiloxLanes: Sendable {
     }
 
     /// The 32 words of group `group`: `words.j[l]` is word `j` of block `8 * group + l`.
-    /// Integer-only SIMD code (ten unrolled rounds), which the compiler keeps in vector registers.
     /// On x86-64 the SSE2 kernel of `Philox4x32+SSE2.swift` computes them; elsewhere the
     /// portable SIMD8 code of `wordsGeneric(group:)`.
     @inline(__always)
@@ -41,9 +40,10 @@ struct PhiloxLanes: Sendable {
         #endif
     }
 
-    /// `words(group:)` in portable SIMD8 code (32 x 32 -> 64-bit products as `SIMD8<UInt64>`).
+    /// `words(group:)` in portable SIMD8 code: ten unrolled rounds, 32 x 32 -> 64-bit products as
+    /// `SIMD8<UInt64>`, all in vector registers.
     @inline(__always)
-    func wordsGeneric(group: Int) -> (SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>) {
+    func wordsGeneric(group: Int) -> GroupWords {
         let firstBlock = UInt64(truncatingIfNeeded: group) &* 8 &+ blockOffset
         // 8 consecutive blocks starting at a multiple of 8 never carry into the high word.
         var c0 = SIMD8<UInt32>(repeating: UInt32(truncatingIfNeeded: firstBlock))
