@@ -123,35 +123,11 @@ struct Kernels: ParsableCommand {
 
     // MARK: Measurements
 
-    /// Median seconds of `body` over `repetitions` runs after one warm-up.
-    func median(_ body: () throws -> Void) rethrows -> Double {
-        try medianAndBest(body).median
-    }
-
-    /// Median and shortest seconds of `body` over `repetitions` runs after one warm-up. On a
+    /// Median and shortest seconds of each of `bodies`, timed in turn within each of
+    /// `repetitions` rounds (so all see the same machine load), after one warm-up of each. On a
     /// shared machine other work only adds time, so the shortest run is the most repeatable
     /// figure for a compute-bound kernel (and what the peer scripts' `best_of` reports).
-    func medianAndBest(_ body: () throws -> Void) rethrows -> (median: Double, best: Double) {
-        try body()
-        var times = [Double]()
-        for _ in 0..<repetitions {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        times.sort()
-        return (times[times.count / 2], times[0])
-    }
-
-    /// Medians of `first` and `second` timed alternately, after one warm-up of each.
-    func interleavedMedians(_ first: @escaping () throws -> Void, _ second: @escaping () throws -> Void) throws -> (Double, Double) {
-        let medians = try interleavedMedians([first, second])
-        return (medians[0], medians[1])
-    }
-
-    /// Medians of `bodies` timed in turn within each repetition (so all see the same machine
-    /// load), after one warm-up of each.
-    func interleavedMedians(_ bodies: [() throws -> Void]) throws -> [Double] {
+    func timings(_ bodies: [() throws -> Void]) throws -> [(median: Double, best: Double)] {
         for body in bodies { try body() }
         var times = [[Double]](repeating: [], count: bodies.count)
         for _ in 0..<repetitions {
@@ -161,7 +137,12 @@ struct Kernels: ParsableCommand {
                 times[index].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             }
         }
-        return times.map { $0.sorted()[$0.count / 2] }
+        return times.map { let sorted = $0.sorted(); return (sorted[sorted.count / 2], sorted[0]) }
+    }
+
+    /// Median seconds of `body` (see `timings`).
+    func median(_ body: @escaping () throws -> Void) throws -> Double {
+        try timings([body])[0].median
     }
 
     func measureNetwork(_ shape: Shape) throws -> (KernelReport.NetworkTiming, [KernelReport.SgemmTiming]) {
@@ -214,8 +195,8 @@ struct Kernels: ParsableCommand {
         }
         // Side by side: each repetition times the bare products, the step and a probe of every
         // layer after it back to back, so all three see the same machine load.
-        let medians = try interleavedMedians([bare, step, probe])
-        let (bareSeconds, stepSeconds, probeSeconds) = (medians[0], medians[1], medians[2])
+        let measured = try timings([bare, step, probe])
+        let (bareSeconds, stepSeconds, probeSeconds) = (measured[0].median, measured[1].median, measured[2].median)
         return (KernelReport.NetworkTiming(
             depth: depth, width: width, batch: batch, activation: shape.activation.rawValue,
             stepSeconds: stepSeconds, sgemmSeconds: bareSeconds, ratio: stepSeconds / bareSeconds,
@@ -236,21 +217,18 @@ struct Kernels: ParsableCommand {
             factored = gaussian
             _ = try LAPACK.orthonormalize(&factored)
         }
-        let (seconds, qrSeconds) = try interleavedMedians(fill, bare)
-        let count = Double(size * size)
+        let measured = try timings([fill, bare])
         return .init(init: InitializerName.orthogonal.rawValue, rows: size, columns: size, threads: threads,
-                     seconds: seconds, elementsPerSecond: count / seconds, bestSeconds: seconds, bestElementsPerSecond: count / seconds,
-                     lapackSeconds: qrSeconds)
+                     seconds: measured[0].median, bestSeconds: measured[0].best, lapackSeconds: measured[1].median)
     }
 
     func measureFill(_ name: InitializerName, threads: Int) throws -> KernelReport.FillTiming {
         let size = fillSize
         let scheme = name.scheme(activation: .linear, gain: nil)
         var matrix = try Matrix(rows: size, columns: size)
-        let (seconds, best) = try medianAndBest { try scheme.fillWeight(&matrix, seed: common.seed, stream: 3, threads: threads) }
+        let measured = try timings([{ try scheme.fillWeight(&matrix, seed: common.seed, stream: 3, threads: threads) }])[0]
         return .init(init: name.rawValue, rows: size, columns: size, threads: threads,
-                     seconds: seconds, elementsPerSecond: Double(size * size) / seconds,
-                     bestSeconds: best, bestElementsPerSecond: Double(size * size) / best)
+                     seconds: measured.median, bestSeconds: measured.best)
     }
 
     func measureOptimizer(_ kind: KernelReport.OptimizerKind, threads: Int) throws -> KernelReport.OptimizerTiming {

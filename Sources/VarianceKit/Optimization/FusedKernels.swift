@@ -61,11 +61,9 @@ enum FusedKernels {
         return unsafeBitCast(unit & unsafeBitCast(x .!= 0, to: Bits.self), to: Vector.self)
     }
 
-    /// `|x|`, by clearing the sign bit.
+    /// `|x|` (`ActivationMath.magnitude`: the sign bit cleared).
     @inline(__always)
-    static func magnitude(_ x: Vector) -> Vector {
-        unsafeBitCast(unsafeBitCast(x, to: Bits.self) & Bits(repeating: 0x7FFF_FFFF), to: Vector.self)
-    }
+    static func magnitude(_ x: Vector) -> Vector { ActivationMath.magnitude(x) }
 
     /// `sign(x) max(|x| - t, 0)`, giving `+0` for `|x| <= t`.
     @inline(__always)
@@ -155,35 +153,6 @@ enum FusedKernels {
         return s + (x - s * s) * (0.5 * y)
     }
 
-    /// Eight consecutive floats as a vector. Spelled as element loads (which LLVM merges into
-    /// vector loads) rather than the generic `loadUnaligned(as:)`, whose specialization SwiftPM's
-    /// `-num-threads` build may leave as a call in another file's LLVM module.
-    @inline(__always)
-    static func load(_ p: UnsafePointer<Float>, _ i: Int) -> Vector {
-        let q = p + i
-        return Vector(q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7])
-    }
-
-    @inline(__always)
-    static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
-        let q = p + i
-        q[0] = v[0]; q[1] = v[1]; q[2] = v[2]; q[3] = v[3]
-        q[4] = v[4]; q[5] = v[5]; q[6] = v[6]; q[7] = v[7]
-    }
-
-    /// Loads `n < 8` elements into the low lanes, zeros elsewhere.
-    @inline(__always)
-    static func loadPartial(_ p: UnsafePointer<Float>, _ i: Int, _ n: Int) -> Vector {
-        var v = Vector(repeating: 0)
-        for lane in 0..<n { v[lane] = p[i + lane] }
-        return v
-    }
-
-    @inline(__always)
-    static func storePartial(_ v: Vector, _ p: UnsafeMutablePointer<Float>, _ i: Int, _ n: Int) {
-        for lane in 0..<n { p[i + lane] = v[lane] }
-    }
-
     /// Running per-lane sums of one block.
     struct Accumulator {
         var absoluteSum = Vector(repeating: 0)
@@ -225,22 +194,22 @@ enum FusedKernels {
             }
             var i = range.lowerBound
             while i &+ width <= range.upperBound {
-                let w0 = load(w, i)
-                let g0 = load(g, i)
+                let w0 = ActivationMath.load(w + i)
+                let g0 = ActivationMath.load(g + i)
                 probe += g0 * 0
                 let w1 = lane(w0, g0)
                 accumulator.add(before: w0, after: w1, f)
-                store(w1, output, i)
+                ActivationMath.store(w1, output + i)
                 i &+= width
             }
             let rest = range.upperBound &- i
             if rest > 0 {
-                let w0 = loadPartial(w, i, rest)
-                let g0 = loadPartial(g, i, rest)
+                let w0 = ActivationMath.loadPartial(w + i, count: rest)
+                let g0 = ActivationMath.loadPartial(g + i, count: rest)
                 probe += g0 * 0
                 let w1 = lane(w0, g0)
                 accumulator.add(before: w0, after: w1, f)
-                storePartial(w1, output, i, rest)
+                ActivationMath.storePartial(w1, output + i, count: rest)
             }
             var statistics = accumulator.statistics(padding: rest > 0 ? width - rest : 0, f)
             statistics.nonFinite = probe != Vector(repeating: 0)
@@ -266,20 +235,20 @@ enum FusedKernels {
             }
             var i = range.lowerBound
             while i &+ width <= range.upperBound {
-                let w0 = load(w, i)
-                let (w1, b1) = lane(w0, load(g, i), load(b, i))
+                let w0 = ActivationMath.load(w + i)
+                let (w1, b1) = lane(w0, ActivationMath.load(g + i), ActivationMath.load(b + i))
                 accumulator.add(before: w0, after: w1, f)
-                store(w1, w, i)
-                store(b1, b, i)
+                ActivationMath.store(w1, w + i)
+                ActivationMath.store(b1, b + i)
                 i &+= width
             }
             let rest = range.upperBound &- i
             if rest > 0 {
-                let w0 = loadPartial(w, i, rest)
-                let (w1, b1) = lane(w0, loadPartial(g, i, rest), loadPartial(b, i, rest))
+                let w0 = ActivationMath.loadPartial(w + i, count: rest)
+                let (w1, b1) = lane(w0, ActivationMath.loadPartial(g + i, count: rest), ActivationMath.loadPartial(b + i, count: rest))
                 accumulator.add(before: w0, after: w1, f)
-                storePartial(w1, w, i, rest)
-                storePartial(b1, b, i, rest)
+                ActivationMath.storePartial(w1, w + i, count: rest)
+                ActivationMath.storePartial(b1, b + i, count: rest)
             }
             return accumulator.statistics(padding: rest > 0 ? width - rest : 0, f)
         }
@@ -304,22 +273,22 @@ enum FusedKernels {
             }
             var i = range.lowerBound
             while i &+ width <= range.upperBound {
-                let w0 = load(w, i)
-                let (w1, m1, v1) = lane(w0, load(g, i), load(m, i), load(v, i))
+                let w0 = ActivationMath.load(w + i)
+                let (w1, m1, v1) = lane(w0, ActivationMath.load(g + i), ActivationMath.load(m + i), ActivationMath.load(v + i))
                 accumulator.add(before: w0, after: w1, f)
-                store(w1, w, i)
-                store(m1, m, i)
-                store(v1, v, i)
+                ActivationMath.store(w1, w + i)
+                ActivationMath.store(m1, m + i)
+                ActivationMath.store(v1, v + i)
                 i &+= width
             }
             let rest = range.upperBound &- i
             if rest > 0 {
-                let w0 = loadPartial(w, i, rest)
-                let (w1, m1, v1) = lane(w0, loadPartial(g, i, rest), loadPartial(m, i, rest), loadPartial(v, i, rest))
+                let w0 = ActivationMath.loadPartial(w + i, count: rest)
+                let (w1, m1, v1) = lane(w0, ActivationMath.loadPartial(g + i, count: rest), ActivationMath.loadPartial(m + i, count: rest), ActivationMath.loadPartial(v + i, count: rest))
                 accumulator.add(before: w0, after: w1, f)
-                storePartial(w1, w, i, rest)
-                storePartial(m1, m, i, rest)
-                storePartial(v1, v, i, rest)
+                ActivationMath.storePartial(w1, w + i, count: rest)
+                ActivationMath.storePartial(m1, m + i, count: rest)
+                ActivationMath.storePartial(v1, v + i, count: rest)
             }
             return accumulator.statistics(padding: rest > 0 ? width - rest : 0, f)
         }
@@ -342,10 +311,10 @@ enum FusedKernels {
         var probes = (Vector(repeating: 0), Vector(repeating: 0), Vector(repeating: 0), Vector(repeating: 0))
         var i = 0
         while i < quarter {
-            probes.0 += load(values, first &+ i) * 0
-            probes.1 += load(values, second &+ i) * 0
-            probes.2 += load(values, third &+ i) * 0
-            probes.3 += load(values, fourth &+ i) * 0
+            probes.0 += ActivationMath.load(values + (first &+ i)) * 0
+            probes.1 += ActivationMath.load(values + (second &+ i)) * 0
+            probes.2 += ActivationMath.load(values + (third &+ i)) * 0
+            probes.3 += ActivationMath.load(values + (fourth &+ i)) * 0
             i &+= width
         }
         var rest: Float = 0

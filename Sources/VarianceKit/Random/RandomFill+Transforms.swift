@@ -21,16 +21,13 @@ extension BlockTransform {
 }
 
 extension BlockTransform {
-    /// Eight lanes at `pointer`, spelled as element stores (LLVM merges them into `movups`;
-    /// the generic `storeBytes(of:as:)` can stay an out-of-line call per vector when SwiftPM's
-    /// release build compiles files as separate LLVM modules).
+    /// Eight lanes at `pointer`: `ActivationMath.store`, or non-temporal stores if `streaming`.
     @inline(__always)
     static func put(_ values: VectorMath.Lanes, _ pointer: UnsafeMutablePointer<Float>, streaming: Bool) {
         if streaming {
             StreamingStore.put(values, pointer)
         } else {
-            pointer[0] = values[0]; pointer[1] = values[1]; pointer[2] = values[2]; pointer[3] = values[3]
-            pointer[4] = values[4]; pointer[5] = values[5]; pointer[6] = values[6]; pointer[7] = values[7]
+            ActivationMath.store(values, pointer)
         }
     }
 }
@@ -88,7 +85,6 @@ struct UniformTransform: ElementwiseTransform {
         let value = unit * span + low
         return VectorMath.minimum(value, VectorMath.Lanes(repeating: largestBelowHigh))
     }
-
 }
 
 /// Box-Muller: from words `(a, b)`, `r = sqrt(-2 ln u)` with `u = ((a >> 8) + 1) 2^-24` in `(0, 1]`,
@@ -211,32 +207,21 @@ struct TruncatedNormalTransform: ElementwiseTransform {
         Float(Int32(bitPattern: ((word >> 9) << 1) | 1)) * 0x1p-24
     }
 
-    /// The single-precision sample, or NaN where the nearer tail probability is below the threshold.
-    @inline(__always)
-    func fastValue(_ word: UInt32) -> Float {
-        fastValue(word, reachesTail: true)
-    }
-
-    @inline(__always)
-    func fastValue(_ word: UInt32, reachesTail: Bool) -> Float {
+    /// The sample for one word: single precision, or `slowValue(_:)` (Double) where the nearer
+    /// tail probability is below `tailThreshold`.
+    func value(_ word: UInt32) -> Float {
         let u = unit(word)
         let fromLower = u * massFloat + lowerCDFFloat
         let fromUpper = (1 - u) * massFloat + upperTailFloat
         let useLower = fromLower < fromUpper
         let nearerTail = useLower ? fromLower : fromUpper
+        guard nearerTail >= TruncatedNormalTransform.tailThreshold else { return slowValue(word) }
         let tailQuantile = reachesTail
             ? VectorMath.lowerNormalQuantile(nearerTail) : VectorMath.centralNormalQuantile(nearerTail)
         let standard = useLower ? tailQuantile : -tailQuantile
         let value = standard * standardDeviation + mean
         let aboveLower = value > lowerValue ? value : lowerValue        // the form of `maxps`
-        let clamped = aboveLower < upperValue ? aboveLower : upperValue  // and of `minps`
-        return nearerTail < TruncatedNormalTransform.tailThreshold ? .nan : clamped
-    }
-
-    /// The sample for one word (single precision, or `Double` in the far tail).
-    func value(_ word: UInt32) -> Float {
-        let fast = fastValue(word, reachesTail: reachesTail)
-        return fast.isNaN ? slowValue(word) : fast
+        return aboveLower < upperValue ? aboveLower : upperValue         // and of `minps`
     }
 
     func slowValue(_ word: UInt32) -> Float {
@@ -245,7 +230,7 @@ struct TruncatedNormalTransform: ElementwiseTransform {
         return min(max(value, lowerValue), upperValue)
     }
 
-    /// `fastValue(_:reachesTail:)` lane by lane, with `NaN` replaced by `slowValue(_:)`: `value(_:)`.
+    /// `value(_:)` lane by lane.
     @inline(__always)
     func values(_ words: VectorMath.Words) -> VectorMath.Lanes {
         let u = VectorMath.float(((words &>> 9) &<< 1) | 1) * 0x1p-24
@@ -274,5 +259,4 @@ struct TruncatedNormalTransform: ElementwiseTransform {
         }
         return patched
     }
-
 }

@@ -27,8 +27,7 @@ enum StreamingStore {
         _mm_stream_ps(pointer, values.lowHalf)
         _mm_stream_ps(pointer + 4, values.highHalf)
         #else
-        pointer[0] = values[0]; pointer[1] = values[1]; pointer[2] = values[2]; pointer[3] = values[3]
-        pointer[4] = values[4]; pointer[5] = values[5]; pointer[6] = values[6]; pointer[7] = values[7]
+        ActivationMath.store(values, pointer)
         #endif
     }
 
