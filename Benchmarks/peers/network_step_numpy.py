@@ -11,9 +11,10 @@ Usage: python3 Benchmarks/peers/network_step_numpy.py [--repeats N]
 """
 import argparse
 import json
-import time
 
 import numpy as np
+
+from peer_timing import median_of
 
 SHAPES = [(10, 1024, 256, "tanh"), (20, 2048, 512, "relu")]
 
@@ -66,24 +67,14 @@ def bare_sgemm(depth, weights, x):
             _ = z @ weights[layer]
 
 
-def median_time(function, repeats):
-    function()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     for depth, width, batch, activation in SHAPES:
         weights, biases, x, readout = make(depth, width, batch)
-        step_time = median_time(lambda: step(weights, biases, x, readout, activation), args.repeats)
-        gemm_time = median_time(lambda: bare_sgemm(depth, weights, x), args.repeats)
+        step_time = median_of(args.repeats, lambda: step(weights, biases, x, readout, activation))
+        gemm_time = median_of(args.repeats, lambda: bare_sgemm(depth, weights, x))
         print(json.dumps({
             "peer": "numpy", "numpy": np.__version__, "depth": depth, "width": width, "batch": batch,
             "activation": activation, "step_seconds": step_time, "bare_sgemm_seconds": gemm_time,

@@ -9,9 +9,9 @@ Usage: python3 Benchmarks/peers/network_step_torch.py [--repeats N]
 """
 import argparse
 import json
-import statistics
 import sys
-import time
+
+from peer_timing import median_of
 
 try:
     import torch
@@ -48,15 +48,9 @@ def main():
             loss.backward()
             return loss
 
-        step()
-        times = []
-        for _ in range(args.repeats):
-            start = time.perf_counter()
-            step()
-            times.append(time.perf_counter() - start)
         print(json.dumps({
             "peer": "torch", "torch": torch.__version__, "threads": torch.get_num_threads(), "depth": depth,
-            "width": width, "batch": batch, "activation": activation, "step_seconds": statistics.median(times),
+            "width": width, "batch": batch, "activation": activation, "step_seconds": median_of(args.repeats, step),
         }))
 
 

@@ -9,19 +9,10 @@ for SGD+L2/L1, 28 B for AdamW) so that it compares directly with the Swift and C
 Usage: python3 Benchmarks/peers/optimizer_numpy.py [--count N] [--repeats R]
 """
 import argparse
-import time
 
 import numpy as np
 
-
-def best_time(step, repeats):
-    step()
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        best = min(best, time.perf_counter() - start)
-    return best
+from peer_timing import best_of
 
 
 def main():
@@ -75,7 +66,7 @@ def main():
 
     print(f"numpy {np.__version__}, {n} parameters, best of {args.repeats}")
     for name, update, fused_bytes in [("SGD+L2", sgd_l2, 12), ("SGD+L1", sgd_l1, 12), ("AdamW", adamw, 28)]:
-        seconds = best_time(update, args.repeats)
+        seconds, _ = best_of(args.repeats, update, warmup=1)
         print(f"{name:7s} numpy  {seconds * 1e3:8.2f} ms  {fused_bytes * n / seconds / 1e9:6.2f} GB/s (fused bytes)")
 
 

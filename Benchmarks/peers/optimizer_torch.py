@@ -8,7 +8,8 @@ Usage: python3 Benchmarks/peers/optimizer_torch.py [--count N] [--repeats R]
 """
 import argparse
 import sys
-import time
+
+from peer_timing import best_of
 
 try:
     import torch
@@ -31,13 +32,8 @@ def main():
         p = torch.nn.Parameter(values.clone())
         p.grad = values.flip(0).clone()
         optimizer = make_optimizer([p])
-        optimizer.step()
-        best = float("inf")
-        for _ in range(args.repeats):
-            start = time.perf_counter()
-            optimizer.step()
-            best = min(best, time.perf_counter() - start)
-        return best
+        seconds, _ = best_of(args.repeats, optimizer.step, warmup=1)
+        return seconds
 
     lr, lam = 1e-4, 1e-2
     cases = [

@@ -2,17 +2,32 @@
 import time
 
 
-def best_of(repeat, body):
-    """Runs `body` `repeat` times; returns (best wall seconds, best process CPU seconds).
-
-    CPU time is robust to a loaded machine, where wall time mostly measures waiting."""
+def timed(repeat, body, warmup=0):
+    """Runs `body` `warmup` times untimed, then `repeat` times; returns the wall and process CPU
+    seconds of each timed run (CPU time is robust to a loaded machine, where wall time mostly
+    measures waiting)."""
+    for _ in range(warmup):
+        body()
     wall, cpu = [], []
     for _ in range(repeat):
         start, start_cpu = time.perf_counter(), time.process_time()
         body()
         wall.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
+    return wall, cpu
+
+
+def best_of(repeat, body, warmup=0):
+    """(best wall seconds, best process CPU seconds) of `repeat` timed runs of `body`."""
+    wall, cpu = timed(repeat, body, warmup)
     return min(wall), min(cpu)
+
+
+def median_of(repeat, body, warmup=1):
+    """Median wall seconds of `repeat` timed runs of `body`, after `warmup` untimed ones."""
+    import statistics
+    wall, _ = timed(repeat, body, warmup)
+    return statistics.median(wall)
 
 
 def fill_arguments():
