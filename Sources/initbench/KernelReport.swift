@@ -58,10 +58,15 @@ struct KernelReport: Codable, Sendable {
         var elementsPerSecond: Double
         /// Shortest of the repetitions.
         var bestSeconds: Double
-        /// Orthogonal only: the median of its bare sgeqrf + sorgqr calls, timed alternately with it.
+        /// Orthogonal only: the median of the bare LAPACK calls it makes (`LAPACK.orthonormalize`,
+        /// compact WY: sgeqrt, slarfb, strmm), timed alternately with it.
         var lapackSeconds: Double?
+        /// Orthogonal only: the median of LAPACK's drivers sgeqrf + sorgqr on the same matrix, timed
+        /// alternately with it: the routines the compact WY code replaces.
+        var driversSeconds: Double?
 
-        init(init name: String, rows: Int, columns: Int, threads: Int, seconds: Double, bestSeconds: Double, lapackSeconds: Double? = nil) {
+        init(init name: String, rows: Int, columns: Int, threads: Int, seconds: Double, bestSeconds: Double,
+             lapackSeconds: Double? = nil, driversSeconds: Double? = nil) {
             self.`init` = name
             self.rows = rows
             self.columns = columns
@@ -70,6 +75,7 @@ struct KernelReport: Codable, Sendable {
             elementsPerSecond = Double(rows * columns) / seconds
             self.bestSeconds = bestSeconds
             self.lapackSeconds = lapackSeconds
+            self.driversSeconds = driversSeconds
         }
     }
 
@@ -126,12 +132,14 @@ struct KernelReport: Codable, Sendable {
             sections.append(TableFormatter.aligned(rows, leftAligned: [0]))
         }
         if !fills.isEmpty {
-            var rows = [["fill", "rows", "columns", "threads", "seconds", "elements/s", "best (s)", "best elements/s", "sgeqrf+sorgqr (s)", "vs LAPACK"]]
+            var rows = [["fill", "rows", "columns", "threads", "seconds", "elements/s", "best (s)", "best elements/s", "its LAPACK (s)", "vs it", "sgeqrf+sorgqr (s)", "vs them"]]
             for f in fills {
                 rows.append([f.`init`, "\(f.rows)", "\(f.columns)", "\(f.threads)", String(format: "%.4f", f.seconds), String(format: "%.3g", f.elementsPerSecond),
                              String(format: "%.4f", f.bestSeconds), String(format: "%.3g", Double(f.rows * f.columns) / f.bestSeconds),
                              f.lapackSeconds.map { String(format: "%.4f", $0) } ?? "-",
-                             f.lapackSeconds.map { String(format: "%.3f", f.seconds / $0) } ?? "-"])
+                             f.lapackSeconds.map { String(format: "%.3f", f.seconds / $0) } ?? "-",
+                             f.driversSeconds.map { String(format: "%.4f", $0) } ?? "-",
+                             f.driversSeconds.map { String(format: "%.3f", f.seconds / $0) } ?? "-"])
             }
             sections.append(TableFormatter.aligned(rows, leftAligned: [0]))
         }
@@ -148,18 +156,18 @@ struct KernelReport: Codable, Sendable {
 
     /// One CSV with a `section` column (network, sgemm, fill, optimizer) and the union of fields.
     var csv: String {
-        var out = "section,name,depth,width,batch,m,n,k,rows,columns,parameters,threads,seconds,reference_seconds,rate,rate_unit,best_seconds\n"
+        var out = "section,name,depth,width,batch,m,n,k,rows,columns,parameters,threads,seconds,reference_seconds,rate,rate_unit,best_seconds,drivers_seconds\n"
         for n in networks {
-            out += "network,\(n.activation),\(n.depth),\(n.width),\(n.batch),,,,,,,\(config.threads),\(n.stepSeconds),\(n.sgemmSeconds),\(n.gflops),GFLOP/s,\n"
+            out += "network,\(n.activation),\(n.depth),\(n.width),\(n.batch),,,,,,,\(config.threads),\(n.stepSeconds),\(n.sgemmSeconds),\(n.gflops),GFLOP/s,,\n"
         }
         for s in sgemm {
-            out += "sgemm,\(CSVFormatter.field(s.operation)),,,,\(s.m),\(s.n),\(s.k),,,,\(config.threads),\(s.seconds),,\(s.gflops),GFLOP/s,\n"
+            out += "sgemm,\(CSVFormatter.field(s.operation)),,,,\(s.m),\(s.n),\(s.k),,,,\(config.threads),\(s.seconds),,\(s.gflops),GFLOP/s,,\n"
         }
         for f in fills {
-            out += "fill,\(f.`init`),,,,,,,\(f.rows),\(f.columns),,\(f.threads),\(f.seconds),\(f.lapackSeconds.map { "\($0)" } ?? ""),\(f.elementsPerSecond),elements/s,\(f.bestSeconds)\n"
+            out += "fill,\(f.`init`),,,,,,,\(f.rows),\(f.columns),,\(f.threads),\(f.seconds),\(f.lapackSeconds.map { "\($0)" } ?? ""),\(f.elementsPerSecond),elements/s,\(f.bestSeconds),\(f.driversSeconds.map { "\($0)" } ?? "")\n"
         }
         for o in optimizers {
-            out += "optimizer,\(o.optimizer),,,,,,,,,\(o.parameters),\(o.threads),\(o.seconds),,\(o.bytesPerSecond),bytes/s,\n"
+            out += "optimizer,\(o.optimizer),,,,,,,,,\(o.parameters),\(o.threads),\(o.seconds),,\(o.bytesPerSecond),bytes/s,,\n"
         }
         return out
     }

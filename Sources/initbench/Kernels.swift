@@ -205,7 +205,8 @@ struct Kernels: ParsableCommand {
     }
 
     /// The orthogonal initializer and, interleaved with it, the bare LAPACK calls it makes
-    /// (`LAPACK.orthonormalize`: sgeqrf + sorgqr on a copy of a Gaussian matrix).
+    /// (`LAPACK.orthonormalize` on a copy of a Gaussian matrix) and LAPACK's drivers sgeqrf +
+    /// sorgqr (`routine: .lapackDrivers`) on the same copy.
     func measureOrthogonal(size: Int, threads: Int) throws -> KernelReport.FillTiming {
         var matrix = try Matrix(rows: size, columns: size)
         var gaussian = try Matrix(rows: size, columns: size)
@@ -217,9 +218,14 @@ struct Kernels: ParsableCommand {
             factored = gaussian
             _ = try LAPACK.orthonormalize(&factored)
         }
-        let measured = try timings([fill, bare])
+        let drivers = {
+            try BLAS.setThreadCount(threads)
+            factored = gaussian
+            _ = try LAPACK.orthonormalize(&factored, routine: .lapackDrivers)
+        }
+        let measured = try timings([fill, bare, drivers])
         return .init(init: InitializerName.orthogonal.rawValue, rows: size, columns: size, threads: threads,
-                     seconds: measured[0].median, bestSeconds: measured[0].best, lapackSeconds: measured[1].median)
+                     seconds: measured[0].median, bestSeconds: measured[0].best, lapackSeconds: measured[1].median, driversSeconds: measured[2].median)
     }
 
     func measureFill(_ name: InitializerName, threads: Int) throws -> KernelReport.FillTiming {

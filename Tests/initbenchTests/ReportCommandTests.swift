@@ -172,9 +172,11 @@ final class SVGPaths: NSObject, XMLParserDelegate {
             #expect(orthogonal ? [48, 64].contains(fill["rows"] as? Int ?? 0) : fill["rows"] as? Int == 64)
             #expect((fill["elementsPerSecond"] as? Double ?? 0) > 0)
             #expect(fill["threads"] as? Int != nil)
-            // Orthogonal rows carry the time of their bare sgeqrf + sorgqr calls; the others none.
-            #expect((fill["lapackSeconds"] as? Double).map { $0 > 0 } ?? !orthogonal)
-            #expect(orthogonal || fill["lapackSeconds"] == nil)
+            // Orthogonal rows carry the times of their bare LAPACK calls and of sgeqrf + sorgqr; the others none.
+            for key in ["lapackSeconds", "driversSeconds"] {
+                #expect((fill[key] as? Double).map { $0 > 0 } ?? !orthogonal)
+                #expect(orthogonal || fill[key] == nil)
+            }
         }
         #expect(fills.filter { $0["init"] as? String == "orthogonal" }.count == 2 * Set(fills.compactMap { $0["threads"] as? Int }).count)
         let optimizers = try #require(root["optimizers"] as? [[String: Any]])
@@ -203,6 +205,26 @@ final class SVGPaths: NSObject, XMLParserDelegate {
         let bad = try runInitbench(["kernels", "--quiet", "--only", "everything"])
         #expect(bad.status == 64)
         #expect(bad.stderr.contains("everything"))
+    }
+
+    /// Every CSV row has the header's fields; orthogonal rows fill both reference columns.
+    @Test func csvRowsMatchTheHeader() throws {
+        let result = try runInitbench(["kernels", "--quiet", "--depth", "2", "--width", "32", "--batch", "16", "--activation", "relu",
+                                       "--fill-size", "40", "--orthogonal-size", "24", "--optimizer-parameters", "4096",
+                                       "--repetitions", "1", "--format", "csv"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let header = try #require(lines.first)
+        #expect(header.last == "drivers_seconds")
+        let referenceColumn = try #require(header.firstIndex(of: "reference_seconds"))
+        for line in lines.dropFirst() {
+            #expect(line.count == header.count, "\(line.joined(separator: ","))")
+            if line[1] == "orthogonal" {
+                #expect(Double(line[referenceColumn]).map { $0 > 0 } == true)
+                #expect(Double(line[header.count - 1]).map { $0 > 0 } == true)
+            }
+        }
+        #expect(lines.contains { $0[0] == "network" } && lines.contains { $0[0] == "optimizer" } && lines.contains { $0[1] == "orthogonal" })
     }
 
     @Test func partialShapeIsRefused() throws {

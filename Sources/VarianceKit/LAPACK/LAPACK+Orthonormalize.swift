@@ -1,6 +1,17 @@
 internal import CBLAS
 
 extension LAPACK {
+    /// How `orthonormalize` computes the Householder QR (LQ) and its orthonormal factor. Both give
+    /// the same reflectors, so the same `Q` and signs up to rounding (about 1e-6 apart).
+    public enum HouseholderRoutine: String, Sendable, CaseIterable {
+        /// `sgeqrt` with blocks of 128 reflectors (recursive panels, compact WY) and `Q` formed
+        /// from those blocks by `slarfb` and `strmm`; LQ factors each panel with `sgelqf` + `slarft`.
+        /// The default: about 0.7x the time of `lapackDrivers` at 4096 x 4096.
+        case compactWY
+        /// LAPACK's drivers `sgeqrf` + `sorgqr` (`sgelqf` + `sorglq`), whose block size is 32.
+        case lapackDrivers
+    }
+
     /// Replaces the rows (when `rows <= columns`) or the columns (when `rows > columns`) of the
     /// row-major `matrix` by an orthonormal basis of their span, by Householder QR, in place and
     /// without copies. Returns the signs (`+1` or `-1`, `+1` for zero) of the triangular factor's
@@ -12,14 +23,15 @@ extension LAPACK {
     /// of `R[i, i]` belongs to row `i`. With `rows > columns`, `A` is wide: `sgelqf` + `sorglq` give
     /// `A = L Q` (the QR factorization of `Aᵀ = W` with `R = Lᵀ`) and overwrite `A` with `Q`, whose
     /// orthonormal rows are the columns of `W` (`Wᵀ W = I`); the sign of `L[i, i]` belongs to column `i`.
-    /// A square matrix takes the first path: exactly one `sgeqrf` and one `sorgqr` call.
+    /// A square matrix takes the first path. `routine` chooses the LAPACK routines (see
+    /// `HouseholderRoutine`); the names above are those of `.lapackDrivers`.
     ///
     /// The rows (columns) must be linearly independent for the result to span what they span;
     /// for a Gaussian matrix that holds with probability 1. Uses OpenBLAS's current thread count.
     ///
     /// - Throws: `VarianceKitError.shapeMismatch` beyond LAPACK's 32-bit dimensions,
     ///   `VarianceKitError.lapackFailure` when a routine reports `info != 0`.
-    public static func orthonormalize(_ matrix: inout Matrix) throws -> [Float] {
+    public static func orthonormalize(_ matrix: inout Matrix, routine: HouseholderRoutine = .compactWY) throws -> [Float] {
         let rows = matrix.rows, columns = matrix.columns
         let rank = min(rows, columns)
         guard rank > 0 else { return [] }
@@ -30,16 +42,24 @@ extension LAPACK {
         var signs = [Float](repeating: 1, count: rank)
         try matrix.withUnsafeMutableBufferPointer { buffer in
             try signs.withUnsafeMutableBufferPointer { signBuffer in
-                try orthonormalizeColumnMajor(buffer.baseAddress!, height: columns, width: rows,
-                                              signs: signBuffer.baseAddress!)
+                let a = buffer.baseAddress!, signs = signBuffer.baseAddress!
+                switch (routine, columns >= rows) {
+                case (.compactWY, true):
+                    try orthonormalizeColumnsCompactWY(a, height: columns, width: rows, signs: signs)
+                case (.compactWY, false):
+                    try orthonormalizeRowsCompactWY(a, height: columns, width: rows, signs: signs)
+                case (.lapackDrivers, _):
+                    try orthonormalizeWithDrivers(a, height: columns, width: rows, signs: signs)
+                }
             }
         }
         return signs
     }
 
     /// The column-major `height x width` matrix `A` (leading dimension `height`) becomes the
-    /// orthonormal factor of its QR (`height >= width`) or LQ (`height < width`) factorization.
-    static func orthonormalizeColumnMajor(
+    /// orthonormal factor of its QR (`height >= width`) or LQ (`height < width`) factorization,
+    /// by LAPACK's driver routines.
+    static func orthonormalizeWithDrivers(
         _ a: UnsafeMutablePointer<Float>, height: Int, width: Int, signs: UnsafeMutablePointer<Float>
     ) throws {
         let m = Int32(height), n = Int32(width)
