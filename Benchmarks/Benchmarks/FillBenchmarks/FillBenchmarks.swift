@@ -3,8 +3,9 @@ import VarianceKit
 
 /// Fill throughput of the Philox4x32-10 fills on a 4096 x 4096 matrix (16.8M elements per
 /// iteration) at 1 and 2 threads, and the orthogonal initializer against its own LAPACK calls
-/// (`LAPACK.orthonormalize`: one sgeqrf + one sorgqr on a square matrix) at 1024 and 4096.
-/// The peers doing the same fills are `Benchmarks/peers/fills_numpy.py` and `fills_torch.py`.
+/// (`LAPACK.orthonormalize`: Householder QR in compact WY) and against LAPACK's drivers sgeqrf +
+/// sorgqr at 1024 and 4096. The peers doing the same fills are `Benchmarks/peers/fills_numpy.py`
+/// and `fills_torch.py`; `compare_orthogonal.py` runs PyTorch's orthogonal_ in turns with ours.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput, .mallocCountTotal],
@@ -48,15 +49,19 @@ let benchmarks: @Sendable () -> Void = {
             } setup: { FillState(rows: orthogonalSize, columns: orthogonalSize) }
 
             // The bare LAPACK calls on the same kind of matrix (the copy of the Gaussian matrix
-            // that the in-place factorization needs is part of this baseline).
-            Benchmark("sgeqrf+sorgqr \(orthogonalSize)x\(orthogonalSize) threads=\(threads)",
-                      configuration: orthogonalConfiguration) { benchmark, state in
-                try BLAS.setThreadCount(threads)
-                for _ in benchmark.scaledIterations {
-                    state.matrix = state.gaussian
-                    blackHole(try LAPACK.orthonormalize(&state.matrix))
-                }
-            } setup: { FillState(rows: orthogonalSize, columns: orthogonalSize, gaussian: true) }
+            // that the in-place factorization needs is part of these baselines): the compact WY
+            // routine the initializer uses, and LAPACK's drivers.
+            for routine in LAPACK.HouseholderRoutine.allCases {
+                let name = routine == .compactWY ? "compact WY QR" : "sgeqrf+sorgqr"
+                Benchmark("\(name) \(orthogonalSize)x\(orthogonalSize) threads=\(threads)",
+                          configuration: orthogonalConfiguration) { benchmark, state in
+                    try BLAS.setThreadCount(threads)
+                    for _ in benchmark.scaledIterations {
+                        state.matrix = state.gaussian
+                        blackHole(try LAPACK.orthonormalize(&state.matrix, routine: routine))
+                    }
+                } setup: { FillState(rows: orthogonalSize, columns: orthogonalSize, gaussian: true) }
+            }
         }
     }
 }
