@@ -17,11 +17,12 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
-        // Implementation detail of the random fills: Philox on AVX2, chosen at run time.
-        .target(name: "CRandomKernels"),
+        // Implementation details in C: AVX2 kernels (Philox, Box-Muller, the probes' moments), chosen
+        // at run time, and thread placement.
+        .target(name: "CKernels"),
         .target(
             name: "VarianceKit",
-            dependencies: ["CBLAS", "CRandomKernels"]
+            dependencies: ["CBLAS", "CKernels"]
         ),
         .executableTarget(
             name: "initbench",

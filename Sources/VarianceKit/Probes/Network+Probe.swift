@@ -8,8 +8,9 @@ extension Network {
     /// histogram of a sample of at most `options.histogramSampleLimit` entries, and for saturating
     /// or ReLU activations one counting pass over `A`; no BLAS call. The tensors are measured in
     /// parallel on the machine's active processors, handed out one at a time, largest first, so
-    /// that a thread slowed by other work (OpenBLAS's worker threads keep spinning for a while
-    /// after each sgemm) takes fewer of them; the result does not depend on the split.
+    /// that a thread slowed by other work takes fewer of them; the result does not depend on the
+    /// split. The helper threads first leave the calling thread's processor (`ThreadPlacement`:
+    /// after an sgemm, OpenBLAS's polling threads otherwise leave two probe threads sharing one).
     /// The first probe that finds a non-finite value records it in `firstNonFinite`, which later
     /// probes repeat.
     public func probe(step: Int, options: ProbeOptions = .standard) -> NetworkProbe {
@@ -31,11 +32,12 @@ extension Network {
         var statistics = [TensorStatistics?](repeating: nil, count: kinds.count * layerCount)
         var saturation = [(saturated: Double?, dead: Double?)](repeating: (nil, nil), count: layerCount)
         let queue = WorkQueue(count: statistics.count)
+        let (caller, callerProcessor) = (pthread_self(), ThreadPlacement.currentProcessor)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, statistics.count))
         statistics.withUnsafeMutableBufferPointer { statisticsBuffer in
             saturation.withUnsafeMutableBufferPointer { saturationBuffer in
                 let target = ProbeResults(statistics: statisticsBuffer.baseAddress!, saturation: saturationBuffer.baseAddress!)
-                let measure: @Sendable (Int) -> Void = { _ in
+                let measureItems: @Sendable () -> Void = {
                     while let item = queue.take() {
                         let (kind, layer) = (kinds[item / layerCount], item % layerCount)
                         let snapshot = snapshots[layer]
@@ -43,6 +45,13 @@ extension Network {
                         if kind == .activation, let output = snapshot.output {
                             target.saturation[layer] = Network.saturationFractions(output, snapshot.activation)
                         }
+                    }
+                }
+                let measure: @Sendable (Int) -> Void = { _ in
+                    if pthread_equal(pthread_self(), caller) != 0 {
+                        measureItems()
+                    } else {
+                        ThreadPlacement.awayFrom(processor: callerProcessor, measureItems)
                     }
                 }
                 if workers == 1 { measure(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: measure) }

@@ -177,7 +177,7 @@ public enum RandomFill {
     /// group by group (`avx2: false` forces the latter).
     static func fillSIMD<T: BlockTransform>(
         _ base: UnsafeMutablePointer<Float>, groups: Range<Int>, lanes: PhiloxLanes, transform: T,
-        avx2: Bool = PhiloxLanes.usesAVX2
+        avx2: Bool = CPUFeatures.usesAVX2
     ) {
         guard avx2 else {
             for group in groups {

@@ -1,7 +1,7 @@
 #if arch(x86_64)
 import _Builtin_intrinsics.intel
 #endif
-internal import CRandomKernels
+internal import CKernels
 
 /// Non-temporal stores for fills larger than the caches: `movntps` writes whole cache lines
 /// to memory without first reading them, which a normal store must do, so a fill that is limited

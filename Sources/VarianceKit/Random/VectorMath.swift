@@ -37,7 +37,7 @@ enum VectorMath {
     }
 
     // The constants, as hexadecimal literals (exact, and the same in the C kernel of
-    // `CRandomKernels`): 2/9, 2/7, 2/5, 2/3 rounded to Float; ln 2 split into 0x3F317200 (exact in
+    // `CKernels`): 2/9, 2/7, 2/5, 2/3 rounded to Float; ln 2 split into 0x3F317200 (exact in
     // 16 bits) and the rest, ln 2 - ln2High = 1.4286068e-06.
     static let logSeries: (Float, Float, Float, Float) = (0x1.c71c72p-3, 0x1.24924ap-2, 0x1.99999ap-2, 0x1.555556p-1)
     static let ln2High: Float = 0x1.62e4p-1

@@ -171,7 +171,7 @@ import Testing
             let kernel = lanes.words(group: group)
             let generic = lanes.wordsGeneric(group: group)
             #expect(kernel.0 == generic.0 && kernel.1 == generic.1 && kernel.2 == generic.2 && kernel.3 == generic.3)
-            if PhiloxLanes.hasAVX2 {
+            if CPUFeatures.hasAVX2 {
                 var avx2 = [UInt32](repeating: 0, count: 64)
                 avx2.withUnsafeMutableBufferPointer { lanes.writeWordsAVX2(groups: group..<(group + 2), to: $0.baseAddress!) }
                 let next = lanes.wordsGeneric(group: group + 1)
@@ -201,7 +201,7 @@ import Testing
             for seed: UInt64 in [1, 0xFEED_F00D] {
                 let lanes = PhiloxLanes(seed: seed, stream: 5)
                 scalar.withUnsafeMutableBufferPointer { RandomFill.fillScalar($0.baseAddress!, groups: groups, lanes: lanes, transform: transform) }
-                for avx2 in PhiloxLanes.hasAVX2 ? [false, true] : [false] {
+                for avx2 in CPUFeatures.hasAVX2 ? [false, true] : [false] {
                     simd = [Float](repeating: 0, count: count)
                     simd.withUnsafeMutableBufferPointer {
                         RandomFill.fillSIMD($0.baseAddress!, groups: groups, lanes: lanes, transform: transform, avx2: avx2)

@@ -1,4 +1,4 @@
-#include "CRandomKernels.h"
+#include "CKernels.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>

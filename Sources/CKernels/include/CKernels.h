@@ -1,0 +1,63 @@
+#ifndef C_KERNELS_H
+#define C_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// Implementation details of VarianceKit in C: kernels on AVX2, chosen at run time (the package
+/// builds for baseline x86-64; Swift code cannot be compiled for one CPU feature function by
+/// function, C can), and the thread placement calls that need C macros.
+
+/// 1 when this processor and its operating system run AVX2 code, 0 otherwise (always 0 off x86-64).
+int vk_cpu_has_avx2(void);
+
+/// The Philox4x32-10 words of groups `first_group ..< first_group + group_count`, in the fills'
+/// element order: word `j` of block `8 g + l` at `out[32 (g - first_group) + 8 j + l]`, where
+/// block `b` has the counter `(lo32(b + block_offset), hi32(b + block_offset), stream0, stream1)`
+/// and every block the key `(key0, key1)`. `block_offset` must be a multiple of 8. Call only
+/// when `vk_cpu_has_avx2()` is 1 (elsewhere it writes nothing).
+void vk_philox_words_avx2(uint32_t key0, uint32_t key1, uint32_t stream0, uint32_t stream1,
+                          uint64_t block_offset, int64_t first_group, int64_t group_count,
+                          uint32_t *out);
+
+/// The normal fill (`NormalTransform` of VarianceKit) of groups `first_group ..< first_group +
+/// group_count` into `out[32 (g - first_group) ..< 32 (g - first_group) + 32]`, from the same
+/// words as `vk_philox_words_avx2`, with the same bits as the Swift code. Requires AVX2.
+void vk_philox_normal_avx2(uint32_t key0, uint32_t key1, uint32_t stream0, uint32_t stream1,
+                           uint64_t block_offset, int64_t first_group, int64_t group_count,
+                           float mean, float standard_deviation, float *out);
+
+/// Orders earlier non-temporal stores before later stores (`sfence`; nothing off x86-64).
+void vk_store_fence(void);
+
+/// Sums of a run of floats about `shift`, in float lanes: `sum = Σ (x - shift)`,
+/// `squares = Σ (x - shift)²`, and the smallest and largest `x` (as `minps`/`maxps` take them).
+typedef struct {
+    float sum;
+    float squares;
+    float minimum;
+    float maximum;
+} vk_moments;
+
+/// `vk_moments` of `x[0 ..< count]`, `count` a multiple of 8, eight lanes at a time with two
+/// accumulator sets; the lanes are added pairwise at the end. Requires AVX2.
+vk_moments vk_moments_avx2(const float *x, int64_t count, float shift);
+
+/// The processor the calling thread is running on, or -1 where that is unknown.
+int vk_current_cpu(void);
+
+/// Size in bytes of the affinity mask that `vk_leave_cpu` saves.
+size_t vk_affinity_mask_size(void);
+
+/// When the calling thread runs on processor `cpu` and its affinity allows another one: saves its
+/// affinity mask at `saved` (`vk_affinity_mask_size()` bytes), removes `cpu` from it (the kernel
+/// moves the thread at once) and returns 1. Otherwise changes nothing and returns 0.
+int vk_leave_cpu(int cpu, void *saved);
+
+/// Sets the calling thread's affinity mask back to the one `vk_leave_cpu` saved.
+void vk_restore_affinity(const void *saved);
+
+/// The number of processors the calling thread may run on (0 where unknown).
+int vk_allowed_cpu_count(void);
+
+#endif

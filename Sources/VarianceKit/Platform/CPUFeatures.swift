@@ -1,0 +1,17 @@
+internal import CKernels
+import Foundation
+
+/// What this processor offers the C kernels of the `CKernels` target (the Swift code is built for
+/// baseline x86-64, so its own vector code is SSE2).
+enum CPUFeatures {
+    /// Whether the AVX2 kernels run (the fills' Philox and Box-Muller, the probes' moments): the
+    /// processor runs AVX2 code and the environment variable `VARIANCEKIT_AVX2` is not `0` (set it
+    /// to compare the paths).
+    static let usesAVX2: Bool = {
+        if ProcessInfo.processInfo.environment["VARIANCEKIT_AVX2"] == "0" { return false }
+        return vk_cpu_has_avx2() != 0
+    }()
+
+    /// The processor runs AVX2 code, whatever `VARIANCEKIT_AVX2` says; for the tests.
+    static var hasAVX2: Bool { vk_cpu_has_avx2() != 0 }
+}
