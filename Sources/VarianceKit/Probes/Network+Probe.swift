@@ -32,12 +32,11 @@ extension Network {
         var statistics = [TensorStatistics?](repeating: nil, count: kinds.count * layerCount)
         var saturation = [(saturated: Double?, dead: Double?)](repeating: (nil, nil), count: layerCount)
         let queue = WorkQueue(count: statistics.count)
-        let (caller, callerProcessor) = (pthread_self(), ThreadPlacement.currentProcessor)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, statistics.count))
         statistics.withUnsafeMutableBufferPointer { statisticsBuffer in
             saturation.withUnsafeMutableBufferPointer { saturationBuffer in
                 let target = ProbeResults(statistics: statisticsBuffer.baseAddress!, saturation: saturationBuffer.baseAddress!)
-                let measureItems: @Sendable () -> Void = {
+                let measure: @Sendable (Int) -> Void = { _ in
                     while let item = queue.take() {
                         let (kind, layer) = (kinds[item / layerCount], item % layerCount)
                         let snapshot = snapshots[layer]
@@ -47,14 +46,7 @@ extension Network {
                         }
                     }
                 }
-                let measure: @Sendable (Int) -> Void = { _ in
-                    if pthread_equal(pthread_self(), caller) != 0 {
-                        measureItems()
-                    } else {
-                        ThreadPlacement.awayFrom(processor: callerProcessor, measureItems)
-                    }
-                }
-                if workers == 1 { measure(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: measure) }
+                if workers == 1 { measure(0) } else { ThreadPlacement.concurrentPerform(iterations: workers, execute: measure) }
             }
         }
         let layerProbes = snapshots.map { snapshot in
