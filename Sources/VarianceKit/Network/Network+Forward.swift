@@ -93,8 +93,7 @@ extension Network {
                         layer.biasStorage.withUnsafeBufferPointer { b in
                             layer.activation.forward(
                                 preActivation: z.baseAddress!, activation: a.baseAddress!,
-                                bias: layer.hasBias ? b.baseAddress! : nil, rows: batch, columns: fanOut,
-                                threads: BLAS.threadCount)
+                                bias: layer.hasBias ? b.baseAddress! : nil, rows: batch, columns: fanOut)
                         }
                     }
                 }
