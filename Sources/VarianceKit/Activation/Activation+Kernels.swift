@@ -102,65 +102,126 @@ struct SiLUKernel: VectorActivation {
 // MARK: - Dispatch
 
 extension Activation {
+    /// Passes over fewer elements than this stay on the calling thread.
+    static let parallelElementThreshold = 1 << 16
+
     /// Forward pass of a layer over `rows x columns` row-major buffers: `z[r, c] += bias[c]` when a
     /// bias is given, then `a[r, c] = φ(z[r, c])`. `z` and `a` may be the same buffer only for
-    /// `identity`-like use; they must not overlap otherwise.
+    /// `identity`-like use; they must not overlap otherwise. With `threads > 1` and at least
+    /// `parallelElementThreshold` elements, the columns are split into that many ranges (at
+    /// multiples of the lane count), one per thread (`HelperThreads`: no allocation); every element
+    /// is computed the same way whatever the split.
     func forward(
         preActivation z: UnsafeMutablePointer<Float>, activation a: UnsafeMutablePointer<Float>,
-        bias: UnsafePointer<Float>?, rows: Int, columns: Int
+        bias: UnsafePointer<Float>?, rows: Int, columns: Int, threads: Int = 1
     ) {
-        switch self {
-        case .identity: Activation.forwardRows(IdentityKernel(), z, a, bias, rows, columns)
-        case .tanh: Activation.forwardRows(TanhKernel(), z, a, bias, rows, columns)
-        case .sigmoid: Activation.forwardRows(SigmoidKernel(), z, a, bias, rows, columns)
-        case .relu, .leakyReLU(slope: 0): Activation.forwardRows(ReLUKernel(), z, a, bias, rows, columns)
-        case .leakyReLU(let slope): Activation.forwardRows(LeakyReLUKernel(slope: slope), z, a, bias, rows, columns)
-        case .softsign: Activation.forwardRows(SoftsignKernel(), z, a, bias, rows, columns)
-        case .selu:
-            Activation.forwardRows(ScaledELUKernel(alpha: Activation.seluAlpha, scale: Activation.seluScale), z, a, bias, rows, columns)
-        case .elu(let alpha): Activation.forwardRows(ScaledELUKernel(alpha: alpha, scale: 1), z, a, bias, rows, columns)
-        case .gelu: Activation.forwardRows(GELUKernel(), z, a, bias, rows, columns)
-        case .silu: Activation.forwardRows(SiLUKernel(), z, a, bias, rows, columns)
+        let workers = Activation.workerCount(rows: rows, columns: columns, threads: threads)
+        if workers == 1 {
+            forwardColumns(z, a, bias, rows, columns, stride: columns)
+            return
+        }
+        HelperThreads.shared.run(workers: workers) { worker in
+            let range = Activation.columnRange(worker, of: workers, columns: columns)
+            forwardColumns(z + range.lowerBound, a + range.lowerBound, bias.map { $0 + range.lowerBound },
+                           rows, range.count, stride: columns)
         }
     }
 
     /// Backward pass of a layer: `gradient` holds `dL/dA` on entry and `dL/dZ = dL/dA ⊙ φ'(Z)` on
     /// exit; when `biasGradient` is given, the column sums of `dL/dZ` are added to it
-    /// (`accumulate`) or written over it.
+    /// (`accumulate`) or written over it. Split over threads like `forward`: each thread owns
+    /// whole columns, so each column sum is added in row order whatever the split.
     func backward(
         preActivation z: UnsafePointer<Float>, activation a: UnsafePointer<Float>,
         gradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?,
-        accumulate: Bool, rows: Int, columns: Int
+        accumulate: Bool, rows: Int, columns: Int, threads: Int = 1
     ) {
         if let biasGradient, !accumulate { biasGradient.update(repeating: 0, count: columns) }
+        let workers = Activation.workerCount(rows: rows, columns: columns, threads: threads)
+        if workers == 1 {
+            backwardColumns(z, a, gradient, biasGradient, rows, columns, stride: columns)
+            return
+        }
+        HelperThreads.shared.run(workers: workers) { worker in
+            let range = Activation.columnRange(worker, of: workers, columns: columns)
+            let start = range.lowerBound
+            backwardColumns(z + start, a + start, gradient + start, biasGradient.map { $0 + start },
+                            rows, range.count, stride: columns)
+        }
+    }
+
+    /// How many threads share a `rows x columns` pass: one below `parallelElementThreshold`
+    /// elements, otherwise up to `threads` (and `HelperThreads`' helpers plus the caller), at most
+    /// one per eight-lane column group.
+    static func workerCount(rows: Int, columns: Int, threads: Int) -> Int {
+        guard threads > 1, rows * columns >= parallelElementThreshold else { return 1 }
+        return max(1, min(threads, HelperThreads.shared.helperCount + 1, columns / ActivationMath.lanes))
+    }
+
+    /// Worker `worker`'s columns out of `workers`: boundaries at multiples of the lane count, the
+    /// last range ending at `columns`.
+    static func columnRange(_ worker: Int, of workers: Int, columns: Int) -> Range<Int> {
+        let groups = columns / ActivationMath.lanes
+        let start = groups * worker / workers * ActivationMath.lanes
+        let end = worker == workers - 1 ? columns : groups * (worker + 1) / workers * ActivationMath.lanes
+        return start..<end
+    }
+
+    /// `forward` on `columns` columns of `rows` rows that start `stride` elements apart.
+    func forwardColumns(
+        _ z: UnsafeMutablePointer<Float>, _ a: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>?,
+        _ rows: Int, _ columns: Int, stride: Int
+    ) {
         switch self {
-        case .identity: Activation.backwardRows(IdentityKernel(), z, a, gradient, biasGradient, rows, columns, multiply: false)
-        case .tanh: Activation.backwardRows(TanhKernel(), z, a, gradient, biasGradient, rows, columns)
-        case .sigmoid: Activation.backwardRows(SigmoidKernel(), z, a, gradient, biasGradient, rows, columns)
-        case .relu, .leakyReLU(slope: 0): Activation.backwardRows(ReLUKernel(), z, a, gradient, biasGradient, rows, columns)
+        case .identity: Activation.forwardRows(IdentityKernel(), z, a, bias, rows, columns, stride)
+        case .tanh: Activation.forwardRows(TanhKernel(), z, a, bias, rows, columns, stride)
+        case .sigmoid: Activation.forwardRows(SigmoidKernel(), z, a, bias, rows, columns, stride)
+        case .relu, .leakyReLU(slope: 0): Activation.forwardRows(ReLUKernel(), z, a, bias, rows, columns, stride)
+        case .leakyReLU(let slope): Activation.forwardRows(LeakyReLUKernel(slope: slope), z, a, bias, rows, columns, stride)
+        case .softsign: Activation.forwardRows(SoftsignKernel(), z, a, bias, rows, columns, stride)
+        case .selu:
+            Activation.forwardRows(ScaledELUKernel(alpha: Activation.seluAlpha, scale: Activation.seluScale),
+                                   z, a, bias, rows, columns, stride)
+        case .elu(let alpha): Activation.forwardRows(ScaledELUKernel(alpha: alpha, scale: 1), z, a, bias, rows, columns, stride)
+        case .gelu: Activation.forwardRows(GELUKernel(), z, a, bias, rows, columns, stride)
+        case .silu: Activation.forwardRows(SiLUKernel(), z, a, bias, rows, columns, stride)
+        }
+    }
+
+    /// `backward` on `columns` columns of `rows` rows that start `stride` elements apart.
+    func backwardColumns(
+        _ z: UnsafePointer<Float>, _ a: UnsafePointer<Float>, _ gradient: UnsafeMutablePointer<Float>,
+        _ biasGradient: UnsafeMutablePointer<Float>?, _ rows: Int, _ columns: Int, stride: Int
+    ) {
+        switch self {
+        case .identity:
+            Activation.backwardRows(IdentityKernel(), z, a, gradient, biasGradient, rows, columns, stride, multiply: false)
+        case .tanh: Activation.backwardRows(TanhKernel(), z, a, gradient, biasGradient, rows, columns, stride)
+        case .sigmoid: Activation.backwardRows(SigmoidKernel(), z, a, gradient, biasGradient, rows, columns, stride)
+        case .relu, .leakyReLU(slope: 0): Activation.backwardRows(ReLUKernel(), z, a, gradient, biasGradient, rows, columns, stride)
         case .leakyReLU(let slope):
-            Activation.backwardRows(LeakyReLUKernel(slope: slope), z, a, gradient, biasGradient, rows, columns)
-        case .softsign: Activation.backwardRows(SoftsignKernel(), z, a, gradient, biasGradient, rows, columns)
+            Activation.backwardRows(LeakyReLUKernel(slope: slope), z, a, gradient, biasGradient, rows, columns, stride)
+        case .softsign: Activation.backwardRows(SoftsignKernel(), z, a, gradient, biasGradient, rows, columns, stride)
         case .selu:
             Activation.backwardRows(ScaledELUKernel(alpha: Activation.seluAlpha, scale: Activation.seluScale),
-                                    z, a, gradient, biasGradient, rows, columns)
+                                    z, a, gradient, biasGradient, rows, columns, stride)
         case .elu(let alpha):
-            Activation.backwardRows(ScaledELUKernel(alpha: alpha, scale: 1), z, a, gradient, biasGradient, rows, columns)
-        case .gelu: Activation.backwardRows(GELUKernel(), z, a, gradient, biasGradient, rows, columns)
-        case .silu: Activation.backwardRows(SiLUKernel(), z, a, gradient, biasGradient, rows, columns)
+            Activation.backwardRows(ScaledELUKernel(alpha: alpha, scale: 1), z, a, gradient, biasGradient, rows, columns, stride)
+        case .gelu: Activation.backwardRows(GELUKernel(), z, a, gradient, biasGradient, rows, columns, stride)
+        case .silu: Activation.backwardRows(SiLUKernel(), z, a, gradient, biasGradient, rows, columns, stride)
         }
     }
 
     @inline(__always)
     static func forwardRows<K: VectorActivation>(
         _ kernel: K, _ z: UnsafeMutablePointer<Float>, _ a: UnsafeMutablePointer<Float>,
-        _ bias: UnsafePointer<Float>?, _ rows: Int, _ columns: Int
+        _ bias: UnsafePointer<Float>?, _ rows: Int, _ columns: Int, _ stride: Int
     ) {
         let lanes = ActivationMath.lanes
         let fullColumns = columns - columns % lanes
         for row in 0..<rows {
-            let zRow = z + row * columns
-            let aRow = a + row * columns
+            let zRow = z + row * stride
+            let aRow = a + row * stride
             var column = 0
             if let bias {
                 while column < fullColumns {
@@ -189,13 +250,13 @@ extension Activation {
     static func backwardRows<K: VectorActivation>(
         _ kernel: K, _ z: UnsafePointer<Float>, _ a: UnsafePointer<Float>,
         _ gradient: UnsafeMutablePointer<Float>, _ biasGradient: UnsafeMutablePointer<Float>?,
-        _ rows: Int, _ columns: Int, multiply: Bool = true
+        _ rows: Int, _ columns: Int, _ stride: Int, multiply: Bool = true
     ) {
         if !multiply && biasGradient == nil { return }
         let lanes = ActivationMath.lanes
         let fullColumns = columns - columns % lanes
         for row in 0..<rows {
-            let offset = row * columns
+            let offset = row * stride
             var column = 0
             while column < fullColumns {
                 let index = offset + column

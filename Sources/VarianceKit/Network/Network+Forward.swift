@@ -93,7 +93,8 @@ extension Network {
                         layer.biasStorage.withUnsafeBufferPointer { b in
                             layer.activation.forward(
                                 preActivation: z.baseAddress!, activation: a.baseAddress!,
-                                bias: layer.hasBias ? b.baseAddress! : nil, rows: batch, columns: fanOut)
+                                bias: layer.hasBias ? b.baseAddress! : nil, rows: batch, columns: fanOut,
+                                threads: BLAS.threadCount)
                         }
                     }
                 }

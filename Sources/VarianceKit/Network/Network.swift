@@ -11,8 +11,9 @@
 /// construction. The output accessors return matrices by value in O(1) (copy-on-write): keeping
 /// one across the next pass costs that pass one copy.
 ///
-/// Not thread-safe: one network is driven by one thread at a time (OpenBLAS threads inside each
-/// `sgemm` call are separate; see `BLAS.setThreadCount`).
+/// Not thread-safe: one network is driven by one thread at a time. Inside a pass, each `sgemm`
+/// call and each fused element-wise pass (split by columns, bit-identical to one thread) runs on
+/// OpenBLAS's thread count (`BLAS.setThreadCount`).
 public final class Network {
     /// The layers, in forward order.
     public let layers: [Dense]

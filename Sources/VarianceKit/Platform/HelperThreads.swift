@@ -1,0 +1,96 @@
+import Foundation
+
+/// A fixed set of helper threads for the short element-wise passes of a training step, which must
+/// not allocate: `DispatchQueue.concurrentPerform` costs about three heap allocations per call
+/// (libdispatch's continuations are allocated on the calling thread and freed on the workers).
+///
+/// `run(workers:_:)` calls `body(0)` on the calling thread and `body(1) … body(workers - 1)` on
+/// helpers, each of which first leaves the caller's processor (`ThreadPlacement.awayFrom`), and
+/// returns when all have finished. The helpers are started once, on first use, and block on a
+/// condition variable between runs (they never spin). Runs from different threads take turns.
+/// `body` must not call `run` itself.
+final class HelperThreads: @unchecked Sendable {
+    /// One helper per active processor beyond the first.
+    static let shared = HelperThreads(helperCount: Parallel.defaultThreadCount - 1)
+
+    /// The number of helper threads; `run` uses at most `helperCount + 1` workers.
+    let helperCount: Int
+
+    private let runLock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let stateLock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let workAvailable = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let workFinished = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    // Guarded by `stateLock`.
+    private var generation = 0
+    private var workers = 0
+    private var pending = 0
+    private var callerProcessor: Int32 = -1
+    private var job: ((Int) -> Void)?
+
+    private init(helperCount: Int) {
+        self.helperCount = max(0, helperCount)
+        for lock in [runLock, stateLock] { pthread_mutex_init(lock, nil) }
+        for condition in [workAvailable, workFinished] { pthread_cond_init(condition, nil) }
+        for index in 0..<self.helperCount {
+            let thread = Thread { [unowned self] in self.serve(helper: index + 1) }
+            thread.name = "VarianceKit helper \(index + 1)"
+            thread.start()
+        }
+    }
+
+    /// Runs `body(worker)` for `worker` in `0 ..< min(workers, helperCount + 1)`, worker 0 on the
+    /// calling thread, and returns when every call has returned.
+    func run(workers requested: Int, _ body: (Int) -> Void) {
+        let count = max(1, min(requested, helperCount + 1))
+        if count == 1 {
+            body(0)
+            return
+        }
+        pthread_mutex_lock(runLock)
+        defer { pthread_mutex_unlock(runLock) }
+        withoutActuallyEscaping(body) { escapable in
+            pthread_mutex_lock(stateLock)
+            job = escapable
+            workers = count
+            pending = count - 1
+            callerProcessor = ThreadPlacement.currentProcessor
+            generation += 1
+            pthread_cond_broadcast(workAvailable)
+            pthread_mutex_unlock(stateLock)
+
+            escapable(0)
+
+            pthread_mutex_lock(stateLock)
+            while pending > 0 { pthread_cond_wait(workFinished, stateLock) }
+            job = nil
+            pthread_mutex_unlock(stateLock)
+        }
+    }
+
+    /// A helper's loop: wait for a run that includes it, do its share, report, wait again.
+    private func serve(helper index: Int) {
+        var seen = 0
+        pthread_mutex_lock(stateLock)
+        while true {
+            while generation == seen { pthread_cond_wait(workAvailable, stateLock) }
+            seen = generation
+            guard index < workers else { continue }
+            let processor = callerProcessor
+            pthread_mutex_unlock(stateLock)
+            doShare(helper: index, awayFrom: processor)
+            pthread_mutex_lock(stateLock)
+            pending -= 1
+            if pending == 0 { pthread_cond_signal(workFinished) }
+        }
+    }
+
+    /// Calls the current job for `index`. Its own function so that the helper's reference to the
+    /// job is gone before it reports: `run` may return, and the job's context end, right after.
+    /// `job` is read without the lock: it was set before the run's generation was published, and
+    /// stays until every helper of the run has reported.
+    @inline(never)
+    private func doShare(helper index: Int, awayFrom processor: Int32) {
+        guard let body = job else { return }
+        ThreadPlacement.awayFrom(processor: processor) { body(index) }
+    }
+}
