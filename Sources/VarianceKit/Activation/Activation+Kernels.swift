@@ -120,11 +120,8 @@ extension Activation {
             forwardColumns(z, a, bias, rows, columns, stride: columns)
             return
         }
-        HelperThreads.shared.run(workers: workers) { worker in
-            let range = Activation.columnRange(worker, of: workers, columns: columns)
-            forwardColumns(z + range.lowerBound, a + range.lowerBound, bias.map { $0 + range.lowerBound },
-                           rows, range.count, stride: columns)
-        }
+        HelperThreads.shared.run(workers: workers, ForwardPassJob(
+            activation: self, z: z, a: a, bias: bias, rows: rows, columns: columns, workers: workers))
     }
 
     /// Backward pass of a layer: `gradient` holds `dL/dA` on entry and `dL/dZ = dL/dA ⊙ φ'(Z)` on
@@ -142,12 +139,9 @@ extension Activation {
             backwardColumns(z, a, gradient, biasGradient, rows, columns, stride: columns)
             return
         }
-        HelperThreads.shared.run(workers: workers) { worker in
-            let range = Activation.columnRange(worker, of: workers, columns: columns)
-            let start = range.lowerBound
-            backwardColumns(z + start, a + start, gradient + start, biasGradient.map { $0 + start },
-                            rows, range.count, stride: columns)
-        }
+        HelperThreads.shared.run(workers: workers, BackwardPassJob(
+            activation: self, z: z, a: a, gradient: gradient, biasGradient: biasGradient,
+            rows: rows, columns: columns, workers: workers))
     }
 
     /// How many threads share a `rows x columns` pass: one below `parallelElementThreshold`
@@ -285,6 +279,45 @@ extension Activation {
                 }
             }
         }
+    }
+}
+
+/// `Activation.forward` split by columns (see `HelperThreads`).
+struct ForwardPassJob: HelperJob {
+    let activation: Activation
+    let z: UnsafeMutablePointer<Float>
+    let a: UnsafeMutablePointer<Float>
+    let bias: UnsafePointer<Float>?
+    let rows: Int
+    let columns: Int
+    let workers: Int
+
+    static let entry: HelperJobEntry = { pointer, worker in
+        let job = pointer.assumingMemoryBound(to: ForwardPassJob.self).pointee
+        let range = Activation.columnRange(worker, of: job.workers, columns: job.columns)
+        let start = range.lowerBound
+        job.activation.forwardColumns(job.z + start, job.a + start, job.bias.map { $0 + start },
+                                      job.rows, range.count, stride: job.columns)
+    }
+}
+
+/// `Activation.backward` split by columns (see `HelperThreads`).
+struct BackwardPassJob: HelperJob {
+    let activation: Activation
+    let z: UnsafePointer<Float>
+    let a: UnsafePointer<Float>
+    let gradient: UnsafeMutablePointer<Float>
+    let biasGradient: UnsafeMutablePointer<Float>?
+    let rows: Int
+    let columns: Int
+    let workers: Int
+
+    static let entry: HelperJobEntry = { pointer, worker in
+        let job = pointer.assumingMemoryBound(to: BackwardPassJob.self).pointee
+        let range = Activation.columnRange(worker, of: job.workers, columns: job.columns)
+        let start = range.lowerBound
+        job.activation.backwardColumns(job.z + start, job.a + start, job.gradient + start,
+                                       job.biasGradient.map { $0 + start }, job.rows, range.count, stride: job.columns)
     }
 }
 

@@ -4,11 +4,15 @@ import Foundation
 /// not allocate: `DispatchQueue.concurrentPerform` costs about three heap allocations per call
 /// (libdispatch's continuations are allocated on the calling thread and freed on the workers).
 ///
-/// `run(workers:_:)` calls `body(0)` on the calling thread and `body(1) … body(workers - 1)` on
-/// helpers, each of which first leaves the caller's processor (`ThreadPlacement.awayFrom`), and
-/// returns when all have finished. The helpers are started once, on first use, and block on a
-/// condition variable between runs (they never spin). Runs from different threads take turns.
-/// `body` must not call `run` itself.
+/// `run(workers:_:)` calls the job for worker 0 on the calling thread and for workers
+/// `1 ..< workers` on helpers, each of which first leaves the caller's processor
+/// (`ThreadPlacement.awayFrom`), and returns when all have finished. The helpers are started once,
+/// on first use, and block on a condition variable between runs (they never spin). Runs from
+/// different threads take turns. A job must not call `run` itself.
+///
+/// Jobs are structs with a C-convention entry point rather than closures: handing a closure to
+/// another thread needs an escaping context (`withoutActuallyEscaping` allocates one per call),
+/// while a pointer to a struct on the caller's stack and a context-free function pointer need none.
 final class HelperThreads: @unchecked Sendable {
     /// One helper per active processor beyond the first.
     static let shared = HelperThreads(helperCount: Parallel.defaultThreadCount - 1)
@@ -25,7 +29,9 @@ final class HelperThreads: @unchecked Sendable {
     private var workers = 0
     private var pending = 0
     private var callerProcessor: Int32 = -1
-    private var job: ((Int) -> Void)?
+    /// The current run's job (on the caller's stack) and its entry point; nil between runs.
+    private var job: UnsafeRawPointer?
+    private var entry: HelperJobEntry?
 
     private init(helperCount: Int) {
         self.helperCount = max(0, helperCount)
@@ -38,19 +44,21 @@ final class HelperThreads: @unchecked Sendable {
         }
     }
 
-    /// Runs `body(worker)` for `worker` in `0 ..< min(workers, helperCount + 1)`, worker 0 on the
-    /// calling thread, and returns when every call has returned.
-    func run(workers requested: Int, _ body: (Int) -> Void) {
+    /// Runs the job for `worker` in `0 ..< min(workers, helperCount + 1)`, worker 0 on the calling
+    /// thread, and returns when every call has returned.
+    func run<Job: HelperJob>(workers requested: Int, _ job: Job) {
         let count = max(1, min(requested, helperCount + 1))
-        if count == 1 {
-            body(0)
-            return
-        }
-        pthread_mutex_lock(runLock)
-        defer { pthread_mutex_unlock(runLock) }
-        withoutActuallyEscaping(body) { escapable in
+        withUnsafePointer(to: job) { jobPointer in
+            let raw = UnsafeRawPointer(jobPointer)
+            if count == 1 {
+                Job.entry(raw, 0)
+                return
+            }
+            pthread_mutex_lock(runLock)
+            defer { pthread_mutex_unlock(runLock) }
             pthread_mutex_lock(stateLock)
-            job = escapable
+            self.job = raw
+            entry = Job.entry
             workers = count
             pending = count - 1
             callerProcessor = ThreadPlacement.currentProcessor
@@ -58,11 +66,12 @@ final class HelperThreads: @unchecked Sendable {
             pthread_cond_broadcast(workAvailable)
             pthread_mutex_unlock(stateLock)
 
-            escapable(0)
+            Job.entry(raw, 0)
 
             pthread_mutex_lock(stateLock)
             while pending > 0 { pthread_cond_wait(workFinished, stateLock) }
-            job = nil
+            self.job = nil
+            entry = nil
             pthread_mutex_unlock(stateLock)
         }
     }
@@ -84,13 +93,20 @@ final class HelperThreads: @unchecked Sendable {
         }
     }
 
-    /// Calls the current job for `index`. Its own function so that the helper's reference to the
-    /// job is gone before it reports: `run` may return, and the job's context end, right after.
-    /// `job` is read without the lock: it was set before the run's generation was published, and
-    /// stays until every helper of the run has reported.
-    @inline(never)
+    /// Calls the current job for `index`. `job` and `entry` are read without the lock: they were
+    /// set before the run's generation was published and stay until every helper has reported.
     private func doShare(helper index: Int, awayFrom processor: Int32) {
-        guard let body = job else { return }
-        ThreadPlacement.awayFrom(processor: processor) { body(index) }
+        guard let job, let entry else { return }
+        ThreadPlacement.awayFrom(processor: processor) { entry(job, index) }
     }
+}
+
+/// A job's entry point: called with a pointer to the job and a worker index. C convention, so it
+/// carries no context.
+typealias HelperJobEntry = @convention(c) (UnsafeRawPointer, Int) -> Void
+
+/// Work that `HelperThreads.run` splits among workers.
+protocol HelperJob {
+    /// Does worker `worker`'s share of the job at the pointer (of type `Self`).
+    static var entry: HelperJobEntry { get }
 }

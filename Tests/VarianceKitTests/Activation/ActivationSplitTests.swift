@@ -72,6 +72,24 @@ import Testing
 /// `HelperThreads.run`: every worker index runs exactly once per run, worker 0 on the caller,
 /// over many back-to-back runs and with several callers at once.
 @Suite struct HelperThreadsTests {
+    /// Adds one to `slots[worker]`.
+    struct CountJob: HelperJob {
+        let slots: UnsafeMutablePointer<Int>
+        let caller: pthread_t
+        let wrongThread: UnsafeMutablePointer<Bool>
+        static let entry: HelperJobEntry = { pointer, worker in
+            let job = pointer.assumingMemoryBound(to: CountJob.self).pointee
+            job.slots[worker] += 1        // one writer per slot
+            if worker == 0 && pthread_equal(pthread_self(), job.caller) == 0 { job.wrongThread.pointee = true }
+        }
+    }
+
+    final class Flag: @unchecked Sendable {
+        let value = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+        init() { value.initialize(to: false) }
+        deinit { value.deallocate() }
+    }
+
     final class Counts: @unchecked Sendable {
         let slots: UnsafeMutablePointer<Int>
         init(_ count: Int) {
@@ -87,15 +105,11 @@ import Testing
         for workers in 1...(maximum + 1) {
             let used = min(workers, maximum)
             let counts = Counts(maximum)
-            let caller = pthread_self()
-            var callerRanWorkerZero = true
+            let wrongThread = Flag()
             for _ in 0..<500 {
-                pool.run(workers: workers) { worker in
-                    counts.slots[worker] += 1       // one writer per slot
-                    if worker == 0 && pthread_equal(pthread_self(), caller) == 0 { callerRanWorkerZero = false }
-                }
+                pool.run(workers: workers, CountJob(slots: counts.slots, caller: pthread_self(), wrongThread: wrongThread.value))
             }
-            #expect(callerRanWorkerZero)
+            #expect(!wrongThread.value.pointee)
             for worker in 0..<maximum { #expect(counts.slots[worker] == (worker < used ? 500 : 0), "workers \(workers)") }
         }
     }
@@ -106,7 +120,11 @@ import Testing
             for _ in 0..<4 {
                 group.addTask {
                     let counts = Counts(maximum)
-                    for _ in 0..<200 { HelperThreads.shared.run(workers: maximum) { counts.slots[$0] += 1 } }
+                    let wrongThread = Flag()
+                    for _ in 0..<200 {
+                        HelperThreads.shared.run(workers: maximum, CountJob(slots: counts.slots, caller: pthread_self(), wrongThread: wrongThread.value))
+                    }
+                    if wrongThread.value.pointee { return false }
                     return (0..<maximum).allSatisfy { counts.slots[$0] == 200 }
                 }
             }
