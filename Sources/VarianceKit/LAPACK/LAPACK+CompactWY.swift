@@ -131,9 +131,7 @@ extension LAPACK {
         to c: UnsafeMutablePointer<Float>, columns: Int, ld: Int, product y: UnsafeMutablePointer<Float>
     ) {
         let below = height - count
-        for column in 0..<columns {
-            (y + column * count).update(from: c + column * ld, count: count)
-        }
+        copyBlock(rows: count, columns: columns, from: c, ld, to: y, count)
         cblas_strmm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasUnit,
                     Int32(count), Int32(columns), 1, v, Int32(ld), y, Int32(count))
         if below > 0 {
@@ -148,10 +146,7 @@ extension LAPACK {
         }
         cblas_strmm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasUnit,
                     Int32(count), Int32(columns), 1, v, Int32(ld), y, Int32(count))
-        for column in 0..<columns {
-            let target = c + column * ld, source = y + column * count
-            for row in 0..<count { target[row] -= source[row] }
-        }
+        subtractBlock(rows: count, columns: columns, y, count, from: c, ld)
     }
 
     /// `C ← (I - V T Vᵀ) C` for a `C` whose first `count` rows are zero (their stored values are
@@ -170,9 +165,7 @@ extension LAPACK {
                     -1, v + count, Int32(ld), y, Int32(count), 1, c + count, Int32(ld))
         cblas_strmm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasUnit,
                     Int32(count), Int32(columns), -1, v, Int32(ld), y, Int32(count))
-        for column in 0..<columns {
-            (c + column * ld).update(from: y + column * count, count: count)
-        }
+        copyBlock(rows: count, columns: columns, from: y, count, to: c, ld)
     }
 
     // MARK: - LQ: reflectors in rows
@@ -266,9 +259,7 @@ extension LAPACK {
         to c: UnsafeMutablePointer<Float>, rows: Int, ld: Int, product y: UnsafeMutablePointer<Float>
     ) {
         let right = length - count
-        for column in 0..<count {
-            (y + column * rows).update(from: c + column * ld, count: rows)
-        }
+        copyBlock(rows: rows, columns: count, from: c, ld, to: y, rows)
         cblas_strmm(CblasColMajor, CblasRight, CblasUpper, CblasTrans, CblasUnit,
                     Int32(rows), Int32(count), 1, v, Int32(ld), y, Int32(rows))
         if right > 0 {
@@ -283,10 +274,7 @@ extension LAPACK {
         }
         cblas_strmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasUnit,
                     Int32(rows), Int32(count), 1, v, Int32(ld), y, Int32(rows))
-        for column in 0..<count {
-            let target = c + column * ld, source = y + column * rows
-            for row in 0..<rows { target[row] -= source[row] }
-        }
+        subtractBlock(rows: rows, columns: count, y, rows, from: c, ld)
     }
 
     /// `C ← C (I - Vᵀ T V)ᵀ` for a `C` whose first `count` columns are zero (their stored values
@@ -305,8 +293,23 @@ extension LAPACK {
                     -1, y, Int32(rows), v + count * ld, Int32(ld), 1, c + count * ld, Int32(ld))
         cblas_strmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasUnit,
                     Int32(rows), Int32(count), -1, v, Int32(ld), y, Int32(rows))
-        for column in 0..<count {
-            (c + column * ld).update(from: y + column * rows, count: rows)
+        copyBlock(rows: rows, columns: count, from: y, rows, to: c, ld)
+    }
+
+    /// Copies a column-major `rows x columns` block between leading dimensions.
+    private static func copyBlock(rows: Int, columns: Int, from source: UnsafePointer<Float>, _ sourceLD: Int,
+                                  to target: UnsafeMutablePointer<Float>, _ targetLD: Int) {
+        for column in 0..<columns {
+            (target + column * targetLD).update(from: source + column * sourceLD, count: rows)
+        }
+    }
+
+    /// `target -= source` for column-major `rows x columns` blocks.
+    private static func subtractBlock(rows: Int, columns: Int, _ source: UnsafePointer<Float>, _ sourceLD: Int,
+                                      from target: UnsafeMutablePointer<Float>, _ targetLD: Int) {
+        for column in 0..<columns {
+            let targetColumn = target + column * targetLD, sourceColumn = source + column * sourceLD
+            for row in 0..<rows { targetColumn[row] -= sourceColumn[row] }
         }
     }
 
