@@ -213,17 +213,14 @@ struct Kernels: ParsableCommand {
         try RandomFill.normal(&gaussian, seed: common.seed, stream: 4)
         var factored = gaussian
         let fill = { try Initializer.orthogonal().fillWeight(&matrix, seed: common.seed, stream: 3, threads: threads) }
-        let bare = {
-            try BLAS.setThreadCount(threads)
-            factored = gaussian
-            _ = try LAPACK.orthonormalize(&factored)
+        func bare(_ routine: LAPACK.HouseholderRoutine) -> () throws -> Void {
+            {
+                try BLAS.setThreadCount(threads)
+                factored = gaussian
+                _ = try LAPACK.orthonormalize(&factored, routine: routine)
+            }
         }
-        let drivers = {
-            try BLAS.setThreadCount(threads)
-            factored = gaussian
-            _ = try LAPACK.orthonormalize(&factored, routine: .lapackDrivers)
-        }
-        let measured = try timings([fill, bare, drivers])
+        let measured = try timings([fill, bare(.compactWY), bare(.lapackDrivers)])
         return .init(init: InitializerName.orthogonal.rawValue, rows: size, columns: size, threads: threads,
                      seconds: measured[0].median, bestSeconds: measured[0].best, lapackSeconds: measured[1].median, driversSeconds: measured[2].median)
     }

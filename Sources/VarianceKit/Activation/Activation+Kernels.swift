@@ -121,7 +121,7 @@ extension Activation {
             return
         }
         HelperThreads.shared.run(workers: workers, ForwardPassJob(
-            activation: self, z: z, a: a, bias: bias, rows: rows, columns: columns, workers: workers))
+            activation: self, z: z, a: a, bias: bias, rows: rows, columns: columns))
     }
 
     /// Backward pass of a layer: `gradient` holds `dL/dA` on entry and `dL/dZ = dL/dA ⊙ φ'(Z)` on
@@ -141,7 +141,7 @@ extension Activation {
         }
         HelperThreads.shared.run(workers: workers, BackwardPassJob(
             activation: self, z: z, a: a, gradient: gradient, biasGradient: biasGradient,
-            rows: rows, columns: columns, workers: workers))
+            rows: rows, columns: columns))
     }
 
     /// How many threads share a `rows x columns` pass: one below `parallelElementThreshold`
@@ -290,11 +290,10 @@ struct ForwardPassJob: HelperJob {
     let bias: UnsafePointer<Float>?
     let rows: Int
     let columns: Int
-    let workers: Int
 
-    static let entry: HelperJobEntry = { pointer, worker in
+    static let entry: HelperJobEntry = { pointer, worker, workers in
         let job = pointer.assumingMemoryBound(to: ForwardPassJob.self).pointee
-        let range = Activation.columnRange(worker, of: job.workers, columns: job.columns)
+        let range = Activation.columnRange(worker, of: workers, columns: job.columns)
         let start = range.lowerBound
         job.activation.forwardColumns(job.z + start, job.a + start, job.bias.map { $0 + start },
                                       job.rows, range.count, stride: job.columns)
@@ -310,11 +309,10 @@ struct BackwardPassJob: HelperJob {
     let biasGradient: UnsafeMutablePointer<Float>?
     let rows: Int
     let columns: Int
-    let workers: Int
 
-    static let entry: HelperJobEntry = { pointer, worker in
+    static let entry: HelperJobEntry = { pointer, worker, workers in
         let job = pointer.assumingMemoryBound(to: BackwardPassJob.self).pointee
-        let range = Activation.columnRange(worker, of: job.workers, columns: job.columns)
+        let range = Activation.columnRange(worker, of: workers, columns: job.columns)
         let start = range.lowerBound
         job.activation.backwardColumns(job.z + start, job.a + start, job.gradient + start,
                                        job.biasGradient.map { $0 + start }, job.rows, range.count, stride: job.columns)

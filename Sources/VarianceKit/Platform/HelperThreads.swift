@@ -1,7 +1,7 @@
 import Foundation
 
-/// A fixed set of helper threads for the short element-wise passes of a training step, which must
-/// not allocate: `DispatchQueue.concurrentPerform` costs about three heap allocations per call
+/// A fixed set of helper threads for the short parallel passes of a training step and its probe;
+/// the step's must not allocate: `DispatchQueue.concurrentPerform` costs about three heap allocations per call
 /// (libdispatch's continuations are allocated on the calling thread and freed on the workers).
 ///
 /// `run(workers:_:)` calls the job for worker 0 on the calling thread and for workers
@@ -51,7 +51,7 @@ final class HelperThreads: @unchecked Sendable {
         withUnsafePointer(to: job) { jobPointer in
             let raw = UnsafeRawPointer(jobPointer)
             if count == 1 {
-                Job.entry(raw, 0)
+                Job.entry(raw, 0, 1)
                 return
             }
             pthread_mutex_lock(runLock)
@@ -66,7 +66,7 @@ final class HelperThreads: @unchecked Sendable {
             pthread_cond_broadcast(workAvailable)
             pthread_mutex_unlock(stateLock)
 
-            Job.entry(raw, 0)
+            Job.entry(raw, 0, count)
 
             pthread_mutex_lock(stateLock)
             while pending > 0 { pthread_cond_wait(workFinished, stateLock) }
@@ -84,9 +84,9 @@ final class HelperThreads: @unchecked Sendable {
             while generation == seen { pthread_cond_wait(workAvailable, stateLock) }
             seen = generation
             guard index < workers else { continue }
-            let processor = callerProcessor
+            let (processor, count) = (callerProcessor, workers)
             pthread_mutex_unlock(stateLock)
-            doShare(helper: index, awayFrom: processor)
+            doShare(helper: index, of: count, awayFrom: processor)
             pthread_mutex_lock(stateLock)
             pending -= 1
             if pending == 0 { pthread_cond_signal(workFinished) }
@@ -95,18 +95,18 @@ final class HelperThreads: @unchecked Sendable {
 
     /// Calls the current job for `index`. `job` and `entry` are read without the lock: they were
     /// set before the run's generation was published and stay until every helper has reported.
-    private func doShare(helper index: Int, awayFrom processor: Int32) {
+    private func doShare(helper index: Int, of count: Int, awayFrom processor: Int32) {
         guard let job, let entry else { return }
-        ThreadPlacement.awayFrom(processor: processor) { entry(job, index) }
+        ThreadPlacement.awayFrom(processor: processor) { entry(job, index, count) }
     }
 }
 
-/// A job's entry point: called with a pointer to the job and a worker index. C convention, so it
-/// carries no context.
-typealias HelperJobEntry = @convention(c) (UnsafeRawPointer, Int) -> Void
+/// A job's entry point: called with a pointer to the job, a worker index and the number of workers
+/// of the run (`min(workers, helperCount + 1)`). C convention, so it carries no context.
+typealias HelperJobEntry = @convention(c) (UnsafeRawPointer, Int, Int) -> Void
 
 /// Work that `HelperThreads.run` splits among workers.
 protocol HelperJob {
-    /// Does worker `worker`'s share of the job at the pointer (of type `Self`).
+    /// Does worker `worker`'s share (of `workers`) of the job at the pointer (of type `Self`).
     static var entry: HelperJobEntry { get }
 }

@@ -1,5 +1,4 @@
 internal import CKernels
-import Foundation
 
 /// Keeps the helper threads of a parallel loop off the processor of the thread that started it.
 ///
@@ -16,19 +15,6 @@ enum ThreadPlacement {
 
     /// The number of processors the calling thread may run on (0 where unknown).
     static var allowedProcessorCount: Int { Int(vk_allowed_cpu_count()) }
-
-    /// `DispatchQueue.concurrentPerform(iterations:execute:)`, with every thread but the caller
-    /// first moved off the caller's processor (`awayFrom`) for the iterations it runs.
-    static func concurrentPerform(iterations: Int, execute work: @Sendable (Int) -> Void) {
-        let (caller, processor) = (pthread_self(), currentProcessor)
-        DispatchQueue.concurrentPerform(iterations: iterations) { iteration in
-            if pthread_equal(pthread_self(), caller) != 0 {
-                work(iteration)
-            } else {
-                awayFrom(processor: processor) { work(iteration) }
-            }
-        }
-    }
 
     /// Runs `body` on the calling thread, first moved off `processor` when it runs there and may
     /// run elsewhere; its affinity is restored afterwards. Allocates nothing on the heap.

@@ -7,10 +7,11 @@ extension Network {
     /// Cost: one vectorized pass over each tensor (moments accumulated in Double per block), a
     /// histogram of a sample of at most `options.histogramSampleLimit` entries, and for saturating
     /// or ReLU activations one counting pass over `A`; no BLAS call. The tensors are measured in
-    /// parallel on the machine's active processors, handed out one at a time, largest first, so
-    /// that a thread slowed by other work takes fewer of them; the result does not depend on the
-    /// split. The helper threads first leave the calling thread's processor (`ThreadPlacement`:
-    /// after an sgemm, OpenBLAS's polling threads otherwise leave two probe threads sharing one).
+    /// parallel on `HelperThreads` (the caller and one helper per further processor), handed out
+    /// one at a time, largest first, so that a thread slowed by other work takes fewer of them;
+    /// the result does not depend on the split. The helpers first leave the calling thread's
+    /// processor (`ThreadPlacement`: after an sgemm, OpenBLAS's polling threads otherwise leave two
+    /// probe threads sharing one).
     /// The first probe that finds a non-finite value records it in `firstNonFinite`, which later
     /// probes repeat.
     public func probe(step: Int, options: ProbeOptions = .standard) -> NetworkProbe {
@@ -31,22 +32,11 @@ extension Network {
         // Item i is tensor kinds[i / layerCount] of layer i % layerCount.
         var statistics = [TensorStatistics?](repeating: nil, count: kinds.count * layerCount)
         var saturation = [(saturated: Double?, dead: Double?)](repeating: (nil, nil), count: layerCount)
-        let queue = WorkQueue(count: statistics.count)
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, statistics.count))
         statistics.withUnsafeMutableBufferPointer { statisticsBuffer in
             saturation.withUnsafeMutableBufferPointer { saturationBuffer in
-                let target = ProbeResults(statistics: statisticsBuffer.baseAddress!, saturation: saturationBuffer.baseAddress!)
-                let measure: @Sendable (Int) -> Void = { _ in
-                    while let item = queue.take() {
-                        let (kind, layer) = (kinds[item / layerCount], item % layerCount)
-                        let snapshot = snapshots[layer]
-                        target.statistics[item] = snapshot.tensor(kind).map { TensorStatistics($0, options: options) }
-                        if kind == .activation, let output = snapshot.output {
-                            target.saturation[layer] = Network.saturationFractions(output, snapshot.activation)
-                        }
-                    }
-                }
-                if workers == 1 { measure(0) } else { ThreadPlacement.concurrentPerform(iterations: workers, execute: measure) }
+                HelperThreads.shared.run(workers: statisticsBuffer.count, ProbeJob(
+                    snapshots: snapshots, options: options, queue: WorkQueue(count: statisticsBuffer.count),
+                    statistics: statisticsBuffer.baseAddress!, saturation: saturationBuffer.baseAddress!))
             }
         }
         let layerProbes = snapshots.map { snapshot in
@@ -162,10 +152,29 @@ struct ExactlyZero: LanePredicate {
     @inline(__always) func matches(_ x: Float) -> Bool { x == 0 }
 }
 
-/// Where the probe's worker threads write their results (disjoint indices).
-struct ProbeResults: @unchecked Sendable {
+/// A probe's measurements, shared by `HelperThreads`' workers: each takes the next item from
+/// `queue` (item `i` is tensor `ProbedTensor.allCases[i / layers]` of layer `i % layers`) and
+/// writes its result at index `i` (and the layer's saturation with its activation).
+struct ProbeJob: HelperJob {
+    let snapshots: [LayerSnapshot]
+    let options: ProbeOptions
+    let queue: WorkQueue
     let statistics: UnsafeMutablePointer<TensorStatistics?>
     let saturation: UnsafeMutablePointer<(saturated: Double?, dead: Double?)>
+
+    static let entry: HelperJobEntry = { pointer, _, _ in
+        let job = pointer.assumingMemoryBound(to: ProbeJob.self).pointee
+        let kinds = ProbedTensor.allCases
+        let layerCount = job.snapshots.count
+        while let item = job.queue.take() {
+            let (kind, layer) = (kinds[item / layerCount], item % layerCount)
+            let snapshot = job.snapshots[layer]
+            job.statistics[item] = snapshot.tensor(kind).map { TensorStatistics($0, options: job.options) }
+            if kind == .activation, let output = snapshot.output {
+                job.saturation[layer] = Network.saturationFractions(output, snapshot.activation)
+            }
+        }
+    }
 }
 
 /// The tensors a probe measures per layer, in the order they are handed out: the parameter-sized

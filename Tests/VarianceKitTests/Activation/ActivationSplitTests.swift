@@ -77,7 +77,7 @@ import Testing
         let slots: UnsafeMutablePointer<Int>
         let caller: pthread_t
         let wrongThread: UnsafeMutablePointer<Bool>
-        static let entry: HelperJobEntry = { pointer, worker in
+        static let entry: HelperJobEntry = { pointer, worker, _ in
             let job = pointer.assumingMemoryBound(to: CountJob.self).pointee
             job.slots[worker] += 1        // one writer per slot
             if worker == 0 && pthread_equal(pthread_self(), job.caller) == 0 { job.wrongThread.pointee = true }
