@@ -9,7 +9,7 @@ protocol VectorActivation {
     func derivative(_ z: ActivationMath.Vector, _ a: ActivationMath.Vector) -> ActivationMath.Vector
 }
 
-struct IdentityKernel: VectorActivation {
+struct LinearKernel: VectorActivation {
     @inline(__always) func value(_ z: ActivationMath.Vector) -> ActivationMath.Vector { z }
     @inline(__always) func derivative(_ z: ActivationMath.Vector, _ a: ActivationMath.Vector) -> ActivationMath.Vector {
         ActivationMath.Vector(repeating: 1)
@@ -107,7 +107,7 @@ extension Activation {
 
     /// Forward pass of a layer over `rows x columns` row-major buffers: `z[r, c] += bias[c]` when a
     /// bias is given, then `a[r, c] = φ(z[r, c])`. `z` and `a` may be the same buffer only for
-    /// `identity`-like use; they must not overlap otherwise. With `threads > 1` and at least
+    /// `linear`-like use; they must not overlap otherwise. With `threads > 1` and at least
     /// `parallelElementThreshold` elements, the columns are split into that many ranges (at
     /// multiples of the lane count), one per thread (`HelperThreads`: no allocation); every element
     /// is computed the same way whatever the split.
@@ -167,7 +167,7 @@ extension Activation {
         _ rows: Int, _ columns: Int, stride: Int
     ) {
         switch self {
-        case .identity: Activation.forwardRows(IdentityKernel(), z, a, bias, rows, columns, stride)
+        case .linear: Activation.forwardRows(LinearKernel(), z, a, bias, rows, columns, stride)
         case .tanh: Activation.forwardRows(TanhKernel(), z, a, bias, rows, columns, stride)
         case .sigmoid: Activation.forwardRows(SigmoidKernel(), z, a, bias, rows, columns, stride)
         case .relu, .leakyReLU(slope: 0): Activation.forwardRows(ReLUKernel(), z, a, bias, rows, columns, stride)
@@ -188,8 +188,8 @@ extension Activation {
         _ biasGradient: UnsafeMutablePointer<Float>?, _ rows: Int, _ columns: Int, stride: Int
     ) {
         switch self {
-        case .identity:
-            Activation.backwardRows(IdentityKernel(), z, a, gradient, biasGradient, rows, columns, stride, multiply: false)
+        case .linear:
+            Activation.backwardRows(LinearKernel(), z, a, gradient, biasGradient, rows, columns, stride, multiply: false)
         case .tanh: Activation.backwardRows(TanhKernel(), z, a, gradient, biasGradient, rows, columns, stride)
         case .sigmoid: Activation.backwardRows(SigmoidKernel(), z, a, gradient, biasGradient, rows, columns, stride)
         case .relu, .leakyReLU(slope: 0): Activation.backwardRows(ReLUKernel(), z, a, gradient, biasGradient, rows, columns, stride)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The one error type VarianceKit throws.
 ///
 /// Every case carries enough context to say what was wrong and what was expected; `description`
@@ -14,14 +16,25 @@ public enum VarianceKitError: Error, Equatable, Sendable, CustomStringConvertibl
     /// `info < 0`: argument `-info` was illegal, which is a VarianceKit bug).
     case lapackFailure(routine: String, info: Int)
 
-    /// A value that must be finite was not (inf or NaN), with where it was found.
-    case nonFinite(location: String)
+    /// An optimizer step met a gradient that holds inf or NaN: `parameter`'s gradient, first at
+    /// row-major element `element` (value `value` when it could still be read), or somewhere in
+    /// `elements`. The step was refused: no weight and no optimizer state changed.
+    case nonFiniteGradient(optimizer: String, parameter: ParameterID, element: Int?, value: Float?, elements: Range<Int>?)
 
-    /// A file could not be read or written.
-    case io(path: String, reason: String)
+    /// A call came out of order: `operation` needs `required` first (e.g. a backward pass after
+    /// a forward pass, an optimizer step on gradients no step has consumed yet).
+    case outOfOrder(operation: String, required: String)
 
-    /// Anything else that a user asked for and that cannot be done, with the reason.
-    case unsupported(String)
+    /// What `operation` needs is missing from this object (e.g. a bias on a layer built without one).
+    case missingCapability(operation: String, missing: String)
+
+    /// An iterative procedure could not meet its target: `operation` on layer `layer` (1-based,
+    /// when it concerns one) stopped at `value` after `iterations` iterations; `reason` says why.
+    case notConverged(operation: String, layer: Int?, iterations: Int, value: Double?, reason: String)
+
+    /// An experiment or buffer needs `required` bytes but only `available` are free
+    /// (`MemoryBudget.availableBytes()`); nothing was allocated.
+    case insufficientMemory(required: Int, available: Int, purpose: String)
 
     public var description: String {
         switch self {
@@ -34,17 +47,30 @@ public enum VarianceKitError: Error, Equatable, Sendable, CustomStringConvertibl
                 return "\(routine) rejected argument \(-info) (info = \(info)); this is a VarianceKit bug"
             }
             return "\(routine) failed to converge or met a singular factor (info = \(info))"
-        case let .nonFinite(location):
-            return "non-finite value (inf or NaN) in \(location)"
-        case let .io(path, reason):
-            return "cannot access \(path): \(reason)"
-        case let .unsupported(reason):
-            return reason
+        case let .nonFiniteGradient(optimizer, parameter, element, value, elements):
+            var place = ""
+            if let element { place = " at element \(element)" } else if let elements { place = " in elements \(elements.lowerBound)..<\(elements.upperBound) (row-major)" }
+            let shown = value.map { ", value \($0)" } ?? ""
+            return "non-finite value (inf or NaN) in the gradient of \(parameter)\(place)\(shown) (\(optimizer) step refused: no weight or optimizer state was changed)"
+        case let .outOfOrder(operation, required):
+            return "\(operation): \(required) first"
+        case let .missingCapability(operation, missing):
+            return "\(operation): \(missing)"
+        case let .notConverged(operation, layer, iterations, value, reason):
+            let at = layer.map { " at layer \($0)" } ?? ""
+            let reached = value.map { ", reached \($0)" } ?? ""
+            return "\(operation)\(at) did not converge after \(iterations) iterations\(reached): \(reason)"
+        case let .insufficientMemory(required, available, purpose):
+            return "\(purpose) needs about \(Self.gibibytes(required)) (\(required) bytes) but only \(Self.gibibytes(available)) (\(available) bytes) is available (MemAvailable in /proc/meminfo); reduce its size"
         }
     }
 }
 
 extension VarianceKitError {
+    static func gibibytes(_ bytes: Int) -> String {
+        String(format: "%.2f GiB", Double(bytes) / 1_073_741_824)
+    }
+
     /// Throws `.invalidParameter` unless `value` is finite and `> 0`.
     @usableFromInline
     static func requirePositiveFinite<T: BinaryFloatingPoint>(_ value: T, _ name: String) throws {

@@ -27,20 +27,21 @@ extension Initializer {
     }
 
     /// The equivalent `.varianceScaling` for the schemes that are one (`standard`, Xavier, He,
-    /// LeCun, and `varianceScaling` itself); `nil` for the others.
+    /// LeCun, and `varianceScaling` itself); `nil` for the others and for a gain still
+    /// `.ofActivation` (resolve it first).
     /// `standard` is `scale 1/3, fanIn, uniform`; Xavier `scale g^2, fanAverage`; He `scale g^2` with
     /// its mode; LeCun `scale 1, fanIn`.
     public func asVarianceScaling() -> Initializer? {
         switch self {
         case .standard:
             return .varianceScaling(scale: 1.0 / 3.0, mode: .fanIn, distribution: .uniform)
-        case let .xavierUniform(gain):
+        case let .xavierUniform(.value(gain)):
             return .varianceScaling(scale: gain * gain, mode: .fanAverage, distribution: .uniform)
-        case let .xavierNormal(gain):
+        case let .xavierNormal(.value(gain)):
             return .varianceScaling(scale: gain * gain, mode: .fanAverage, distribution: .normal)
-        case let .heUniform(mode, gain):
+        case let .heUniform(mode, .value(gain)):
             return .varianceScaling(scale: gain * gain, mode: mode, distribution: .uniform)
-        case let .heNormal(mode, gain):
+        case let .heNormal(mode, .value(gain)):
             return .varianceScaling(scale: gain * gain, mode: mode, distribution: .normal)
         case .lecunUniform:
             return .varianceScaling(scale: 1, mode: .fanIn, distribution: .uniform)
@@ -78,18 +79,18 @@ extension Initializer {
         case .standard:
             return 1 / (3 * fanIn)
         case let .xavierUniform(gain), let .xavierNormal(gain):
-            return 2 * Double(gain) * Double(gain) / (fanIn + fanOut)
+            return 2 * gain.squared / (fanIn + fanOut)
         case let .heUniform(mode, gain), let .heNormal(mode, gain):
-            return Double(gain) * Double(gain) / mode.fan(fanIn: Int(fanIn), fanOut: Int(fanOut))
+            return gain.squared / mode.fan(fanIn: Int(fanIn), fanOut: Int(fanOut))
         case .lecunUniform, .lecunNormal:
             return 1 / fanIn
         case let .varianceScaling(scale, mode, _):
             return Double(scale) / mode.fan(fanIn: Int(fanIn), fanOut: Int(fanOut))
         case let .orthogonal(gain):
-            return Double(gain) * Double(gain) / max(fanIn, fanOut)
+            return gain.squared / max(fanIn, fanOut)
         case let .identity(gain):
             let fraction = min(fanIn, fanOut) / (fanIn * fanOut)
-            let g = Double(gain)
+            let g = gain.squared.squareRoot()
             return g * g * fraction - (g * fraction) * (g * fraction)
         case let .sparse(sparsity, standardDeviation):
             let zeros = Double(Initializer.sparseZeroCount(sparsity: sparsity, rows: Int(fanOut)))
@@ -123,17 +124,17 @@ extension Initializer {
         case .standard:
             return "1/(3*fanIn)"
         case let .xavierUniform(gain), let .xavierNormal(gain):
-            return gain == 1 ? "2/(fanIn+fanOut)" : "2*\(Initializer.format(gain))^2/(fanIn+fanOut)"
+            return gain == 1 ? "2/(fanIn+fanOut)" : "2*\(gain.symbol)^2/(fanIn+fanOut)"
         case let .heUniform(mode, gain), let .heNormal(mode, gain):
-            return "\(Initializer.format(gain))^2/\(mode.symbol)"
+            return "\(gain.symbol)^2/\(mode.symbol)"
         case .lecunUniform, .lecunNormal:
             return "1/fanIn"
         case let .varianceScaling(scale, mode, _):
             return "\(Initializer.format(scale))/\(mode.symbol)"
         case let .orthogonal(gain):
-            return "\(Initializer.format(gain))^2/max(fanIn,fanOut)"
+            return "\(gain.symbol)^2/max(fanIn,fanOut)"
         case let .identity(gain):
-            return "\(Initializer.format(gain))^2*k/(fanIn*fanOut)-(\(Initializer.format(gain))*k/(fanIn*fanOut))^2, k=min(fanIn,fanOut)"
+            return "\(gain.symbol)^2*k/(fanIn*fanOut)-(\(gain.symbol)*k/(fanIn*fanOut))^2, k=min(fanIn,fanOut)"
         case let .sparse(sparsity, sd):
             return "\(Initializer.format(sd))^2*(1-ceil(\(Initializer.format(sparsity))*fanOut)/fanOut)"
         }
@@ -195,5 +196,23 @@ extension Initializer {
 
     static func signed(_ value: Float) -> String {
         value < 0 ? "-\(format(-value))" : "+\(format(value))"
+    }
+}
+
+extension Gain {
+    /// `g^2` in Double (NaN for `ofActivation`, whose schemes have no target variance).
+    var squared: Double {
+        switch self {
+        case .ofActivation: return .nan
+        case let .value(gain): return Double(gain) * Double(gain)
+        }
+    }
+
+    /// The gain in a formula: three significant digits, or `gain(activation)`.
+    var symbol: String {
+        switch self {
+        case .ofActivation: return "gain(activation)"
+        case let .value(gain): return Initializer.format(gain)
+        }
     }
 }

@@ -43,18 +43,18 @@ extension Initializer {
             let limit = 1 / fanIn.squareRoot()
             return .uniform(low: Float(-limit), high: Float(limit))
         case let .xavierUniform(gain):
-            try VarianceKitError.requirePositiveFinite(gain, "gain")
+            let gain = try gain.require()
             let limit = Double(gain) * (6 / (fanIn + fanOut)).squareRoot()
             return .uniform(low: Float(-limit), high: Float(limit))
         case let .xavierNormal(gain):
-            try VarianceKitError.requirePositiveFinite(gain, "gain")
+            let gain = try gain.require()
             return .normal(mean: 0, standardDeviation: Float(Double(gain) * (2 / (fanIn + fanOut)).squareRoot()))
         case let .heUniform(mode, gain):
-            try VarianceKitError.requirePositiveFinite(gain, "gain")
+            let gain = try gain.require()
             let limit = Double(gain) * (3 / mode.fan(fanIn: Int(fanIn), fanOut: Int(fanOut))).squareRoot()
             return .uniform(low: Float(-limit), high: Float(limit))
         case let .heNormal(mode, gain):
-            try VarianceKitError.requirePositiveFinite(gain, "gain")
+            let gain = try gain.require()
             let deviation = Double(gain) / mode.fan(fanIn: Int(fanIn), fanOut: Int(fanOut)).squareRoot()
             return .normal(mean: 0, standardDeviation: Float(deviation))
         case .lecunUniform:
@@ -76,11 +76,9 @@ extension Initializer {
                 return .truncatedNormal(mean: 0, standardDeviation: Float(deviation), lower: -2, upper: 2)
             }
         case let .orthogonal(gain):
-            try VarianceKitError.requirePositiveFinite(gain, "gain")
-            return .orthogonal(gain: gain)
+            return .orthogonal(gain: try gain.require())
         case let .identity(gain):
-            try VarianceKitError.requirePositiveFinite(gain, "gain")
-            return .identity(gain: gain)
+            return .identity(gain: try gain.require())
         case let .sparse(sparsity, standardDeviation):
             guard sparsity.isFinite, sparsity >= 0, sparsity < 1 else {
                 throw VarianceKitError.invalidParameter(name: "sparsity", value: "\(sparsity)", expected: "a number in [0, 1)")

@@ -8,6 +8,10 @@
 ///
 /// Every scheme from `standard` to `lecunNormal` is a special case of `varianceScaling`
 /// (`asVarianceScaling()`): `Var(W) = scale/fan`.
+///
+/// The schemes with a gain take a `Gain`: a number, or `.ofActivation`, the conventional gain of
+/// the activation of the layer being filled (`Activation.gain`). `Network` resolves it per layer
+/// (`resolved(for:)`); a scheme whose gain is still `.ofActivation` cannot be sampled on its own.
 public enum Initializer: Sendable, Hashable {
     /// `W = 0`.
     case zeros
@@ -27,14 +31,15 @@ public enum Initializer: Sendable, Hashable {
     /// `Var(W) = 1/(3 fanIn)`, so one layer fed unit-variance input has `Var(z) = 1/3`.
     case standard
     /// Glorot and Bengio's normalized scheme: `W ~ U[-g sqrt(6/(fanIn+fanOut)), +...]`,
-    /// `Var(W) = 2 g^2/(fanIn + fanOut)`.
-    case xavierUniform(gain: Float = 1)
-    /// `W ~ N(0, 2 g^2/(fanIn + fanOut))`.
-    case xavierNormal(gain: Float = 1)
-    /// He et al.: `W ~ U[-g sqrt(3/fan), g sqrt(3/fan)]`, `Var(W) = g^2/fan`, `g = sqrt(2)` for ReLU.
-    case heUniform(mode: FanMode = .fanIn, gain: Float = 1.4142135)
-    /// He et al.: `W ~ N(0, g^2/fan)`.
-    case heNormal(mode: FanMode = .fanIn, gain: Float = 1.4142135)
+    /// `Var(W) = 2 g^2/(fanIn + fanOut)`; `g = 1` unless given.
+    case xavierUniform(gain: Gain = 1)
+    /// `W ~ N(0, 2 g^2/(fanIn + fanOut))`; `g = 1` unless given.
+    case xavierNormal(gain: Gain = 1)
+    /// He et al.: `W ~ U[-g sqrt(3/fan), g sqrt(3/fan)]`, `Var(W) = g^2/fan`; `g` is the layer
+    /// activation's gain unless given (`sqrt(2)` for ReLU).
+    case heUniform(mode: FanMode = .fanIn, gain: Gain = .ofActivation)
+    /// He et al.: `W ~ N(0, g^2/fan)`; `g` is the layer activation's gain unless given.
+    case heNormal(mode: FanMode = .fanIn, gain: Gain = .ofActivation)
     /// LeCun: `W ~ U[-sqrt(3/fanIn), sqrt(3/fanIn)]`, `Var(W) = 1/fanIn`.
     case lecunUniform
     /// LeCun: `W ~ N(0, 1/fanIn)` (a plain normal, like `xavierNormal` and `heNormal`).
@@ -44,10 +49,12 @@ public enum Initializer: Sendable, Hashable {
     case varianceScaling(scale: Float, mode: FanMode, distribution: VarianceScalingDistribution)
     /// Saxe et al. (2014): `W = g Q`, `Q` uniformly (Haar) distributed with orthonormal rows
     /// (`rows <= columns`: `W Wᵀ = g^2 I`) or columns (`rows > columns`: `Wᵀ W = g^2 I`): the QR
-    /// factor of a Gaussian matrix with the signs of `diag(R)` folded in. `Var(W) = g^2/max(fanIn, fanOut)`.
-    case orthogonal(gain: Float = 1)
-    /// `W[i, i] = g` for `i < min(rows, columns)`, zero elsewhere (rectangular allowed).
-    case identity(gain: Float = 1)
+    /// factor of a Gaussian matrix with the signs of `diag(R)` folded in. `Var(W) = g^2/max(fanIn, fanOut)`;
+    /// `g` is the layer activation's gain unless given.
+    case orthogonal(gain: Gain = .ofActivation)
+    /// `W[i, i] = g` for `i < min(rows, columns)`, zero elsewhere (rectangular allowed); `g = 1`
+    /// unless given.
+    case identity(gain: Gain = 1)
     /// Martens (2010)-style sparse init: in every column, `ceil(sparsity rows)` entries at random
     /// rows are exactly zero, the rest `N(0, standardDeviation^2)`;
     /// `Var(W) = sd^2 (1 - ceil(sparsity rows)/rows)`.
@@ -55,23 +62,91 @@ public enum Initializer: Sendable, Hashable {
 }
 
 extension Initializer {
-    /// He uniform with the gain of `nonlinearity` (`Var(W) = gain^2/fan`).
-    public static func heUniform(_ nonlinearity: Nonlinearity, mode: FanMode = .fanIn) -> Initializer {
-        .heUniform(mode: mode, gain: nonlinearity.gain)
+    /// He uniform with the gain of `activation` (`Var(W) = gain^2/fan`).
+    public static func heUniform(_ activation: Activation, mode: FanMode = .fanIn) -> Initializer {
+        .heUniform(mode: mode, gain: .value(activation.gain))
     }
 
-    /// He normal with the gain of `nonlinearity`.
-    public static func heNormal(_ nonlinearity: Nonlinearity, mode: FanMode = .fanIn) -> Initializer {
-        .heNormal(mode: mode, gain: nonlinearity.gain)
+    /// He normal with the gain of `activation`.
+    public static func heNormal(_ activation: Activation, mode: FanMode = .fanIn) -> Initializer {
+        .heNormal(mode: mode, gain: .value(activation.gain))
     }
 
-    /// Every kind of scheme once, with default parameters (for sweeps and listings).
+    /// This scheme with a gain of `.ofActivation` replaced by `activation.gain`; other schemes
+    /// and explicit gains are returned unchanged.
+    public func resolved(for activation: Activation) -> Initializer {
+        switch self {
+        case .xavierUniform(.ofActivation): return .xavierUniform(gain: .value(activation.gain))
+        case .xavierNormal(.ofActivation): return .xavierNormal(gain: .value(activation.gain))
+        case let .heUniform(mode, .ofActivation): return .heUniform(mode: mode, gain: .value(activation.gain))
+        case let .heNormal(mode, .ofActivation): return .heNormal(mode: mode, gain: .value(activation.gain))
+        case .orthogonal(.ofActivation): return .orthogonal(gain: .value(activation.gain))
+        case .identity(.ofActivation): return .identity(gain: .value(activation.gain))
+        default: return self
+        }
+    }
+
+    /// The gain of the schemes that take one (nil for the others).
+    public var gain: Gain? {
+        switch self {
+        case let .xavierUniform(gain), let .xavierNormal(gain), let .orthogonal(gain), let .identity(gain): return gain
+        case let .heUniform(_, gain), let .heNormal(_, gain): return gain
+        default: return nil
+        }
+    }
+
+    /// Every kind of scheme once, with default parameters and explicit gains (for sweeps and
+    /// listings; He with `sqrt(2)`, orthogonal with 1).
     public static let allDefaults: [Initializer] = [
         .zeros, .ones, .constant(0.5), .uniform(low: -0.05, high: 0.05),
         .normal(mean: 0, standardDeviation: 0.05),
         .truncatedNormal(mean: 0, standardDeviation: 0.05, lower: -2, upper: 2),
-        .standard, .xavierUniform(), .xavierNormal(), .heUniform(), .heNormal(), .lecunUniform, .lecunNormal,
+        .standard, .xavierUniform(), .xavierNormal(), .heUniform(.relu), .heNormal(.relu), .lecunUniform, .lecunNormal,
         .varianceScaling(scale: 1, mode: .fanAverage, distribution: .truncatedNormal),
-        .orthogonal(), .identity(), .sparse(sparsity: 0.1, standardDeviation: 0.01),
+        .orthogonal(gain: 1), .identity(), .sparse(sparsity: 0.1, standardDeviation: 0.01),
     ]
+}
+
+/// The gain `g` of a variance-preserving initializer (`Var(W)` proportional to `g^2`): a number,
+/// or `ofActivation`, the conventional gain of the activation of the layer being filled
+/// (`Activation.gain`: 5/3 for tanh, `sqrt(2)` for ReLU, ...). Float and integer literals are gains.
+public enum Gain: Sendable, Hashable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral, CustomStringConvertible {
+    /// The conventional gain of the layer's activation, filled in by `Initializer.resolved(for:)`.
+    case ofActivation
+    /// This gain.
+    case value(Float)
+
+    public init(floatLiteral value: Float) { self = .value(value) }
+    public init(integerLiteral value: Int) { self = .value(Float(value)) }
+
+    /// The number, or `activation.gain` for `ofActivation`.
+    public func value(for activation: Activation) -> Float {
+        switch self {
+        case .ofActivation: return activation.gain
+        case let .value(gain): return gain
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .ofActivation: return "the activation's gain"
+        case let .value(gain): return "\(gain)"
+        }
+    }
+
+    /// The number, validated (finite, `> 0`).
+    ///
+    /// - Throws: `VarianceKitError.invalidParameter` for a gain that is not finite and `> 0`, or
+    ///   that is still `ofActivation` (no layer activation to take it from).
+    func require() throws -> Float {
+        switch self {
+        case .ofActivation:
+            throw VarianceKitError.invalidParameter(
+                name: "gain", value: "of the activation",
+                expected: "an explicit gain, or the scheme resolved for an activation first (Initializer.resolved(for:); Network does this per layer)")
+        case let .value(gain):
+            try VarianceKitError.requirePositiveFinite(gain, "gain")
+            return gain
+        }
+    }
 }

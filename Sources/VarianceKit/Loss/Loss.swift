@@ -10,7 +10,7 @@ import Foundation
 ///   `dL/dA = (softmax(A) - onehot(y))/B`, computed with the row maximum subtracted first, so large
 ///   logits neither overflow nor lose the answer. `y` has `B` entries in `0..<n`.
 /// - `randomReadout(seed: s)`: `L = (1/B) Σ_ij R_ij A_ij` with `R` i.i.d. `N(0, 1)` drawn from
-///   Philox4x32 with key `s` on stream `Loss.readoutStream`, fixed for a given seed and shape.
+///   Philox4x32 with key `s` on `RandomStream.readout`, fixed for a given seed and shape.
 ///   `dL/dA = R/B` does not depend on the forward pass, so `Var(dL/dA) = 1/B²` exactly in
 ///   expectation: the clean top gradient for measuring backward variance propagation.
 /// - `quadratic`: `L = (1/(2B)) Σ_ij A_ij²`, `dL/dA = A/B`.
@@ -22,10 +22,6 @@ public enum Loss: Sendable {
     case softmaxCrossEntropy(labels: [Int])
     case randomReadout(seed: UInt64)
     case quadratic
-
-    /// The Philox stream that the random readout matrix `R` is drawn from (layers use streams
-    /// `2 l` for weights and `2 l + 1` for biases, so this one never collides with them).
-    public static let readoutStream: UInt64 = 0xFFFF_FFFF_0000_0000
 
     /// A short kebab-case name: `mse`, `softmax-cross-entropy`, `random-readout`, `quadratic`.
     public var name: String {

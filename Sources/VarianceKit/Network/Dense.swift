@@ -41,7 +41,7 @@ public final class Dense {
     ///
     /// - Throws: `VarianceKitError.invalidParameter` when `inputs` or `outputs` is below 1 or an
     ///   activation parameter is invalid.
-    public init(inputs: Int, outputs: Int, activation: Activation = .identity, bias: Bool = true) throws {
+    public init(inputs: Int, outputs: Int, activation: Activation = .linear, bias: Bool = true) throws {
         guard inputs >= 1 else {
             throw VarianceKitError.invalidParameter(name: "Dense inputs", value: "\(inputs)", expected: "an integer >= 1")
         }
@@ -86,11 +86,11 @@ public final class Dense {
 
     /// Replaces `b`.
     ///
-    /// - Throws: `VarianceKitError.unsupported` for a layer without bias, `.shapeMismatch` unless
+    /// - Throws: `VarianceKitError.missingCapability` for a layer without bias, `.shapeMismatch` unless
     ///   `bias` is `[1, outputs]`.
     public func setBias(_ bias: Matrix) throws {
         guard hasBias else {
-            throw VarianceKitError.unsupported("Dense.setBias: this layer was built without a bias")
+            throw VarianceKitError.missingCapability(operation: "Dense.setBias", missing: "this layer was built without a bias")
         }
         guard bias.rows == 1, bias.columns == outputs else {
             throw VarianceKitError.shapeMismatch(

@@ -1,5 +1,7 @@
 extension Network {
-    /// Back-propagates `loss` through the last forward pass and returns its value `L`.
+    /// Back-propagates `loss` through the last forward pass and returns its value `L` (in Double,
+    /// like `lastLoss` and the penalty values of an optimizer step, so `L + summary.penaltyValue`
+    /// is the regularized objective).
     ///
     /// From the top: `dL/dA_L` comes from the loss; per layer, `dZ = dA ⊙ φ'(Z)` and the bias
     /// gradient `db = Σ_rows dZ` in one fused pass, `dW = dZᵀ X` (one `sgemm`), and
@@ -9,13 +11,15 @@ extension Network {
     /// With `accumulate`, `dW` and `db` are added to the gradients already held (zero them with
     /// `zeroGradients()`); otherwise they are overwritten.
     ///
-    /// - Throws: `VarianceKitError.unsupported` before any forward pass (or after the batch size
+    /// - Throws: `VarianceKitError.outOfOrder` before any forward pass (or after the batch size
     ///   changed); as `Loss.validate(outputRows:outputColumns:)` for targets or labels that do not
     ///   fit the output. Nothing is changed when it throws.
     @discardableResult
-    public func backward(loss: Loss, accumulate: Bool = false, computeInputGradient: Bool = false) throws -> Float {
+    public func backward(loss: Loss, accumulate: Bool = false, computeInputGradient: Bool = false) throws -> Double {
         guard hasForwardPass else {
-            throw VarianceKitError.unsupported("Network.backward: run forward on a batch first (no forward pass since the network was built or changed batch size)")
+            throw VarianceKitError.outOfOrder(
+                operation: "Network.backward",
+                required: "run forward on a batch (no forward pass since the network was built, reinitialized or changed batch size)")
         }
         let top = layers[layers.count - 1]
         try loss.validate(outputRows: batchSize, outputColumns: top.outputs)
@@ -41,8 +45,9 @@ extension Network {
         }
         lastLoss = value
         hasBackwardPass = true
+        hasCurrentGradients = true
         hasInputGradient = computeInputGradient
-        return Float(value)
+        return value
     }
 
     /// Calls `body` with the readout matrix (or a dummy pointer when there is none).

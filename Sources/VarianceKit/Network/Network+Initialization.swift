@@ -1,14 +1,7 @@
 extension Network {
-    /// The Philox stream of layer `layer`'s weight: `2 layer` (its bias uses `2 layer + 1`; the
-    /// random readout `Loss.readoutStream`), so every tensor draws independent numbers from one seed.
-    public static func weightStream(layer: Int) -> UInt64 { UInt64(2 * layer) }
-
-    /// The Philox stream of layer `layer`'s bias: `2 layer + 1`.
-    public static func biasStream(layer: Int) -> UInt64 { UInt64(2 * layer + 1) }
-
     /// A network of `layers.count` Dense layers on `inputs` features, each initialized by its
-    /// description from Philox4x32-10 keyed by `seed` (weight of layer `l` on stream `2 l`, bias on
-    /// `2 l + 1`): the same seed always gives the same network, whatever `threads` is.
+    /// description from Philox4x32-10 keyed by `seed` (weight of layer `l` on
+    /// `RandomStream.weight(layer: l)`, bias on `RandomStream.bias(layer: l)`): the same seed always gives the same network, whatever `threads` is.
     ///
     /// - Throws: `VarianceKitError.invalidParameter` for `inputs < 1`, an empty `layers`, a layer
     ///   with `outputs < 1` or an invalid activation or initializer parameter (the message names
@@ -27,12 +20,12 @@ extension Network {
             do {
                 layer = try Dense(inputs: fanIn, outputs: description.outputs, activation: description.activation,
                                   bias: description.bias)
-                try description.weightInitializer.fillWeight(
-                    &layer.weight, seed: seed, stream: Network.weightStream(layer: index), threads: threads)
+                try description.weightInitializer.resolved(for: description.activation).fillWeight(
+                    &layer.weight, seed: seed, stream: RandomStream.weight(layer: index).id, threads: threads)
                 if description.bias {
-                    try description.biasInitializer.fill(
+                    try description.biasInitializer.resolved(for: description.activation).fill(
                         &layer.biasStorage, fanIn: fanIn, fanOut: description.outputs,
-                        seed: seed, stream: Network.biasStream(layer: index), threads: threads)
+                        seed: seed, stream: RandomStream.bias(layer: index).id, threads: threads)
                 }
             } catch let error as VarianceKitError {
                 throw error.inLayer(index + 1, of: descriptions.count)
@@ -62,7 +55,7 @@ extension Network {
         try self.init(inputs: widths[0], layers: descriptions, seed: seed, threads: threads)
     }
 
-    /// Redraws every layer's weight with `initializer` from `(seed, stream 2 l)` and sets biases to zero.
+    /// Redraws every layer's weight with `initializer` from `(seed, RandomStream.weight(layer: l))` and sets biases to zero.
     ///
     /// - Throws: as `Initializer.fillWeight`, naming the layer; nothing is changed then.
     public func reinitialize(weights initializer: Initializer, seed: UInt64, threads: Int? = nil) throws {
@@ -70,7 +63,7 @@ extension Network {
         for (index, layer) in layers.enumerated() {
             var weight = Matrix(validatedRows: layer.outputs, columns: layer.inputs)
             do {
-                try initializer.fillWeight(&weight, seed: seed, stream: Network.weightStream(layer: index), threads: threads)
+                try initializer.resolved(for: layer.activation).fillWeight(&weight, seed: seed, stream: RandomStream.weight(layer: index).id, threads: threads)
             } catch let error as VarianceKitError {
                 throw error.inLayer(index + 1, of: layers.count)
             }
@@ -82,6 +75,7 @@ extension Network {
         }
         hasForwardPass = false
         hasBackwardPass = false
+        hasCurrentGradients = false
     }
 }
 

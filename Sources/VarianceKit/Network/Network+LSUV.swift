@@ -45,7 +45,7 @@ extension Network {
     ///
     /// - Throws: `VarianceKitError.invalidParameter` for `tolerance` outside `(0, 1)`,
     ///   `maximumIterations < 1`, or `data` with fewer than 2 entries; `.shapeMismatch` for `data`
-    ///   with the wrong number of features; `.unsupported` naming the layer when the variance is 0,
+    ///   with the wrong number of features; `.notConverged` naming the layer when the variance is 0,
     ///   not finite, or still outside `1 ± tolerance` after `maximumIterations` rescalings (the
     ///   layers before it keep their new weights; rerun with a better batch or tolerance).
     @discardableResult
@@ -80,8 +80,9 @@ extension Network {
                 let measured = quantity == .preActivation ? layer.preActivation : layer.output
                 let statistics = TensorStatistics(measured, options: options)
                 guard statistics.nonFiniteCount == 0, let variance = statistics.variance, variance > 0 else {
-                    throw VarianceKitError.unsupported(
-                        "LSUV: layer \(index + 1) of \(layers.count): the \(quantity.rawValue) variance is \(statistics.variance.map { "\($0)" } ?? "undefined") with \(statistics.nonFiniteCount) non-finite entries; it cannot be rescaled to 1")
+                    throw VarianceKitError.notConverged(
+                        operation: "LSUV", layer: index + 1, iterations: iteration, value: statistics.variance,
+                        reason: "the \(quantity.rawValue) variance of layer \(index + 1) of \(layers.count) is \(statistics.variance.map { "\($0)" } ?? "undefined") with \(statistics.nonFiniteCount) non-finite entries; it cannot be rescaled to 1")
                 }
                 if iteration == 0 { initialVariance = variance }
                 if Swift.abs(variance - 1) <= tolerance {
@@ -90,8 +91,9 @@ extension Network {
                     break
                 }
                 guard iteration < maximumIterations else {
-                    throw VarianceKitError.unsupported(
-                        "LSUV: layer \(index + 1) of \(layers.count): the \(quantity.rawValue) variance is \(variance) after \(maximumIterations) rescalings, not within 1 ± \(tolerance); try more iterations, a larger tolerance or a larger batch (data is \(data.rows) x \(data.columns))")
+                    throw VarianceKitError.notConverged(
+                        operation: "LSUV", layer: index + 1, iterations: maximumIterations, value: variance,
+                        reason: "the \(quantity.rawValue) variance of layer \(index + 1) of \(layers.count) is not within 1 ± \(tolerance); try more iterations, a larger tolerance or a larger batch (data is \(data.rows) x \(data.columns))")
                 }
                 let factor = 1 / variance.squareRoot()
                 layer.weight.withUnsafeMutableBufferPointer { weight in

@@ -35,6 +35,9 @@ public final class Network {
     var hasBackwardPass = false
     /// Whether the last backward pass filled `inputGradientStorage`.
     var hasInputGradient = false
+    /// Whether the gradient buffers hold gradients that no optimizer step has consumed yet: set
+    /// by `backward` and `zeroGradients()`, cleared by an optimizer step and by `reinitialize`.
+    var hasCurrentGradients = false
 
     /// The earliest place where a probe found a non-finite value (see `probe(step:)`).
     public internal(set) var firstNonFinite: NonFiniteLocation?
@@ -79,10 +82,27 @@ public final class Network {
     /// Number of trainable parameters (weights and biases).
     public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
 
-    /// Bytes held by this network, by role: parameters (`W`, `b`), their gradients, and the
-    /// per-batch workspaces (input copy, `Z`, `A`, `dL/dZ` of every layer, `dL/dX` and the readout
-    /// matrix when allocated). Bias storage of bias-free layers is counted with the parameters.
-    public var memoryFootprint: (parameters: Int, gradients: Int, workspaces: Int) {
+    /// Bytes held by a network, by role.
+    public struct MemoryFootprint: Sendable, Hashable, Codable {
+        /// `W` and `b` of every layer (bias storage of bias-free layers included).
+        public var parameters: Int
+        /// `dL/dW` and `dL/db`, the same sizes.
+        public var gradients: Int
+        /// The per-batch workspaces: the input copy, `Z`, `A` and `dL/dZ` of every layer, `dL/dX`
+        /// and the random readout matrix when allocated.
+        public var workspaces: Int
+
+        /// Everything together (saturating at `Int.max`).
+        public var total: Int {
+            let sum = parameters.addingReportingOverflow(gradients)
+            let all = sum.partialValue.addingReportingOverflow(workspaces)
+            return sum.overflow || all.overflow ? Int.max : all.partialValue
+        }
+    }
+
+    /// What this network holds now: the element counts of its matrices as allocated (the
+    /// workspaces by the last pass), in bytes.
+    public var memoryFootprint: MemoryFootprint {
         let floatSize = MemoryLayout<Float>.stride
         var parameters = 0
         var workspaces = input.count + inputGradientStorage.count + (readout?.matrix.count ?? 0)
@@ -90,12 +110,50 @@ public final class Network {
             parameters += layer.weight.count + layer.biasStorage.count
             workspaces += layer.preActivation.count + layer.output.count + layer.delta.count
         }
-        return (parameters * floatSize, parameters * floatSize, workspaces * floatSize)
+        return MemoryFootprint(parameters: parameters * floatSize, gradients: parameters * floatSize,
+                               workspaces: workspaces * floatSize)
     }
 
-    /// Sets every weight and bias gradient to zero.
+    /// What a network of `widths` allocates: at construction its parameters and gradients (every
+    /// layer stores a bias vector, used or not, so `bias` only documents intent), and on its
+    /// first pass with `batchSize` rows its workspaces (`batchSize x` each width for the input
+    /// copy and each layer's `Z`, `A`, `dL/dZ`; the readout matrix `batchSize x outputs` with
+    /// `randomReadout`; `dL/dX` with `inputGradient`). Products that overflow saturate at
+    /// `Int.max`. After such a pass, a network's `memoryFootprint` equals this (tested).
+    public static func memoryFootprint(
+        widths: [Int], bias: Bool = true, batchSize: Int, randomReadout: Bool = false, inputGradient: Bool = false
+    ) -> MemoryFootprint {
+        func product(_ a: Int, _ b: Int) -> Int {
+            let result = a.multipliedReportingOverflow(by: b)
+            return result.overflow ? Int.max : result.partialValue
+        }
+        func sum(_ values: [Int]) -> Int {
+            values.reduce(0) { total, value in
+                let result = total.addingReportingOverflow(value)
+                return result.overflow ? Int.max : result.partialValue
+            }
+        }
+        let floatSize = MemoryLayout<Float>.stride
+        guard let inputs = widths.first, widths.count >= 2 else {
+            return MemoryFootprint(parameters: 0, gradients: 0, workspaces: 0)
+        }
+        let layerWidths = Array(zip(widths.dropLast(), widths.dropFirst()))
+        let parameterElements = sum(layerWidths.map { fanIn, fanOut in sum([product(fanOut, fanIn), fanOut]) })
+        let workspaceElements = sum([
+            product(batchSize, inputs),
+            sum(layerWidths.map { _, fanOut in product(3, product(batchSize, fanOut)) }),
+            randomReadout ? product(batchSize, widths[widths.count - 1]) : 0,
+            inputGradient ? product(batchSize, inputs) : 0,
+        ])
+        let parameters = product(parameterElements, floatSize)
+        return MemoryFootprint(parameters: parameters, gradients: parameters, workspaces: product(workspaceElements, floatSize))
+    }
+
+    /// Sets every weight and bias gradient to zero (before accumulating several backward passes;
+    /// zero gradients count as current, so an optimizer may step on them).
     public func zeroGradients() {
         for layer in layers { layer.zeroGradients() }
+        hasCurrentGradients = true
     }
 
     /// Allocates the per-batch workspaces unless they already have `batchSize` rows.
@@ -116,6 +174,13 @@ public final class Network {
 // MARK: - Parameters
 
 extension Network: ParameterContainer {
+    /// Whether `dL/dW` and `dL/db` hold gradients no optimizer step has consumed: true after
+    /// `backward` or `zeroGradients()`, false after a step and after `reinitialize`.
+    public var gradientsAreCurrent: Bool { hasCurrentGradients }
+
+    /// Called by an optimizer whose step consumed the gradient buffers.
+    public func markGradientsConsumed() { hasCurrentGradients = false }
+
     /// Visits `(W, dL/dW)` then, for layers with a bias, `(b, dL/db)`, layer by layer in forward
     /// order. `body` may change values and gradients in place, never their shapes (checked).
     public func forEachParameter(_ body: (ParameterID, inout Matrix, inout Matrix) throws -> Void) rethrows {

@@ -15,8 +15,25 @@ public struct ParameterID: Hashable, Codable, Sendable, CustomStringConvertible 
 
 /// Anything whose trainable parameters an optimizer can update in place: a network, or a test's
 /// hand-made set of matrices.
+///
+/// A container that knows when its gradients were computed says so through
+/// `gradientsAreCurrent`: an optimizer refuses to step on gradients a previous step consumed
+/// (`VarianceKitError.outOfOrder`) and calls `markGradientsConsumed()` after each step that used
+/// them. The default implementations (always current, nothing recorded) suit containers whose
+/// gradients the caller manages.
 public protocol ParameterContainer: AnyObject {
     /// Visits every trainable parameter with its gradient buffer (same shape), in layer order,
     /// weight before bias. `body` may change values and gradients in place, never their shapes.
     func forEachParameter(_ body: (ParameterID, inout Matrix, inout Matrix) throws -> Void) rethrows
+
+    /// Whether the gradient buffers hold gradients that no optimizer step has consumed.
+    var gradientsAreCurrent: Bool { get }
+
+    /// Records that an optimizer step consumed the gradient buffers.
+    func markGradientsConsumed()
+}
+
+extension ParameterContainer {
+    public var gradientsAreCurrent: Bool { true }
+    public func markGradientsConsumed() {}
 }

@@ -18,7 +18,9 @@
 /// unspecified: plain SGD writes the new weights into the gradient buffer and then exchanges the
 /// two buffers (an O(1) swap of storage), which saves a pass over memory. Recompute gradients
 /// before the next step (a network's `backward` overwrites them; with `accumulate`, call
-/// `zeroGradients()` first).
+/// `zeroGradients()` first). `step(_:)` enforces this for containers that track their gradients
+/// (`ParameterContainer.gradientsAreCurrent`, which `Network` does): a second step without a new
+/// backward pass is refused with `VarianceKitError.outOfOrder`, and nothing is written.
 public protocol Optimizer: AnyObject {
     /// The base learning rate `η` (multiplied by the schedule).
     var learningRate: Float { get }
@@ -34,7 +36,8 @@ public protocol Optimizer: AnyObject {
     ///
     /// - Returns: the penalty value (at the weights before the step) summed over the parameters,
     ///   and the exact zeros after it; per-parameter figures are in `statistics(for:)`.
-    /// - Throws: `VarianceKitError.nonFinite` naming the parameter whose gradient holds inf/NaN,
+    /// - Throws: `VarianceKitError.outOfOrder` when `parameters.gradientsAreCurrent` is false (a
+    ///   previous step consumed them); `.nonFiniteGradient` naming the parameter whose gradient holds inf/NaN,
     ///   `.shapeMismatch` when a gradient or a state buffer does not match its parameter,
     ///   `.invalidParameter` when the weight-decay fraction of a parameter leaves `[0, 1]`.
     @discardableResult

@@ -86,6 +86,11 @@ final class OptimizerEngine {
     var writesIntoGradient: Bool { bufferCount == 0 }
 
     func step<Container: ParameterContainer>(_ parameters: Container) throws -> StepSummary {
+        guard parameters.gradientsAreCurrent else {
+            throw VarianceKitError.outOfOrder(
+                operation: "\(name).step",
+                required: "recompute the gradients (Network.backward, or zeroGradients() and backward(accumulate: true)); the previous step consumed them")
+        }
         // Phase 1: check shapes and hyperparameters (and, with state, the gradients); write nothing.
         try parameters.forEachParameter { id, values, gradient in
             _ = try coefficients(id: id, values: values, gradient: gradient)
@@ -94,6 +99,8 @@ final class OptimizerEngine {
         var summary = StepSummary()
         if writesIntoGradient {
             // Phase 2: the new weights into the gradient buffers, block by block, each block checked.
+            // From here on the gradients are consumed, whether the step is taken or refused.
+            defer { parameters.markGradientsConsumed() }
             var refused: VarianceKitError?
             try parameters.forEachParameter { id, values, gradient in
                 guard refused == nil else { return }
@@ -107,6 +114,7 @@ final class OptimizerEngine {
             }
             return summary
         }
+        defer { parameters.markGradientsConsumed() }
         try parameters.forEachParameter { id, values, gradient in
             try applyInPlace(id: id, values: &values, gradient: gradient)
             summary.add(commit(id: id))
@@ -128,9 +136,8 @@ final class OptimizerEngine {
 
     private func refusal(_ gradient: UnsafeBufferPointer<Float>, id: ParameterID, columns: Int) -> VarianceKitError {
         let index = FusedKernels.firstNonFinite(gradient) ?? 0
-        let element = columns > 0 ? "(\(index / columns), \(index % columns))" : "\(index)"
-        return VarianceKitError.nonFinite(
-            location: "the gradient of \(id) at element \(element), value \(gradient[index]) (\(name) step refused: no weight or optimizer state was changed)")
+        return VarianceKitError.nonFiniteGradient(
+            optimizer: name, parameter: id, element: index, value: gradient.isEmpty ? nil : gradient[index], elements: nil)
     }
 
     private func checkFinite(_ gradient: Matrix, id: ParameterID) throws {
@@ -165,8 +172,8 @@ final class OptimizerEngine {
                 for block in 0..<ParallelBlocks.blockCount(count) where partials[block].nonFinite {
                     // The gradient was overwritten as it was read; the block says where it was.
                     let range = ParallelBlocks.range(ofBlock: block, count: count)
-                    return VarianceKitError.nonFinite(
-                        location: "the gradient of \(id), first in elements \(range.lowerBound)..<\(range.upperBound) of \(count) (row-major; \(name) step refused: no weight or optimizer state was changed)")
+                    return VarianceKitError.nonFiniteGradient(
+                        optimizer: name, parameter: id, element: nil, value: nil, elements: range)
                 }
                 state.pending = c
                 return nil

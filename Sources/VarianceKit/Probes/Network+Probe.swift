@@ -2,7 +2,8 @@ import Foundation
 
 extension Network {
     /// The statistics of every layer's `W`, `b`, `Z`, `A`, `dL/dZ`, `dL/dW`, `dL/db` as they stand
-    /// after the last forward/backward pass, labelled with `step`; see `NetworkProbe`.
+    /// after the last forward/backward pass, labelled with `step`; see `NetworkProbe`. `dL/dW` and
+    /// `dL/db` are reported only while they are current (not after an optimizer step consumed them).
     ///
     /// Cost: one vectorized pass over each tensor (moments accumulated in Double per block), a
     /// histogram of a sample of at most `options.histogramSampleLimit` entries, and for saturating
@@ -17,6 +18,8 @@ extension Network {
     public func probe(step: Int, options: ProbeOptions = .standard) -> NetworkProbe {
         let forwardDone = hasForwardPass
         let backwardDone = hasBackwardPass
+        // An optimizer step consumes dL/dW and dL/db (plain SGD leaves the old weights there).
+        let gradientsCurrent = hasBackwardPass && hasCurrentGradients
         let snapshots = layers.enumerated().map { index, layer in
             LayerSnapshot(
                 index: index, inputs: layer.inputs, outputs: layer.outputs, activation: layer.activation,
@@ -24,8 +27,8 @@ extension Network {
                 preActivation: forwardDone ? layer.preActivation : nil,
                 output: forwardDone ? layer.output : nil,
                 delta: backwardDone ? layer.delta : nil,
-                weightGradient: backwardDone ? layer.weightGradient : nil,
-                biasGradient: backwardDone ? layer.biasGradient : nil)
+                weightGradient: gradientsCurrent ? layer.weightGradient : nil,
+                biasGradient: gradientsCurrent ? layer.biasGradient : nil)
         }
         let layerCount = snapshots.count
         let kinds = ProbedTensor.allCases
@@ -82,22 +85,20 @@ extension Network {
         return nil
     }
 
-    /// `(saturated, dead)` fractions of the activations `a` (each nil where the activation has none).
+    /// `(saturated, dead)` fractions of the activations `a` under `activation.saturation` (each
+    /// nil where the activation has no such rule).
     static func saturationFractions(_ a: Matrix, _ activation: Activation) -> (Double?, Double?) {
-        guard a.count > 0 else { return (nil, nil) }
+        guard a.count > 0, let rule = activation.saturation else { return (nil, nil) }
         let matches: Int = a.withUnsafeBufferPointer { buffer in
             let (pointer, count) = (buffer.baseAddress!, buffer.count)
-            switch activation {
-            case .tanh: return countMatching(pointer, count, MagnitudeAbove(threshold: 0.99))
-            case .softsign: return countMatching(pointer, count, MagnitudeAbove(threshold: 0.9))
-            case .sigmoid: return countMatching(pointer, count, OutsideInterval(low: 0.01, high: 0.99))
-            case .relu: return countMatching(pointer, count, ExactlyZero())
-            default: return -1
+            switch rule {
+            case let .magnitudeAbove(threshold): return countMatching(pointer, count, MagnitudeAbove(threshold: threshold))
+            case let .outside(low, high): return countMatching(pointer, count, OutsideInterval(low: low, high: high))
+            case .exactlyZero: return countMatching(pointer, count, ExactlyZero())
             }
         }
-        guard matches >= 0 else { return (nil, nil) }
         let fraction = Double(matches) / Double(a.count)
-        return activation == .relu ? (nil, fraction) : (fraction, nil)
+        return rule == .exactlyZero ? (nil, fraction) : (fraction, nil)
     }
 
     /// Number of entries matching `predicate`, eight lanes at a time (lane counters flushed to an

@@ -70,10 +70,12 @@ public struct LayerProbe: Codable, Sendable, Equatable {
     public var weightGradient: TensorStatistics?
     /// `dL/db` (nil without bias).
     public var biasGradient: TensorStatistics?
-    /// Fraction of `A` in the saturated region: `|a| > 0.99` for tanh, `a < 0.01` or `a > 0.99` for
-    /// sigmoid, `|a| > 0.9` for softsign; nil for other activations or before a forward pass.
+    /// Fraction of `A` in the saturated region of `Activation.saturation` (`|a| > 0.99` for tanh,
+    /// `a < 0.01` or `a > 0.99` for sigmoid, `|a| > 0.9` for softsign); nil for other activations
+    /// or before a forward pass.
     public var saturatedFraction: Double?
-    /// Fraction of `A` exactly 0 for ReLU; nil for other activations or before a forward pass.
+    /// Fraction of `A` exactly 0 for ReLU (`Activation.SaturationRule.exactlyZero`); nil for other
+    /// activations or before a forward pass.
     public var deadFraction: Double?
 }
 

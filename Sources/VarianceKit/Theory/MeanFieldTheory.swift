@@ -15,7 +15,9 @@
 ///
 /// and gradients neither explode nor vanish at the edge of chaos `chi_1 = 1`.
 ///
-/// The activation `phi` and its derivative are plain closures, so any function can be studied.
+/// The theory of a network's `Activation` comes from `init(activation:)`, which takes `phi` and
+/// `phi'` from the activation's scalar Double definitions; any other function can be studied by
+/// passing `phi` and `phi'` as closures.
 public struct MeanFieldTheory: Sendable {
     /// `phi`.
     public let activation: @Sendable (Double) -> Double
@@ -36,6 +38,11 @@ public struct MeanFieldTheory: Sendable {
         self.activation = activation
         self.derivative = derivative
         self.quadrature = quadrature
+    }
+
+    /// The theory of `activation` (`Activation.value(_:)` and `Activation.derivative(_:)`).
+    public init(activation: Activation, quadrature: GaussianQuadrature = .standard) {
+        self.init(activation: { activation.value($0) }, derivative: { activation.derivative($0) }, quadrature: quadrature)
     }
 
     // MARK: Single-layer maps

@@ -94,7 +94,7 @@ import VarianceKit
         #expect(a.layers[0].weight != a.layers[1].weight)
         // Each layer's weight is the initializer's fill on that layer's stream.
         var expected = try Matrix(rows: 8, columns: 8)
-        try Initializer.heNormal().fillWeight(&expected, seed: 42, stream: Network.weightStream(layer: 1))
+        try Initializer.heNormal().fillWeight(&expected, seed: 42, stream: RandomStream.weight(layer: 1).id)
         #expect(a.layers[1].weight == expected)
         #expect(a.layers[0].bias == (try Matrix(rows: 1, columns: 8)))
     }

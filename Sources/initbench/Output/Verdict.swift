@@ -1,4 +1,5 @@
 import Foundation
+import VarianceKit
 
 /// Short numbers for people: three significant digits, scientific outside [1e-3, 1e4).
 enum NumberFormat {
@@ -22,10 +23,11 @@ enum NumberFormat {
     }
 }
 
-extension RunRecord {
-    /// One line saying what happened to the signal, e.g. "activation variance shrinks 3e-10x
+enum Verdict {
+    /// One line saying what happened to `run`'s signal, e.g. "activation variance shrinks 3e-10x
     /// from layer 1 to layer 20; gradient variance shrinks 1e-09x from layer 20 to layer 1".
-    static func verdict(layers: [LayerRecord], divergedAtLayer: Int?) -> String {
+    static func sentence(for run: PropagationRun) -> String {
+        let (layers, divergedAtLayer) = (run.layers, run.divergedAtLayer)
         if let k = divergedAtLayer {
             return "diverged at layer \(k): inf/NaN from layer \(k) on"
         }

@@ -1,4 +1,5 @@
 import Foundation
+import VarianceKit
 
 /// Per-layer histograms stacked by layer, the form of Glorot and Bengio's Figures 6
 /// (activation values) and 7 (back-propagated gradients): one panel per (activation,
@@ -19,7 +20,7 @@ enum HistogramFigure {
             }
         }
 
-        func histogram(_ layer: LayerRecord) -> HistogramRecord {
+        func histogram(_ layer: PropagationLayer) -> HistogramCounts {
             switch self {
             case .activation: return layer.histograms.activation
             case .gradient: return layer.histograms.gradient
@@ -42,7 +43,7 @@ enum HistogramFigure {
         return layers.sorted()
     }
 
-    static func svg(_ report: PropagationReport, quantity: Quantity) -> SVGDocument {
+    static func svg(_ report: PropagationDocument, quantity: Quantity) -> SVGDocument {
         let activations = report.config.activations
         let initializers = report.config.initializers
         let cellWidth = marginLeft + panelWidth + marginRight

@@ -17,7 +17,7 @@ import Foundation
 // }
 
 /// The speed report.
-struct KernelReport: Codable, Sendable {
+struct KernelReport: Codable, Sendable, RenderedDocument {
     var schema = "initbench.kernels.v1"
     var config: KernelConfiguration
     var networks: [NetworkTiming] = []
@@ -105,11 +105,6 @@ struct KernelReport: Codable, Sendable {
         }
     }
 
-    func jsonText() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
-    }
 
     /// The sections that were measured, one aligned table each.
     var table: String {
@@ -161,7 +156,7 @@ struct KernelReport: Codable, Sendable {
             out += "network,\(n.activation),\(n.depth),\(n.width),\(n.batch),,,,,,,\(config.threads),\(n.stepSeconds),\(n.sgemmSeconds),\(n.gflops),GFLOP/s,,\n"
         }
         for s in sgemm {
-            out += "sgemm,\(CSVFormatter.field(s.operation)),,,,\(s.m),\(s.n),\(s.k),,,,\(config.threads),\(s.seconds),,\(s.gflops),GFLOP/s,,\n"
+            out += "sgemm,\(CSVWriter.Field.text(s.operation).rendered),,,,\(s.m),\(s.n),\(s.k),,,,\(config.threads),\(s.seconds),,\(s.gflops),GFLOP/s,,\n"
         }
         for f in fills {
             out += "fill,\(f.`init`),,,,,,,\(f.rows),\(f.columns),,\(f.threads),\(f.seconds),\(f.lapackSeconds.map { "\($0)" } ?? ""),\(f.elementsPerSecond),elements/s,\(f.bestSeconds),\(f.driversSeconds.map { "\($0)" } ?? "")\n"

@@ -1,4 +1,5 @@
 import Foundation
+import VarianceKit
 
 /// The self-contained report: one HTML file with the SVG figures inline (no scripts, no external
 /// files), written beside the figures as separate `.svg` files and the data as `results.json`.
@@ -14,7 +15,7 @@ enum HTMLReport {
     /// Writes every file of the report into `directory` (created if missing), each atomically,
     /// the page last; returns the page's path.
     @discardableResult
-    static func write(_ report: PropagationReport, to directory: String) throws -> String {
+    static func write(_ report: PropagationDocument, to directory: String) throws -> String {
         try AtomicFile.createDirectory(directory)
         let variance = VarianceFigure.svg(report)
         let activations = HistogramFigure.svg(report, quantity: .activation)
@@ -23,14 +24,14 @@ enum HTMLReport {
         try AtomicFile.write(variance.text, to: base.appendingPathComponent(varianceFigureName).path)
         try AtomicFile.write(activations.text, to: base.appendingPathComponent(activationHistogramName).path)
         try AtomicFile.write(gradients.text, to: base.appendingPathComponent(gradientHistogramName).path)
-        try AtomicFile.write(try report.jsonText(), to: base.appendingPathComponent(jsonName).path)
+        try AtomicFile.write(try JSONOutput.text(report), to: base.appendingPathComponent(jsonName).path)
         try AtomicFile.write(CSVFormatter.layers(report), to: base.appendingPathComponent(csvName).path)
         let page = base.appendingPathComponent(pageName).path
         try AtomicFile.write(html(report, variance: variance, activations: activations, gradients: gradients), to: page)
         return page
     }
 
-    static func html(_ report: PropagationReport, variance: SVGDocument, activations: SVGDocument, gradients: SVGDocument) -> String {
+    static func html(_ report: PropagationDocument, variance: SVGDocument, activations: SVGDocument, gradients: SVGDocument) -> String {
         let config = report.config
         let e = SVGDocument.escape
         var rows = ""

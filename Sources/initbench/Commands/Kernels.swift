@@ -20,7 +20,7 @@ struct Kernels: ParsableCommand {
     var width: Int?
     @Option(help: "Batch of the one shape.")
     var batch: Int?
-    @Option(help: "Activation of the one shape (\(ActivationName.acceptedValues)).")
+    @Option(help: "Activation of the one shape (\(Activation.acceptedNames)).")
     var activation: String?
 
     @Option(help: "Timed repetitions per measurement (the median is reported).")
@@ -45,10 +45,11 @@ struct Kernels: ParsableCommand {
 
     func measures(_ section: Section) -> Bool { only.isEmpty || only.contains(section) }
 
+    @OptionGroup var seed: SeedOption
     @OptionGroup var common: RunOptions
     @OptionGroup var output: OutputOptions
 
-    struct Shape { var depth: Int, width: Int, batch: Int, activation: ActivationName }
+    struct Shape { var depth: Int, width: Int, batch: Int, activation: Activation }
 
     func validate() throws {
         let custom = [depth != nil, width != nil, batch != nil]
@@ -58,7 +59,7 @@ struct Kernels: ParsableCommand {
         if let depth { try ExperimentOptions.requireRange(depth, 1...1000, "--depth") }
         if let width { try ExperimentOptions.requireRange(width, 1...16384, "--width") }
         if let batch { try ExperimentOptions.requireRange(batch, 1...65536, "--batch") }
-        if let activation { _ = try ActivationName.named(activation) }
+        if let activation { _ = try NameList.activations(activation, option: "--activation") }
         try ExperimentOptions.requireRange(repetitions, 1...1000, "--repetitions")
         try ExperimentOptions.requireRange(fillSize, 1...16384, "--fill-size")
         try ExperimentOptions.requireRange(optimizerParameters, 1...(1 << 30), "--optimizer-parameters")
@@ -67,7 +68,7 @@ struct Kernels: ParsableCommand {
 
     var shapes: [Shape] {
         if let depth, let width, let batch {
-            let name = activation.flatMap { try? ActivationName.named($0) } ?? .tanh
+            let name = activation.flatMap { try? Activation.named($0) } ?? .tanh
             return [Shape(depth: depth, width: width, batch: batch, activation: name)]
         }
         return [Shape(depth: 10, width: 1024, batch: 256, activation: .tanh),
@@ -78,46 +79,43 @@ struct Kernels: ParsableCommand {
         try reportingFailures {
             let threads = try common.applyThreads()
             for shape in shapes {
-                try MemoryEstimate.check(MemoryEstimate.propagationBytes(depth: shape.depth, width: shape.width, batch: shape.batch) * 2,
-                                         depth: shape.depth, width: shape.width, batch: shape.batch)
+                let widths = [Int](repeating: shape.width, count: shape.depth + 1)
+                try MemoryBudget.require(2 * Network.memoryFootprint(widths: widths, batchSize: shape.batch, randomReadout: true).total,
+                                         for: "a network of depth \(shape.depth), width \(shape.width), batch \(shape.batch)")
             }
             let fillThreads = Array(Set([1, threads])).sorted()
             let steps = (measures(.networks) ? shapes.count * 2 : 0) + (measures(.fills) ? fillThreads.count * (3 + orthogonalSize.count) : 0)
                 + (measures(.optimizers) ? 4 : 0)
-            let progress = ProgressBar(total: steps, quiet: common.quiet)
+            let progress = ProgressBar(quiet: common.quiet)
             defer { progress.finish() }
             var done = 0
             var report = KernelReport(config: KernelConfiguration(
                 repetitions: repetitions, fillSize: fillSize, optimizerParameters: optimizerParameters,
-                seed: common.seed, threads: threads, blasKernel: BLAS.kernelName,
+                seed: seed.seed, threads: threads, blasKernel: BLAS.kernelName,
                 blasConfiguration: BLAS.configuration, versions: .current))
             for shape in shapes where measures(.networks) {
-                progress.update(done, "sgemm at width \(shape.width)"); done += 1
+                progress.update(done, of: steps, "sgemm at width \(shape.width)"); done += 1
                 let (network, sgemm) = try measureNetwork(shape)
                 report.networks.append(network)
                 report.sgemm += sgemm
-                progress.update(done, "step at width \(shape.width)"); done += 1
+                progress.update(done, of: steps, "step at width \(shape.width)"); done += 1
             }
             for fillThread in fillThreads where measures(.fills) {
                 for name in [InitializerName.xavierUniform, .xavierNormal, .truncatedNormal] {
-                    progress.update(done, "\(name.rawValue) fill, \(fillThread) thread(s)"); done += 1
+                    progress.update(done, of: steps, "\(name.rawValue) fill, \(fillThread) thread(s)"); done += 1
                     report.fills.append(try measureFill(name, threads: fillThread))
                 }
                 for size in orthogonalSize {
-                    progress.update(done, "orthogonal \(size)x\(size), \(fillThread) thread(s)"); done += 1
+                    progress.update(done, of: steps, "orthogonal \(size)x\(size), \(fillThread) thread(s)"); done += 1
                     report.fills.append(try measureOrthogonal(size: size, threads: fillThread))
                 }
             }
             try BLAS.setThreadCount(threads)
             for kind in KernelReport.OptimizerKind.allCases where measures(.optimizers) {
-                progress.update(done, "\(kind.rawValue) step"); done += 1
+                progress.update(done, of: steps, "\(kind.rawValue) step"); done += 1
                 report.optimizers.append(try measureOptimizer(kind, threads: threads))
             }
-            switch output.format {
-            case .json: try output.emit(try report.jsonText())
-            case .csv: try output.emit(report.csv)
-            case .table: try output.emit(report.table)
-            }
+            try output.emit(report)
         }
     }
 
@@ -148,17 +146,17 @@ struct Kernels: ParsableCommand {
     func measureNetwork(_ shape: Shape) throws -> (KernelReport.NetworkTiming, [KernelReport.SgemmTiming]) {
         let (depth, width, batch) = (shape.depth, shape.width, shape.batch)
         var input = try Matrix(rows: batch, columns: width)
-        try RandomFill.normal(&input, seed: common.seed, stream: PropagationExperiment.inputStream)
+        try RandomFill.normal(&input, seed: seed.seed, stream: RandomStream.input.id)
         // The bare products: per layer Z = X W^T, dW = dZ^T X and (above the first layer) dX = dZ W.
         var weights = [Matrix]()
         for l in 0..<depth {
             var w = try Matrix(rows: width, columns: width)
-            try Initializer.xavierNormal(gain: 1).fillWeight(&w, seed: common.seed, stream: Network.weightStream(layer: l))
+            try Initializer.xavierNormal(gain: 1).fillWeight(&w, seed: seed.seed, stream: RandomStream.weight(layer: l).id)
             weights.append(w)
         }
         var activations = [input] + (0..<depth).map { _ in try! Matrix(rows: batch, columns: width) }
         var delta = try Matrix(rows: batch, columns: width)
-        try RandomFill.normal(&delta, seed: common.seed, stream: 7)
+        try RandomFill.normal(&delta, seed: seed.seed, stream: RandomStream.measurement(0).id)
         var previousDelta = try Matrix(rows: batch, columns: width)
         var weightGradient = try Matrix(rows: width, columns: width)
         let flops = 2.0 * Double(batch) * Double(width) * Double(width)
@@ -182,11 +180,11 @@ struct Kernels: ParsableCommand {
         }
 
         let network = try Network(
-            widths: [Int](repeating: width, count: depth + 1), activation: shape.activation.activation,
-            initializer: .xavierNormal(gain: 1), bias: false, seed: common.seed)
+            widths: [Int](repeating: width, count: depth + 1), activation: shape.activation,
+            initializer: .xavierNormal(gain: 1), bias: false, seed: seed.seed)
         func step() throws {
             try network.forward(input)
-            try network.backward(loss: .randomReadout(seed: common.seed))
+            try network.backward(loss: .randomReadout(seed: seed.seed))
         }
         var probeStep = 0
         func probe() {
@@ -198,7 +196,7 @@ struct Kernels: ParsableCommand {
         let measured = try timings([bare, step, probe])
         let (bareSeconds, stepSeconds, probeSeconds) = (measured[0].median, measured[1].median, measured[2].median)
         return (KernelReport.NetworkTiming(
-            depth: depth, width: width, batch: batch, activation: shape.activation.rawValue,
+            depth: depth, width: width, batch: batch, activation: shape.activation.name,
             stepSeconds: stepSeconds, sgemmSeconds: bareSeconds, ratio: stepSeconds / bareSeconds,
             gflops: flops * Double(3 * depth - 1) / stepSeconds / 1e9,
             probeSeconds: probeSeconds, probeOverStep: probeSeconds / stepSeconds), sgemm)
@@ -210,9 +208,9 @@ struct Kernels: ParsableCommand {
     func measureOrthogonal(size: Int, threads: Int) throws -> KernelReport.FillTiming {
         var matrix = try Matrix(rows: size, columns: size)
         var gaussian = try Matrix(rows: size, columns: size)
-        try RandomFill.normal(&gaussian, seed: common.seed, stream: 4)
+        try RandomFill.normal(&gaussian, seed: seed.seed, stream: RandomStream.measurement(1).id)
         var factored = gaussian
-        let fill = { try Initializer.orthogonal().fillWeight(&matrix, seed: common.seed, stream: 3, threads: threads) }
+        let fill = { try Initializer.orthogonal(gain: 1).fillWeight(&matrix, seed: seed.seed, stream: RandomStream.measurement(2).id, threads: threads) }
         func bare(_ routine: LAPACK.HouseholderRoutine) -> () throws -> Void {
             {
                 try BLAS.setThreadCount(threads)
@@ -227,9 +225,9 @@ struct Kernels: ParsableCommand {
 
     func measureFill(_ name: InitializerName, threads: Int) throws -> KernelReport.FillTiming {
         let size = fillSize
-        let scheme = name.scheme(activation: .linear, gain: nil)
+        let scheme = name.scheme(gain: nil)
         var matrix = try Matrix(rows: size, columns: size)
-        let measured = try timings([{ try scheme.fillWeight(&matrix, seed: common.seed, stream: 3, threads: threads) }])[0]
+        let measured = try timings([{ try scheme.fillWeight(&matrix, seed: seed.seed, stream: RandomStream.measurement(2).id, threads: threads) }])[0]
         return .init(init: name.rawValue, rows: size, columns: size, threads: threads,
                      seconds: measured.median, bestSeconds: measured.best)
     }
@@ -239,8 +237,8 @@ struct Kernels: ParsableCommand {
         let rows = max(1, optimizerParameters / columns)
         var parameter = try Matrix(rows: rows, columns: columns)
         var gradient = try Matrix(rows: rows, columns: columns)
-        try RandomFill.normal(&parameter, standardDeviation: 0.02, seed: common.seed, stream: 11)
-        try RandomFill.normal(&gradient, standardDeviation: 1e-3, seed: common.seed, stream: 12)
+        try RandomFill.normal(&parameter, standardDeviation: 0.02, seed: seed.seed, stream: RandomStream.measurement(3).id)
+        try RandomFill.normal(&gradient, standardDeviation: 1e-3, seed: seed.seed, stream: RandomStream.measurement(4).id)
         let optimizer: any Optimizer
         switch kind {
         case .sgd: optimizer = try SGD(learningRate: 1e-3, threadCount: threads)

@@ -1,10 +1,11 @@
 import Foundation
+import VarianceKit
 
 /// The aligned, human-readable tables.
 enum TableFormatter {
     /// One block per run: a title line, a row per layer (measured values with the mean-field
     /// prediction beside them), and the verdict.
-    static func layers(_ report: PropagationReport) -> String {
+    static func layers(_ report: PropagationDocument) -> String {
         var out = configurationLine(report.config) + "\n"
         let header = ["layer", "Var(z)", "theory", "Var(a)", "theory", "Var(dL/dz)", "theory",
                       "Var(dL/dW)", "theory", "Var(W)", "saturated", "dead"]
@@ -29,7 +30,7 @@ enum TableFormatter {
     }
 
     /// One row per run: first and last layer's activation and gradient variance and the verdict.
-    static func compact(_ report: PropagationReport) -> String {
+    static func compact(_ report: PropagationDocument) -> String {
         let depth = report.config.depth
         var rows = [["init", "activation", "Var(a) @1", "Var(a) @\(depth)", "Var(dL/dz) @\(depth)", "Var(dL/dz) @1", "verdict"]]
         for run in report.runs {
@@ -74,7 +75,7 @@ enum TableFormatter {
     }
 }
 
-/// Comma-separated values: a header and one row per (run, layer); non-finite statistics are empty.
+/// The propagation document as CSV: one row per (run, layer); non-finite statistics are empty.
 enum CSVFormatter {
     static let header = [
         "init", "activation", "layer", "status", "divergedAtLayer",
@@ -84,34 +85,22 @@ enum CSVFormatter {
         "theoryWeightGradientVariance",
     ]
 
-    static func layers(_ report: PropagationReport) -> String {
-        var out = header.joined(separator: ",") + "\n"
+    static func layers(_ report: PropagationDocument) -> String {
+        var writer = CSVWriter(header: header)
         for run in report.runs {
             for layer in run.layers {
-                let fields: [String] = [
-                    field(run.initializer), field(run.activation), "\(layer.index)", run.status.rawValue,
-                    run.divergedAtLayer.map(String.init) ?? "",
-                    number(layer.preactivationMean), number(layer.preactivationVariance),
-                    number(layer.activationMean), number(layer.activationVariance),
-                    number(layer.gradientVariance), number(layer.weightGradientVariance), number(layer.weightVariance),
-                    number(layer.saturatedFraction), number(layer.deadFraction),
-                    number(layer.theory.preactivationVariance), number(layer.theory.activationVariance),
-                    number(layer.theory.gradientVariance), number(layer.theory.weightGradientVariance),
-                ]
-                out += fields.joined(separator: ",") + "\n"
+                writer.append([
+                    .text(run.initializer), .text(run.activation), .integer(layer.index), .text(run.status.rawValue),
+                    .integer(run.divergedAtLayer),
+                    .number(layer.preactivationMean), .number(layer.preactivationVariance),
+                    .number(layer.activationMean), .number(layer.activationVariance),
+                    .number(layer.gradientVariance), .number(layer.weightGradientVariance), .number(layer.weightVariance),
+                    .number(layer.saturatedFraction), .number(layer.deadFraction),
+                    .number(layer.theory.preactivationVariance), .number(layer.theory.activationVariance),
+                    .number(layer.theory.gradientVariance), .number(layer.theory.weightGradientVariance),
+                ])
             }
         }
-        return out
-    }
-
-    static func number(_ value: Double?) -> String {
-        guard let value, value.isFinite else { return "" }
-        return "\(value)"
-    }
-
-    /// Quotes a field that contains a comma, quote or newline (RFC 4180).
-    static func field(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return writer.text
     }
 }

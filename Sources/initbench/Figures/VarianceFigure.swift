@@ -1,4 +1,5 @@
 import Foundation
+import VarianceKit
 
 /// Per-layer variance on a log scale: one panel per (quantity, activation), one coloured line per
 /// initializer (solid: measured; dashed: the mean-field prediction). A diverged run's line stops at
@@ -21,7 +22,7 @@ enum VarianceFigure {
             }
         }
 
-        func measured(_ layer: LayerRecord) -> Double? {
+        func measured(_ layer: PropagationLayer) -> Double? {
             switch self {
             case .activationVariance: return layer.activationVariance
             case .gradientVariance: return layer.gradientVariance
@@ -29,7 +30,7 @@ enum VarianceFigure {
             }
         }
 
-        func predicted(_ layer: LayerRecord) -> Double? {
+        func predicted(_ layer: PropagationLayer) -> Double? {
             switch self {
             case .activationVariance: return layer.theory.activationVariance
             case .gradientVariance: return layer.theory.gradientVariance
@@ -42,7 +43,7 @@ enum VarianceFigure {
     static let marginLeft = 70.0, marginRight = 20.0, marginTop = 40.0, marginBottom = 45.0
     static let legendHeight = 60.0
 
-    static func svg(_ report: PropagationReport) -> SVGDocument {
+    static func svg(_ report: PropagationDocument) -> SVGDocument {
         let activations = report.config.activations
         let initializers = report.config.initializers
         let quantities = Quantity.allCases

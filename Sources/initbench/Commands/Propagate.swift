@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VarianceKit
 
 /// `initbench propagate`: one network per (initializer, activation), one forward and one backward
 /// pass, per-layer statistics as a table, CSV or JSON.
@@ -23,12 +24,8 @@ struct Propagate: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let threads = try common.applyThreads()
-            let report = try experiment.experiment(seed: common.seed, threads: threads, command: "propagate").run(quiet: common.quiet)
-            switch output.format {
-            case .table: try output.emit(TableFormatter.layers(report))
-            case .csv: try output.emit(CSVFormatter.layers(report))
-            case .json: try output.emit(try report.jsonText())
-            }
+            let document = try PropagationDocument.run(try experiment.experiment(), command: "propagate", threads: threads, quiet: common.quiet)
+            try output.emit(document)
         }
     }
 }
@@ -52,9 +49,9 @@ struct Report: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let threads = try common.applyThreads()
-            let report = try experiment.experiment(seed: common.seed, threads: threads, command: "report").run(quiet: common.quiet)
-            let page = try HTMLReport.write(report, to: output)
-            print(TableFormatter.compact(report), terminator: "")
+            let document = try PropagationDocument.run(try experiment.experiment(), command: "report", threads: threads, quiet: common.quiet)
+            let page = try HTMLReport.write(document, to: output)
+            print(TableFormatter.compact(document), terminator: "")
             print("report: \(page)")
         }
     }
@@ -66,8 +63,10 @@ struct Compare: ParsableCommand {
     static let defaultReportDirectory = "initbench-report"
 
     static let configuration = CommandConfiguration(
-        abstract: "The default comparison: standard vs xavier-uniform vs he-normal vs orthogonal, tanh and relu, depth 20, width 512; prints a compact table and writes the report.")
+        abstract: "The default comparison: standard vs xavier-uniform vs he-normal vs orthogonal, tanh and relu, depth 20, width 512; prints a compact table and writes the report.",
+        discussion: "The report goes to ./\(Compare.defaultReportDirectory)/ unless --output names another directory; the last line says where it was written.")
 
+    @OptionGroup var seed: SeedOption
     @OptionGroup var common: RunOptions
 
     @Option(help: "Directory for the report (created if missing).")
@@ -83,16 +82,29 @@ struct Compare: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let threads = try common.applyThreads()
-            let options = try ExperimentOptions.parse([])
-            let report = try options.experiment(seed: common.seed, threads: threads, command: "compare").run(quiet: common.quiet)
-            let page = try HTMLReport.write(report, to: output)
+            let options = try ExperimentOptions.parse(["--seed", "\(seed.seed)"])
+            let document = try PropagationDocument.run(try options.experiment(), command: "compare", threads: threads, quiet: common.quiet)
+            let page = try HTMLReport.write(document, to: output)
             switch format {
-            case .table: print(TableFormatter.compact(report), terminator: "")
-            case .csv: print(CSVFormatter.layers(report), terminator: "")
-            case .json: print(try report.jsonText(), terminator: "")
+            case .table: print(TableFormatter.compact(document), terminator: "")
+            case .csv: print(document.csv, terminator: "")
+            case .json: print(try JSONOutput.text(document), terminator: "")
             }
             fflush(nil)
-            StandardError.write("report written to \(page)\n")
+            StandardError.write("report written to \(URL(fileURLWithPath: page).standardizedFileURL.path)\n")
         }
     }
+}
+
+extension PropagationDocument: RenderedDocument {
+    /// Runs `experiment` with a progress bar on standard error and wraps the result.
+    static func run(_ experiment: PropagationExperiment, command: String, threads: Int, quiet: Bool) throws -> PropagationDocument {
+        let progress = ProgressBar(quiet: quiet)
+        defer { progress.finish() }
+        let result = try experiment.run { completed, total, label in progress.update(completed, of: total, label) }
+        return PropagationDocument(experiment: experiment, result: result, command: command, threads: threads)
+    }
+
+    var table: String { TableFormatter.layers(self) }
+    var csv: String { CSVFormatter.layers(self) }
 }

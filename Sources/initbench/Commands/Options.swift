@@ -6,12 +6,9 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case table, csv, json
 }
 
-/// Options every measuring command shares: seed, BLAS threads, and whether to draw progress.
+/// What every measuring command shares: threads and whether to draw progress.
 struct RunOptions: ParsableArguments {
-    @Option(help: "Seed for every random draw (weights, inputs, readout); runs with the same seed are identical.")
-    var seed: UInt64 = 1
-
-    @Option(help: "BLAS (and fill) threads; default: what OpenBLAS chose (OPENBLAS_NUM_THREADS or the core count).")
+    @Option(help: "Threads for every parallel pass (BLAS, element-wise passes, fills, optimizers); default: what OpenBLAS chose (OPENBLAS_NUM_THREADS or the core count).")
     var threads: Int?
 
     @Flag(help: "Never draw the progress bar on standard error.")
@@ -23,7 +20,7 @@ struct RunOptions: ParsableArguments {
         }
     }
 
-    /// Sets the BLAS thread count when `--threads` was given and returns the count in effect.
+    /// Sets the thread count when `--threads` was given and returns the count in effect.
     func applyThreads() throws -> Int {
         if let threads { try BLAS.setThreadCount(threads) }
         return BLAS.threadCount
@@ -43,12 +40,25 @@ struct OutputOptions: ParsableArguments {
         if let output { try AtomicFile.checkWritable(output) }
     }
 
-    /// Prints `text` or writes it atomically to `--output`.
-    func emit(_ text: String) throws {
+    /// Renders `document` in the chosen format and prints it or writes it atomically to `--output`.
+    func emit<Document: RenderedDocument>(_ document: Document) throws {
+        let text: String
+        switch format {
+        case .table: text = document.table
+        case .csv: text = document.csv
+        case .json: text = try JSONOutput.text(document)
+        }
         if let output {
             try AtomicFile.write(text, to: output)
         } else {
             print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
         }
     }
+}
+
+/// A command's result as it is written: an aligned table, CSV, and JSON (its `Encodable` form,
+/// which starts with a `schema` key).
+protocol RenderedDocument: Encodable {
+    var table: String { get }
+    var csv: String { get }
 }

@@ -1,0 +1,224 @@
+import Foundation
+
+/// Glorot and Bengio's experiment, for any schemes and activations: one network per
+/// (initializer, activation) pair, each fed the same batch of i.i.d. standard-normal inputs, run
+/// forward and backward once, and measured layer by layer next to the mean-field prediction.
+///
+/// Every network has `depth` Dense `width x width` layers on `width` input features (weights from
+/// `initializer.scheme(gain:)`, resolved for the layer's activation; zero biases when `bias`),
+/// seeded by `seed`: weights on `RandomStream.weight(layer:)`, the input batch on
+/// `RandomStream.input`, the readout on `RandomStream.readout`. The same experiment gives the same
+/// bits whatever the thread count.
+///
+/// Per layer it records the population variance of `Z`, `A`, `dL/dZ` (batch-mean loss, the `1/B`
+/// included), `dL/dW` and `W`, the means of `Z` and `A`, the saturated and dead fractions
+/// (`Activation.saturation`), histograms on axes shared by the run's layers, and what
+/// `MeanFieldTheory.predict` expects for the scheme's target variance. A network whose values
+/// overflow is recorded as diverged at its first non-finite layer; the other runs complete.
+public struct PropagationExperiment: Sendable, Hashable, Codable {
+    /// The loss whose gradient is back-propagated.
+    public enum TopLoss: String, Sendable, Hashable, Codable, CaseIterable {
+        /// `Loss.randomReadout`: a fixed random linear readout, so the top gradient `R/B` is
+        /// independent of the forward pass (`Var = 1/B^2`).
+        case readout
+        /// `Loss.quadratic`: `0.5 sum A^2 / B`, top gradient `A/B`.
+        case quadratic
+    }
+
+    public var initializers: [InitializerName]
+    public var activations: [Activation]
+    public var depth: Int
+    public var width: Int
+    public var batch: Int
+    public var seed: UInt64
+    public var bias: Bool
+    /// Replaces the default gain of the schemes that take one (`InitializerName.scheme(gain:)`).
+    public var gain: Double?
+    public var loss: TopLoss
+    /// Bins of every histogram (0: none).
+    public var histogramBins: Int
+    /// At most this many entries of each tensor are binned (an evenly strided sample).
+    public var histogramSampleLimit: Int
+
+    /// The largest depth, width and batch an experiment accepts.
+    public static let depthRange = 1...1000
+    public static let widthRange = 1...16384
+    public static let batchRange = 1...65536
+
+    /// - Throws: `VarianceKitError.invalidParameter` for empty lists, a size outside
+    ///   `depthRange`/`widthRange`/`batchRange`, a gain that is not finite and `> 0`, a gain with
+    ///   schemes that take none, or histogram settings out of range.
+    public init(
+        initializers: [InitializerName], activations: [Activation], depth: Int, width: Int, batch: Int,
+        seed: UInt64, bias: Bool = false, gain: Double? = nil, loss: TopLoss = .readout,
+        histogramBins: Int = 50, histogramSampleLimit: Int = 1 << 16
+    ) throws {
+        guard !initializers.isEmpty else {
+            throw VarianceKitError.invalidParameter(name: "initializers", value: "[]", expected: "at least one initializer")
+        }
+        guard !activations.isEmpty else {
+            throw VarianceKitError.invalidParameter(name: "activations", value: "[]", expected: "at least one activation")
+        }
+        for activation in activations { try activation.validate() }
+        for (name, value, range) in [("depth", depth, Self.depthRange), ("width", width, Self.widthRange), ("batch", batch, Self.batchRange)]
+        where !range.contains(value) {
+            throw VarianceKitError.invalidParameter(
+                name: name, value: "\(value)", expected: "an integer in \(range.lowerBound)...\(range.upperBound)")
+        }
+        if let gain {
+            try VarianceKitError.requirePositiveFinite(gain, "gain")
+            let without = initializers.filter { !$0.acceptsGain }
+            guard without.isEmpty else {
+                throw VarianceKitError.invalidParameter(
+                    name: "gain", value: "\(gain) with \(without.map(\.rawValue).joined(separator: ", "))",
+                    expected: "schemes that take a gain: \(InitializerName.allCases.filter(\.acceptsGain).map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        guard (0...100_000).contains(histogramBins) else {
+            throw VarianceKitError.invalidParameter(name: "histogramBins", value: "\(histogramBins)", expected: "an integer in 0...100000")
+        }
+        guard histogramSampleLimit >= 1 else {
+            throw VarianceKitError.invalidParameter(name: "histogramSampleLimit", value: "\(histogramSampleLimit)", expected: "an integer >= 1")
+        }
+        self.initializers = initializers
+        self.activations = activations
+        self.depth = depth
+        self.width = width
+        self.batch = batch
+        self.seed = seed
+        self.bias = bias
+        self.gain = gain
+        self.loss = loss
+        self.histogramBins = histogramBins
+        self.histogramSampleLimit = histogramSampleLimit
+    }
+
+    /// The runs in order: activations outer, initializers inner.
+    public var pairs: [(initializer: InitializerName, activation: Activation)] {
+        activations.flatMap { activation in initializers.map { (initializer: $0, activation: activation) } }
+    }
+
+    /// The widths of every network: `depth + 1` times `width`.
+    public var widths: [Int] { [Int](repeating: width, count: depth + 1) }
+
+    /// Bytes the experiment holds at its peak: the input batch, one network at a time
+    /// (`Network.memoryFootprint(widths:bias:batchSize:randomReadout:)`, what it allocates) and
+    /// the records of every run (eight bytes per statistic and histogram bin).
+    public var memoryRequirement: Int {
+        let floatSize = MemoryLayout<Float>.stride
+        let network = Network.memoryFootprint(widths: widths, bias: bias, batchSize: batch, randomReadout: loss == .readout)
+        let perLayerRecord = 8 * (16 + 3 * histogramBins)
+        let records = pairs.count.multipliedReportingOverflow(by: depth * perLayerRecord)
+        let total = [batch * width * floatSize, network.total, records.overflow ? Int.max : records.partialValue]
+            .reduce(0) { sum, part in
+                let next = sum.addingReportingOverflow(part)
+                return next.overflow ? Int.max : next.partialValue
+            }
+        return total
+    }
+
+    /// Runs every pair in order. `progress` is called with `(completed, total, label)` as each of
+    /// the four stages of each run (initialize, forward, backward, measure) begins.
+    ///
+    /// - Throws: `VarianceKitError.insufficientMemory` before allocating anything when
+    ///   `memoryRequirement` exceeds `MemoryBudget.availableBytes()`; errors of the library calls.
+    public func run(progress: (_ completed: Int, _ total: Int, _ label: String) -> Void = { _, _, _ in }) throws -> PropagationResult {
+        try MemoryBudget.require(memoryRequirement, for: "a propagation experiment of depth \(depth), width \(width), batch \(batch)")
+        var input = try Matrix(rows: batch, columns: width)
+        try RandomFill.normal(&input, seed: seed, stream: RandomStream.input.id)
+        let pairs = self.pairs
+        let total = 4 * pairs.count
+        var runs = [PropagationRun]()
+        for (index, pair) in pairs.enumerated() {
+            let label = "\(pair.initializer.rawValue) / \(pair.activation.name)"
+            runs.append(try runOne(pair.initializer, pair.activation, input: input) { stage, name in
+                progress(4 * index + stage, total, "\(label): \(name)")
+            })
+        }
+        progress(total, total, "done")
+        return PropagationResult(runs: runs)
+    }
+
+    /// One network: build, initialize, forward, backward, measure.
+    public func runOne(
+        _ initializerName: InitializerName, _ activation: Activation, input: Matrix,
+        stage: (Int, String) -> Void = { _, _ in }
+    ) throws -> PropagationRun {
+        let start = Date()
+        stage(0, "initializing")
+        let scheme = initializerName.scheme(gain: gain.map(Float.init)).resolved(for: activation)
+        let network = try Network(widths: widths, activation: activation, initializer: scheme, bias: bias, seed: seed)
+        stage(1, "forward")
+        try network.forward(input)
+        stage(2, "backward")
+        try network.backward(loss: loss == .readout ? .randomReadout(seed: seed) : .quadratic)
+        stage(3, "measuring")
+        let probe = network.probe(step: 0, options: try ProbeOptions(histogramBins: 0))
+
+        let divergedAt = probe.nonFinite.map { $0.layer + 1 }
+        let predictions = try? prediction(scheme: scheme, activation: activation)
+        let ranges = HistogramRanges(probe: probe)
+        let binner = HistogramBinner(bins: histogramBins, sampleLimit: histogramSampleLimit)
+        var layers = [PropagationLayer]()
+        layers.reserveCapacity(depth)
+        for (l, layer) in probe.layers.enumerated() {
+            let histograms = LayerHistograms(
+                preactivation: binner.histogram(network.preActivation(ofLayer: l), on: ranges.preactivation),
+                activation: binner.histogram(network.activation(ofLayer: l), on: ranges.activation),
+                gradient: binner.histogram(network.preActivationGradient(ofLayer: l), on: ranges.gradient))
+            layers.append(PropagationLayer(
+                index: l + 1,
+                preactivationMean: Self.finiteStatistic(layer.preActivation, \.mean),
+                preactivationVariance: Self.finiteStatistic(layer.preActivation, \.variance),
+                activationMean: Self.finiteStatistic(layer.activation, \.mean),
+                activationVariance: Self.finiteStatistic(layer.activation, \.variance),
+                gradientVariance: Self.finiteStatistic(layer.preActivationGradient, \.variance),
+                weightGradientVariance: Self.finiteStatistic(layer.weightGradient, \.variance),
+                weightVariance: Self.finiteStatistic(layer.weight, \.variance),
+                saturatedFraction: layer.saturatedFraction ?? 0,
+                deadFraction: layer.deadFraction ?? 0,
+                histograms: histograms,
+                theory: PredictedVariances(predictions?[l])))
+        }
+        return PropagationRun(
+            initializer: initializerName.rawValue, activation: activation.name,
+            formula: scheme.formula(fanIn: width, fanOut: width),
+            gain: scheme.gain.flatMap { if case let .value(g) = $0 { Double(g) } else { nil } },
+            weightVarianceTarget: scheme.targetVariance(fanIn: width, fanOut: width) ?? .nan,
+            status: divergedAt == nil ? .ok : .diverged,
+            divergedAtLayer: divergedAt,
+            seconds: Date().timeIntervalSince(start),
+            layers: layers)
+    }
+
+    /// The mean-field prediction for this scheme's target variance (every layer `width x width`,
+    /// zero biases, unit-variance inputs); under the quadratic loss only the forward quantities and
+    /// the top layer's gradient.
+    func prediction(scheme: Initializer, activation: Activation) throws -> [LayerPrediction] {
+        guard let variance = scheme.targetVariance(fanIn: width, fanOut: width) else { return [] }
+        let top: MeanFieldTheory.TopGradient = loss == .readout
+            ? .independent(variance: 1 / (Double(batch) * Double(batch)))
+            : .proportional(scale: 1 / Double(batch))
+        var predictions = try MeanFieldTheory(activation: activation).predict(
+            widths: widths, weightVariances: [Double](repeating: variance, count: depth),
+            inputSecondMoment: 1, topGradient: top, batch: batch)
+        if loss == .quadratic {
+            // The backward recursion assumes the top gradient independent of the forward pass (true
+            // for the readout). With dL/dA = A/B it is not: below the top layer the gradient is
+            // W^T W ... A, whose variance the independent-products theory underestimates (about 2x per
+            // layer for Gaussian weights), and dL/dW = dZ^T A correlates its two factors. Only the
+            // top layer's gradient variance is predicted then.
+            for l in predictions.indices {
+                if l < predictions.count - 1 { predictions[l].gradientVariance = .nan }
+                predictions[l].weightGradientVariance = .nan
+            }
+        }
+        return predictions
+    }
+
+    /// A statistic when the tensor has no inf/NaN (else nil: the layer diverged).
+    static func finiteStatistic(_ statistics: TensorStatistics?, _ key: KeyPath<TensorStatistics, Double?>) -> Double? {
+        guard let statistics, statistics.nonFiniteCount == 0, let value = statistics[keyPath: key] else { return nil }
+        return value.isFinite ? value : nil
+    }
+}

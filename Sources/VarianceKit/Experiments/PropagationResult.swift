@@ -1,0 +1,196 @@
+/// What `PropagationExperiment.run` measured: one run per (initializer, activation) pair, in the
+/// experiment's order. Plain Codable data: statistics that are not finite (a diverged run) are nil
+/// and encode as JSON `null`, with `PropagationRun.status` saying why.
+public struct PropagationResult: Codable, Sendable, Equatable {
+    public var runs: [PropagationRun]
+
+    public init(runs: [PropagationRun]) {
+        self.runs = runs
+    }
+}
+
+/// One (initializer, activation) network.
+public struct PropagationRun: Codable, Sendable, Equatable {
+    /// `InitializerName.rawValue`.
+    public var initializer: String
+    /// `Activation.name`.
+    public var activation: String
+    /// `Initializer.formula(fanIn:fanOut:)` of the scheme used.
+    public var formula: String
+    /// The gain used (nil for schemes without one).
+    public var gain: Double?
+    /// `Initializer.targetVariance(fanIn:fanOut:)` (NaN where undefined).
+    public var weightVarianceTarget: Double
+    public var status: RunStatus
+    /// 1-based: the first layer whose statistics are not finite.
+    public var divergedAtLayer: Int?
+    /// Wall-clock time of the run.
+    public var seconds: Double
+    /// From the first layer (index 1) to the last.
+    public var layers: [PropagationLayer]
+
+    public init(initializer: String, activation: String, formula: String, gain: Double?, weightVarianceTarget: Double,
+                status: RunStatus, divergedAtLayer: Int?, seconds: Double, layers: [PropagationLayer]) {
+        self.initializer = initializer
+        self.activation = activation
+        self.formula = formula
+        self.gain = gain
+        self.weightVarianceTarget = weightVarianceTarget
+        self.status = status
+        self.divergedAtLayer = divergedAtLayer
+        self.seconds = seconds
+        self.layers = layers
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case initializer = "init"
+        case activation, formula, gain, weightVarianceTarget, status, divergedAtLayer, seconds, layers
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        // Every key is written, nil as null.
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(initializer, forKey: .initializer)
+        try container.encode(activation, forKey: .activation)
+        try container.encode(formula, forKey: .formula)
+        try container.encode(gain, forKey: .gain)
+        try container.encode(weightVarianceTarget.isFinite ? weightVarianceTarget : nil, forKey: .weightVarianceTarget)
+        try container.encode(status, forKey: .status)
+        try container.encode(divergedAtLayer, forKey: .divergedAtLayer)
+        try container.encode(seconds, forKey: .seconds)
+        try container.encode(layers, forKey: .layers)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        initializer = try container.decode(String.self, forKey: .initializer)
+        activation = try container.decode(String.self, forKey: .activation)
+        formula = try container.decode(String.self, forKey: .formula)
+        gain = try container.decodeIfPresent(Double.self, forKey: .gain)
+        weightVarianceTarget = try container.decodeIfPresent(Double.self, forKey: .weightVarianceTarget) ?? .nan
+        status = try container.decode(RunStatus.self, forKey: .status)
+        divergedAtLayer = try container.decodeIfPresent(Int.self, forKey: .divergedAtLayer)
+        seconds = try container.decode(Double.self, forKey: .seconds)
+        layers = try container.decode([PropagationLayer].self, forKey: .layers)
+    }
+}
+
+/// Per-layer measurements of one run, with the mean-field prediction beside them. Variances are
+/// population variances over all entries (batch x width, or the whole weight); nil where the
+/// tensor was not finite.
+public struct PropagationLayer: Codable, Sendable, Equatable {
+    /// 1-based.
+    public var index: Int
+    /// `Z = A_{l-1} Wᵀ (+ b)`.
+    public var preactivationMean: Double?
+    public var preactivationVariance: Double?
+    /// `A = φ(Z)`.
+    public var activationMean: Double?
+    public var activationVariance: Double?
+    /// `dL/dZ` for the batch-mean loss (the `1/B` included).
+    public var gradientVariance: Double?
+    /// `dL/dW`.
+    public var weightGradientVariance: Double?
+    /// `W` itself.
+    public var weightVariance: Double?
+    public var saturatedFraction: Double
+    public var deadFraction: Double
+    public var histograms: LayerHistograms
+    public var theory: PredictedVariances
+
+    public init(index: Int, preactivationMean: Double?, preactivationVariance: Double?, activationMean: Double?,
+                activationVariance: Double?, gradientVariance: Double?, weightGradientVariance: Double?,
+                weightVariance: Double?, saturatedFraction: Double, deadFraction: Double,
+                histograms: LayerHistograms, theory: PredictedVariances) {
+        self.index = index
+        self.preactivationMean = preactivationMean
+        self.preactivationVariance = preactivationVariance
+        self.activationMean = activationMean
+        self.activationVariance = activationVariance
+        self.gradientVariance = gradientVariance
+        self.weightGradientVariance = weightGradientVariance
+        self.weightVariance = weightVariance
+        self.saturatedFraction = saturatedFraction
+        self.deadFraction = deadFraction
+        self.histograms = histograms
+        self.theory = theory
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        // Every key is written, nil as null, so that every layer has every key.
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(index, forKey: .index)
+        try container.encode(preactivationMean, forKey: .preactivationMean)
+        try container.encode(preactivationVariance, forKey: .preactivationVariance)
+        try container.encode(activationMean, forKey: .activationMean)
+        try container.encode(activationVariance, forKey: .activationVariance)
+        try container.encode(gradientVariance, forKey: .gradientVariance)
+        try container.encode(weightGradientVariance, forKey: .weightGradientVariance)
+        try container.encode(weightVariance, forKey: .weightVariance)
+        try container.encode(saturatedFraction, forKey: .saturatedFraction)
+        try container.encode(deadFraction, forKey: .deadFraction)
+        try container.encode(histograms, forKey: .histograms)
+        try container.encode(theory, forKey: .theory)
+    }
+}
+
+/// Histograms of one layer (see `HistogramBinner`).
+public struct LayerHistograms: Codable, Sendable, Equatable {
+    public var preactivation: HistogramCounts
+    public var activation: HistogramCounts
+    public var gradient: HistogramCounts
+
+    public init(preactivation: HistogramCounts, activation: HistogramCounts, gradient: HistogramCounts) {
+        self.preactivation = preactivation
+        self.activation = activation
+        self.gradient = gradient
+    }
+}
+
+/// A fixed-bin histogram on `[lower, upper]`: equal-width bins, values outside counted in the end
+/// bins, non-finite values not counted; `zeros` says how many counted values were exactly 0 (dead
+/// ReLU units and their gradients), which are also in their bin.
+public struct HistogramCounts: Codable, Sendable, Equatable {
+    public var lower: Double
+    public var upper: Double
+    public var counts: [Int]
+    public var zeros: Int
+
+    /// No bins (a tensor with no finite spread).
+    public static let empty = HistogramCounts(lower: 0, upper: 0, counts: [], zeros: 0)
+
+    public init(lower: Double, upper: Double, counts: [Int], zeros: Int) {
+        self.lower = lower
+        self.upper = upper
+        self.counts = counts
+        self.zeros = zeros
+    }
+
+    /// The number of counted entries.
+    public var total: Int { counts.reduce(0, +) }
+}
+
+/// The mean-field prediction for one layer (`MeanFieldTheory.predict`); nil where it is not
+/// finite or not predicted.
+public struct PredictedVariances: Codable, Sendable, Equatable {
+    public var preactivationVariance: Double?
+    public var activationVariance: Double?
+    public var gradientVariance: Double?
+    public var weightGradientVariance: Double?
+
+    public init(_ prediction: LayerPrediction?) {
+        func finite(_ value: Double?) -> Double? { value.flatMap { $0.isFinite ? $0 : nil } }
+        preactivationVariance = finite(prediction?.preactivationVariance)
+        activationVariance = finite(prediction?.activationVariance)
+        gradientVariance = finite(prediction?.gradientVariance)
+        weightGradientVariance = finite(prediction?.weightGradientVariance)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(preactivationVariance, forKey: .preactivationVariance)
+        try container.encode(activationVariance, forKey: .activationVariance)
+        try container.encode(gradientVariance, forKey: .gradientVariance)
+        try container.encode(weightGradientVariance, forKey: .weightGradientVariance)
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import VarianceKit
+
+// The JSON that `initbench propagate --format json` (and the report's `results.json`) writes.
+// Stable, versioned by `schema`; fields are only ever added. Layout:
+//
+// {
+//   "schema": "initbench.propagate.v1",
+//   "config": { every setting: command, initializers, activations, depth, width, batch, inputs,
+//               seed, bias, gain (null: each scheme's default), loss, histogramBins, threads,
+//               blasKernel, blasConfiguration, memoryEstimateBytes,
+//               versions: { initbench, varianceKit, swift } },
+//   "runs": [ {
+//       "init": "xavier-uniform", "activation": "tanh",
+//       "formula": "Var(W) = 2/(fanIn+fanOut) = 0.00195", "gain": 1.0 or null,
+//       "weightVarianceTarget": 0.00195 or null,
+//       "status": "ok" | "diverged",
+//       "divergedAtLayer": null | k (1-based: the first layer whose statistics are not finite),
+//       "verdict": "one line",
+//       "seconds": wall-clock time of the run,
+//       "layers": [ {            // ordered from the first layer (index 1) to the last
+//           "index": 1,
+//           "preactivationMean", "preactivationVariance",      // Z = A_{l-1} W^T (+ b)
+//           "activationMean", "activationVariance",            // A = phi(Z)
+//           "gradientVariance",        // dL/dZ for the batch-mean loss (the 1/B included)
+//           "weightGradientVariance",  // dL/dW
+//           "weightVariance",          // W itself
+//           "saturatedFraction", "deadFraction",
+//           "histograms": { "activation": {lower, upper, counts, zeros}, "gradient": {...}, "preactivation": {...} },
+//           "theory": { "preactivationVariance", "activationVariance", "gradientVariance",
+//                       "weightGradientVariance" }   // mean-field prediction; with --loss quadratic
+//                                                      // only the forward ones and the top gradient
+//       } ]
+//   } ]
+// }
+//
+// Variances are population variances over all entries (batch x width, or the whole weight).
+// Every value that is not finite is written as null; the run's status says it diverged.
+
+/// The whole output of `propagate`, `report` and the default comparison: the library's
+/// `PropagationResult` with the settings that produced it and a verdict per run.
+struct PropagationDocument: Encodable, Sendable {
+    let schema = "initbench.propagate.v1"
+    var config: PropagationConfiguration
+    var runs: [RunRecord]
+
+    init(experiment: PropagationExperiment, result: PropagationResult, command: String, threads: Int) {
+        config = PropagationConfiguration(experiment: experiment, command: command, threads: threads)
+        runs = result.runs.map(RunRecord.init)
+    }
+
+    init(config: PropagationConfiguration, runs: [RunRecord]) {
+        self.config = config
+        self.runs = runs
+    }
+}
+
+/// Every setting that produced a document.
+struct PropagationConfiguration: Encodable, Sendable {
+    var command: String
+    var initializers: [String]
+    var activations: [String]
+    var depth: Int
+    var width: Int
+    var batch: Int
+    /// Input features (the width of `X`, equal to `width`).
+    var inputs: Int
+    var seed: UInt64
+    var bias: Bool
+    /// `--gain` when given; `null` means each scheme's default.
+    var gain: Double?
+    var loss: String
+    var histogramBins: Int
+    var threads: Int
+    var blasKernel: String
+    var blasConfiguration: String
+    /// `PropagationExperiment.memoryRequirement`.
+    var memoryEstimateBytes: Int
+    var versions: Versions
+
+    init(experiment: PropagationExperiment, command: String, threads: Int) {
+        self.command = command
+        initializers = experiment.initializers.map(\.rawValue)
+        activations = experiment.activations.map(\.name)
+        depth = experiment.depth
+        width = experiment.width
+        batch = experiment.batch
+        inputs = experiment.width
+        seed = experiment.seed
+        bias = experiment.bias
+        gain = experiment.gain
+        loss = experiment.loss.rawValue
+        histogramBins = experiment.histogramBins
+        self.threads = threads
+        blasKernel = BLAS.kernelName
+        blasConfiguration = BLAS.configuration
+        memoryEstimateBytes = experiment.memoryRequirement
+        versions = .current
+    }
+
+    func encode(to encoder: Encoder) throws {
+        // Every setting is written, `gain` as null when each scheme's default was used.
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(command, forKey: .command)
+        try container.encode(initializers, forKey: .initializers)
+        try container.encode(activations, forKey: .activations)
+        try container.encode(depth, forKey: .depth)
+        try container.encode(width, forKey: .width)
+        try container.encode(batch, forKey: .batch)
+        try container.encode(inputs, forKey: .inputs)
+        try container.encode(seed, forKey: .seed)
+        try container.encode(bias, forKey: .bias)
+        try container.encode(gain, forKey: .gain)
+        try container.encode(loss, forKey: .loss)
+        try container.encode(histogramBins, forKey: .histogramBins)
+        try container.encode(threads, forKey: .threads)
+        try container.encode(blasKernel, forKey: .blasKernel)
+        try container.encode(blasConfiguration, forKey: .blasConfiguration)
+        try container.encode(memoryEstimateBytes, forKey: .memoryEstimateBytes)
+        try container.encode(versions, forKey: .versions)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case command, initializers, activations, depth, width, batch, inputs, seed, bias, gain, loss
+        case histogramBins, threads, blasKernel, blasConfiguration, memoryEstimateBytes, versions
+    }
+}
+
+/// Versions of everything that produced a document.
+struct Versions: Codable, Sendable {
+    var initbench: String
+    var varianceKit: String
+    var swift: String
+
+    static var current: Versions {
+        Versions(initbench: VarianceKit.version, varianceKit: VarianceKit.version, swift: swiftVersion)
+    }
+
+    static var swiftVersion: String {
+        #if compiler(>=6.4)
+        return ">= 6.4"
+        #elseif compiler(>=6.3)
+        return "6.3"
+        #elseif compiler(>=6.2)
+        return "6.2"
+        #else
+        return "< 6.2"
+        #endif
+    }
+}
+
+/// One run as the document writes it: the library's `PropagationRun` and its verdict.
+@dynamicMemberLookup
+struct RunRecord: Encodable, Sendable {
+    var run: PropagationRun
+    var verdict: String
+
+    init(_ run: PropagationRun) {
+        self.run = run
+        verdict = Verdict.sentence(for: run)
+    }
+
+    subscript<Value>(dynamicMember keyPath: KeyPath<PropagationRun, Value>) -> Value { run[keyPath: keyPath] }
+
+    func encode(to encoder: Encoder) throws {
+        // The run's own keys, then `verdict` beside them in the same object.
+        try run.encode(to: encoder)
+        var container = encoder.container(keyedBy: VerdictKey.self)
+        try container.encode(verdict, forKey: .verdict)
+    }
+
+    enum VerdictKey: String, CodingKey { case verdict }
+}
