@@ -5,28 +5,33 @@ import VarianceKit
 
 /// Synthetic records with hand-chosen values, for the formatters.
 enum Fixtures {
-    static func layer(_ index: Int, activation: Double?, gradient: Double?, dead: Double = 0, saturated: Double = 0) -> LayerRecord {
-        let empty = HistogramRecord.empty
-        return LayerRecord(
+    static func layer(_ index: Int, activation: Double?, gradient: Double?, dead: Double = 0, saturated: Double = 0) -> PropagationLayer {
+        let empty = HistogramCounts.empty
+        return PropagationLayer(
             index: index, preactivationMean: 0, preactivationVariance: activation, activationMean: 0,
             activationVariance: activation, gradientVariance: gradient, weightGradientVariance: 1e-3,
             weightVariance: 0.01, saturatedFraction: saturated, deadFraction: dead,
             histograms: LayerHistograms(preactivation: empty, activation: empty, gradient: empty),
-            theory: TheoryRecord(nil))
+            theory: PredictedVariances(nil))
     }
 
-    static func run(_ initializer: String, _ activation: String, _ layers: [LayerRecord], diverged: Int? = nil) -> RunRecord {
-        RunRecord(initializer: initializer, activation: activation, formula: "Var(W) = 1/(3*fanIn) = 0.0208", gain: nil,
-                  weightVarianceTarget: 0.0208, status: diverged == nil ? .ok : .diverged, divergedAtLayer: diverged,
-                  verdict: RunRecord.verdict(layers: layers, divergedAtLayer: diverged), seconds: 0.5, layers: layers)
+    static func run(_ initializer: String, _ activation: String, _ layers: [PropagationLayer], diverged: Int? = nil) -> RunRecord {
+        RunRecord(PropagationRun(initializer: initializer, activation: activation, formula: "Var(W) = 1/(3*fanIn) = 0.0208", gain: nil,
+                                 weightVarianceTarget: 0.0208, status: diverged == nil ? .ok : .diverged, divergedAtLayer: diverged,
+                                 seconds: 0.5, layers: layers))
     }
 
-    static func report(_ runs: [RunRecord], depth: Int) -> PropagationReport {
-        PropagationReport(config: PropagationConfiguration(
-            command: "propagate", initializers: Array(Set(runs.map(\.initializer))).sorted(),
-            activations: Array(Set(runs.map(\.activation))).sorted(), depth: depth, width: 16, batch: 8, inputs: 16,
-            seed: 1, bias: false, gain: nil, loss: "readout", histogramBins: 50, threads: 1, blasKernel: "Test",
-            blasConfiguration: "test", memoryEstimateBytes: 1, versions: .current), runs: runs)
+    static func verdict(_ layers: [PropagationLayer], diverged: Int? = nil) -> String {
+        run("standard", "tanh", layers, diverged: diverged).verdict
+    }
+
+    static func report(_ runs: [RunRecord], depth: Int) throws -> PropagationDocument {
+        let experiment = try PropagationExperiment(
+            initializers: [.standard], activations: [.tanh], depth: depth, width: 16, batch: 8, seed: 1)
+        var config = PropagationConfiguration(experiment: experiment, command: "propagate", threads: 1)
+        config.initializers = Array(Set(runs.map(\.initializer))).sorted()
+        config.activations = Array(Set(runs.map(\.activation))).sorted()
+        return PropagationDocument(config: config, runs: runs)
     }
 }
 
@@ -35,19 +40,19 @@ enum Fixtures {
         // Activations 1e-1 -> 1e-10 (ratio 1e-9); gradients 1e-6 at the top, 1e-15 at layer 1 (ratio 1e-9).
         let layers = [Fixtures.layer(1, activation: 1e-1, gradient: 1e-15), Fixtures.layer(2, activation: 1e-5, gradient: 1e-10),
                       Fixtures.layer(3, activation: 1e-10, gradient: 1e-6)]
-        #expect(RunRecord.verdict(layers: layers, divergedAtLayer: nil)
+        #expect(Fixtures.verdict(layers)
                 == "activation variance shrinks 1e-09x from layer 1 to layer 3; gradient variance shrinks 1e-09x from layer 3 to layer 1")
     }
 
     @Test func stableGrowingDeadAndSaturated() {
         let layers = [Fixtures.layer(1, activation: 1, gradient: 8, saturated: 0.25), Fixtures.layer(2, activation: 1.5, gradient: 1, dead: 0.7)]
-        #expect(RunRecord.verdict(layers: layers, divergedAtLayer: nil)
+        #expect(Fixtures.verdict(layers)
                 == "activation variance stays within 2x (1.5x) from layer 1 to layer 2; gradient variance grows 8x from layer 2 to layer 1; 70% dead at layer 2; 25% saturated at layer 1")
     }
 
     @Test func divergedRunSaysWhere() {
         let layers = [Fixtures.layer(1, activation: 1, gradient: nil), Fixtures.layer(2, activation: nil, gradient: nil)]
-        #expect(RunRecord.verdict(layers: layers, divergedAtLayer: 2) == "diverged at layer 2: inf/NaN from layer 2 on")
+        #expect(Fixtures.verdict(layers, diverged: 2) == "diverged at layer 2: inf/NaN from layer 2 on")
     }
 
     @Test(arguments: [(1e-9, "1e-09x"), (3.2, "3.2x"), (0.5, "0.5x"), (2.5e4, "2.5e+04x"), (0.013, "0.013x")])
@@ -67,17 +72,17 @@ enum Fixtures {
         #expect(text == "name    x\na     100\nlong    2\n")
     }
 
-    @Test func layersTableHasOneRowPerLayer() {
+    @Test func layersTableHasOneRowPerLayer() throws {
         let layers = (1...7).map { Fixtures.layer($0, activation: 1, gradient: 1) }
-        let text = TableFormatter.layers(Fixtures.report([Fixtures.run("standard", "tanh", layers)], depth: 7))
+        let text = TableFormatter.layers(try Fixtures.report([Fixtures.run("standard", "tanh", layers)], depth: 7))
         let rows = text.split(separator: "\n").filter { $0.range(of: #"^\s*\d+\s"#, options: .regularExpression) != nil }
         #expect(rows.count == 7)
         #expect(text.contains("verdict: activation variance stays within 2x (1x)"))
     }
 
-    @Test func compactTableHasOneRowPerRun() {
+    @Test func compactTableHasOneRowPerRun() throws {
         let layers = [Fixtures.layer(1, activation: 1, gradient: 1), Fixtures.layer(2, activation: nil, gradient: nil)]
-        let report = Fixtures.report([Fixtures.run("a", "tanh", layers), Fixtures.run("b", "tanh", layers, diverged: 2)], depth: 2)
+        let report = try Fixtures.report([Fixtures.run("a", "tanh", layers), Fixtures.run("b", "tanh", layers, diverged: 2)], depth: 2)
         let lines = TableFormatter.compact(report).split(separator: "\n")
         #expect(lines.count == 4)
         #expect(lines[3].hasPrefix("b "))
@@ -85,20 +90,24 @@ enum Fixtures {
         #expect(lines[3].hasSuffix("diverged at layer 2: inf/NaN from layer 2 on"))
     }
 
-    @Test func csvLeavesNonFiniteEmptyAndQuotes() {
+    @Test func csvLeavesNonFiniteEmptyAndQuotes() throws {
         let layers = [Fixtures.layer(1, activation: 0.25, gradient: nil)]
-        let text = CSVFormatter.layers(Fixtures.report([Fixtures.run("x,y", "tanh", layers)], depth: 1))
+        let text = CSVFormatter.layers(try Fixtures.report([Fixtures.run("x,y", "tanh", layers)], depth: 1))
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines[1].hasPrefix("\"x,y\",tanh,1,ok,,0.0,0.25,0.0,0.25,,0.001,0.01,"))
-        #expect(CSVFormatter.field("a\"b") == "\"a\"\"b\"")
+        #expect(CSVWriter.Field.text("a\"b").rendered == "\"a\"\"b\"")
+        #expect(CSVWriter.Field.number(.infinity).rendered == "")
     }
 
     @Test func jsonWritesNullForNonFiniteAndInitKey() throws {
         let layers = [Fixtures.layer(1, activation: nil, gradient: 2)]
-        let text = try Fixtures.report([Fixtures.run("standard", "relu", layers, diverged: 1)], depth: 1).jsonText()
+        let text = try JSONOutput.text(try Fixtures.report([Fixtures.run("standard", "relu", layers, diverged: 1)], depth: 1))
         let root = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         let run = try #require((root["runs"] as? [[String: Any]])?.first)
+        #expect(root["schema"] as? String == "initbench.propagate.v1")
         #expect(run["init"] as? String == "standard")
+        #expect(run["verdict"] as? String == "diverged at layer 1: inf/NaN from layer 1 on")
+        #expect(run["status"] as? String == "diverged")
         #expect(run["divergedAtLayer"] as? Int == 1)
         let layer = try #require((run["layers"] as? [[String: Any]])?.first)
         #expect(layer["activationVariance"] is NSNull)
@@ -125,43 +134,12 @@ enum Fixtures {
         #expect(layers.first == 1 && layers.last == 100)
     }
 
-    @Test func memoryEstimateCountsFloats() {
-        // depth 2, width 3, batch 5: per layer 2*9 + 4*15 = 78 floats, plus 2*15 = 30: 186 floats.
-        #expect(MemoryEstimate.propagationBytes(depth: 2, width: 3, batch: 5) == 186 * 4)
-        #expect(MemoryEstimate.propagationBytes(depth: 100, width: 4096, batch: 4096) == (100 * (2 * 4096 * 4096 + 4 * 4096 * 4096) + 2 * 4096 * 4096) * 4)
-        #expect((MemoryEstimate.availableBytes() ?? 0) > 0)
-    }
-
-    @Test func histogramMatchesNaiveBinning() throws {
-        let values: [Float] = [-2, -0.5, 0, 0, 0.49, 0.5, 0.99, 3, .nan, .infinity]
-        let matrix = try Matrix(rows: 1, columns: values.count, elements: values)
-        let histogram = PropagationExperiment.histogram(matrix, -1.0...1.0)
-        // 50 bins of width 0.04 on [-1, 1]: -2 -> bin 0 (clamped), -0.5 -> 12, 0 -> 25 (twice),
-        // 0.49 -> 37, 0.5 -> 37 (0.5 + 1 = 1.5, / 0.04 = 37.5), 0.99 -> 49, 3 -> 49 (clamped).
-        var expected = [Int](repeating: 0, count: 50)
-        for bin in [0, 12, 25, 25, 37, 37, 49, 49] { expected[bin] += 1 }
-        #expect(histogram.counts == expected)
-        #expect(histogram.zeros == 2)
-        #expect(histogram.total == 8)
-        // Values whose bin position overflows Int go to the end bins.
-        let huge = try Matrix(rows: 1, columns: 3, elements: [3e38, -3e38, .greatestFiniteMagnitude])
-        let clamped = PropagationExperiment.histogram(huge, -1e-30...1e-30)
-        #expect(clamped.counts.first == 1 && clamped.counts.last == 2)
-    }
-
     @Test func namesParseListsAliasesAndAll() throws {
-        #expect(try InitializerName.list("standard, Xavier_Uniform,glorot,he", option: "--init") == [.standard, .xavierUniform, .heNormal])
-        #expect(try ActivationName.list("all", option: "--activation") == ActivationName.allCases)
-        #expect(try ActivationName.named("identity") == .linear)
-        #expect(throws: (any Error).self) { try InitializerName.named("nope") }
-    }
-
-    @Test func defaultGainsFollowTheGainTable() {
-        #expect(InitializerName.orthogonal.scheme(activation: .tanh, gain: nil) == .orthogonal(gain: 5.0 / 3.0))
-        #expect(InitializerName.orthogonal.scheme(activation: .relu, gain: nil) == .orthogonal(gain: Float(2.0.squareRoot())))
-        #expect(InitializerName.orthogonal.scheme(activation: .gelu, gain: nil) == .orthogonal(gain: 1))
-        #expect(InitializerName.heNormal.scheme(activation: .tanh, gain: nil) == .heNormal(mode: .fanIn, gain: Float(2.0.squareRoot())))
-        #expect(InitializerName.heUniform.scheme(activation: .relu, gain: 3) == .heUniform(mode: .fanIn, gain: 3))
-        #expect(InitializerName.orthogonal.scheme(activation: .tanh, gain: 2) == .orthogonal(gain: 2))
+        #expect(try NameList.initializers("standard, Xavier_Uniform,glorot,he") == [.standard, .xavierUniform, .heNormal])
+        #expect(try NameList.initializers("kaiming-normal,glorot-uniform") == [.heNormal, .xavierUniform])
+        #expect(try NameList.activations("all") == Activation.allDefaults)
+        #expect(try NameList.activations("identity,swish") == [.linear, .silu])
+        #expect(throws: (any Error).self) { try NameList.initializers("nope") }
+        #expect(throws: (any Error).self) { try NameList.activations("tanh,,relu") }
     }
 }

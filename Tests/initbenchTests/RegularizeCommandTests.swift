@@ -78,7 +78,7 @@ import Testing
         let csv = try Self.run(Self.small + ["--format", "csv"])
         #expect(csv.status == 0)
         let lines = csv.standardOutput.split(separator: "\n")
-        #expect(lines.first == "optimizer,regularizer,step,trainingLoss,weightNorm,finalSparsity")
+        #expect(lines.first == "optimizer,regularizer,status,step,trainingLoss,weightNorm,finalSparsity")
         #expect(lines.count == 1 + 6 * 4)
     }
 
@@ -109,6 +109,6 @@ import Testing
         let result = try Self.run(arguments)
         #expect(result.status == 64)
         #expect(!result.standardError.isEmpty)
-        if arguments[0] == "--output" { #expect(result.standardError.contains("cannot write --output")) }
+        if arguments[0] == "--output" { #expect(result.standardError.contains("cannot write \(arguments[1])")) }
     }
 }

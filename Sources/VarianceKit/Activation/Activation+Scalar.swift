@@ -3,7 +3,7 @@ import Foundation
 extension Activation {
     /// `φ(z)` in Double, for the theory (`MeanFieldTheory`): the formulas of the type's table,
     /// with SELU's constants in full precision and leaky ReLU's slope and ELU's alpha as stored.
-    public func value(_ z: Double) -> Double {
+    public func valueInDouble(_ z: Double) -> Double {
         switch self {
         case .linear: return z
         case .tanh: return Foundation.tanh(z)
@@ -19,7 +19,7 @@ extension Activation {
     }
 
     /// `φ'(z)` in Double (the right derivative at kinks, so ReLU's is 0 at `z <= 0` and 1 above).
-    public func derivative(_ z: Double) -> Double {
+    public func derivativeInDouble(_ z: Double) -> Double {
         switch self {
         case .linear: return 1
         case .tanh: let t = Foundation.tanh(z); return 1 - t * t

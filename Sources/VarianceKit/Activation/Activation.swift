@@ -21,8 +21,8 @@ import Foundation
 /// The derivative at exactly `z = 0` is the left one for ReLU (`0`) and the right one elsewhere.
 ///
 /// This type is the one definition of an activation: its vectorized Float kernels (the fused
-/// passes of `Network`), its scalar Double `φ` and `φ'` for the theory (`value(_:)`,
-/// `derivative(_:)`, used by `MeanFieldTheory`), its saturation rule (`saturation`), its
+/// passes of `Network`), its scalar Double `φ` and `φ'` for the theory (`valueInDouble(_:)`,
+/// `derivativeInDouble(_:)`, used by `MeanFieldTheory`), its saturation rule (`saturation`), its
 /// conventional initialization gain (`gain`), and its names (`name`, `named(_:)`).
 /// All kernels are vectorized; NaN propagates, ±inf saturates as the formula says.
 public enum Activation: Sendable, Hashable, Codable {

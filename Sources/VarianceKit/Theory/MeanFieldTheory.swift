@@ -40,9 +40,9 @@ public struct MeanFieldTheory: Sendable {
         self.quadrature = quadrature
     }
 
-    /// The theory of `activation` (`Activation.value(_:)` and `Activation.derivative(_:)`).
+    /// The theory of `activation` (`Activation.valueInDouble(_:)` and `Activation.derivativeInDouble(_:)`).
     public init(activation: Activation, quadrature: GaussianQuadrature = .standard) {
-        self.init(activation: { activation.value($0) }, derivative: { activation.derivative($0) }, quadrature: quadrature)
+        self.init(activation: { activation.valueInDouble($0) }, derivative: { activation.derivativeInDouble($0) }, quadrature: quadrature)
     }
 
     // MARK: Single-layer maps

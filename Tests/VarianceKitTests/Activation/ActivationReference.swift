@@ -9,7 +9,7 @@ enum ActivationReference {
 
     static func value(_ activation: Activation, _ z: Double) -> Double {
         switch activation {
-        case .identity: return z
+        case .linear: return z
         case .tanh: return Foundation.tanh(z)
         case .sigmoid: return 1 / (1 + Foundation.exp(-z))
         case .relu: return max(z, 0)
@@ -24,7 +24,7 @@ enum ActivationReference {
 
     static func derivative(_ activation: Activation, _ z: Double) -> Double {
         switch activation {
-        case .identity: return 1
+        case .linear: return 1
         case .tanh:
             let t = Foundation.tanh(z)
             return 1 - t * t
@@ -49,5 +49,5 @@ enum ActivationReference {
 
 /// Every activation, with non-default parameters where it has them.
 let allActivations: [Activation] = [
-    .identity, .tanh, .sigmoid, .relu, .leakyReLU(slope: 0.1), .softsign, .selu, .elu(alpha: 0.7), .gelu, .silu,
+    .linear, .tanh, .sigmoid, .relu, .leakyReLU(slope: 0.1), .softsign, .selu, .elu(alpha: 0.7), .gelu, .silu,
 ]

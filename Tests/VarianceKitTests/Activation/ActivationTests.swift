@@ -82,7 +82,7 @@ import VarianceKit
         for activation in Activation.allDefaults {
             #expect(try Activation.named(activation.name) == activation)
         }
-        #expect(try Activation.named("linear") == .identity)
+        #expect(try Activation.named("linear") == .linear)
         #expect(try Activation.named("Swish") == .silu)
         #expect(try Activation.named("leaky-relu", leakySlope: 0.2) == .leakyReLU(slope: 0.2))
         #expect(try Activation.named("elu", eluAlpha: 0.5) == .elu(alpha: 0.5))

@@ -6,9 +6,9 @@ import Testing
     // MARK: - Every named scheme is its variance-scaling form
 
     static let named: [Initializer] = [
-        .standard, .xavierUniform(), .xavierUniform(gain: 5.0 / 3.0), .xavierNormal(), .xavierNormal(gain: 0.75),
-        .heUniform(), .heUniform(mode: .fanOut, gain: 1), .heUniform(.leakyReLU(slope: 0.2), mode: .fanAverage),
-        .heNormal(), .heNormal(.tanh, mode: .fanOut), .lecunUniform, .lecunNormal,
+        .standard, .xavierUniform(), .xavierUniform(gain: .value(5.0 / 3.0)), .xavierNormal(), .xavierNormal(gain: 0.75),
+        .heUniform(.relu), .heUniform(mode: .fanOut, gain: 1), .heUniform(.leakyReLU(slope: 0.2), mode: .fanAverage),
+        .heNormal(.relu), .heNormal(.tanh, mode: .fanOut), .lecunUniform, .lecunNormal,
     ]
 
     @Test(arguments: named)
@@ -40,7 +40,7 @@ import Testing
     @Test func nonVarianceScalingSchemesHaveNoEquivalent() {
         let others: [Initializer] = [.zeros, .ones, .constant(2), .uniform(low: 0, high: 1), .normal(mean: 0, standardDeviation: 1),
                                      .truncatedNormal(mean: 0, standardDeviation: 1, lower: -2, upper: 2),
-                                     .orthogonal(), .identity(), .sparse(sparsity: 0.5, standardDeviation: 1)]
+                                     .orthogonal(gain: 1), .identity(), .sparse(sparsity: 0.5, standardDeviation: 1)]
         for initializer in others { #expect(initializer.asVarianceScaling() == nil) }
         let general = Initializer.varianceScaling(scale: 3, mode: .fanOut, distribution: .truncatedNormal)
         #expect(general.asVarianceScaling() == general)
@@ -49,16 +49,52 @@ import Testing
     // MARK: - Gains, names, formulas
 
     @Test func gainTable() {
-        #expect(Nonlinearity.linear.gain == 1)
-        #expect(Nonlinearity.sigmoid.gain == 1)
-        #expect(Nonlinearity.tanh.gain == Float(5.0 / 3.0))
-        #expect(Nonlinearity.relu.gain == Float(2.0.squareRoot()))
-        #expect(Nonlinearity.leakyReLU(slope: 0.01).gain == Float((2 / 1.0001).squareRoot()))
-        #expect(Nonlinearity.leakyReLU(slope: 0).gain == Nonlinearity.relu.gain)
-        #expect(Nonlinearity.leakyReLU(slope: 1).gain == 1)
-        #expect(Nonlinearity.selu.gain == 0.75)
-        #expect(Initializer.heUniform(.relu) == .heUniform())
-        #expect(Initializer.heNormal(.relu) == .heNormal())
+        #expect(Activation.linear.gain == 1)
+        #expect(Activation.sigmoid.gain == 1)
+        #expect(Activation.tanh.gain == Float(5.0 / 3.0))
+        #expect(Activation.relu.gain == Float(2.0.squareRoot()))
+        #expect(Activation.leakyReLU(slope: 0.01).gain == Float((2 / 1.0001).squareRoot()))
+        #expect(Activation.leakyReLU(slope: 0).gain == Activation.relu.gain)
+        #expect(Activation.leakyReLU(slope: 1).gain == 1)
+        #expect(Activation.selu.gain == 0.75)
+        for activation in [Activation.softsign, .elu(alpha: 1), .gelu, .silu] {
+            #expect(activation.gain == 1 && !activation.hasConventionalGain)
+        }
+        #expect(Initializer.heUniform(.relu) == .heUniform(mode: .fanIn, gain: .value(Float(2.0.squareRoot()))))
+        #expect(Initializer.heNormal(.tanh) == .heNormal(mode: .fanIn, gain: .value(5.0 / 3.0)))
+    }
+
+    @Test func gainOfTheActivationIsResolvedPerLayer() throws {
+        #expect(Initializer.orthogonal().resolved(for: .tanh) == .orthogonal(gain: .value(5.0 / 3.0)))
+        #expect(Initializer.heNormal().resolved(for: .relu) == .heNormal(mode: .fanIn, gain: .value(Float(2.0.squareRoot()))))
+        #expect(Initializer.xavierUniform(gain: 2).resolved(for: .tanh) == .xavierUniform(gain: 2))
+        #expect(Initializer.standard.resolved(for: .tanh) == .standard)
+        // Unresolved, a scheme cannot be sampled on its own, and says why.
+        var weight = try Matrix(rows: 4, columns: 4)
+        #expect(throws: VarianceKitError.self) { try Initializer.orthogonal().fillWeight(&weight, seed: 1) }
+        #expect(Initializer.heNormal().targetVariance(fanIn: 4, fanOut: 4) == nil)
+        // A network takes each layer's gain from its activation: tanh layers get 5/3, the linear
+        // output layer 1.
+        let network = try Network(widths: [6, 6, 6], activation: .tanh, initializer: .orthogonal(),
+                                  bias: false, outputActivation: .linear, seed: 3)
+        var expected = try Matrix(rows: 6, columns: 6)
+        try Initializer.orthogonal(gain: .value(5.0 / 3.0)).fillWeight(&expected, seed: 3, stream: RandomStream.weight(layer: 0).id)
+        #expect(network.layers[0].weight == expected)
+        try Initializer.orthogonal(gain: 1).fillWeight(&expected, seed: 3, stream: RandomStream.weight(layer: 1).id)
+        #expect(network.layers[1].weight == expected)
+    }
+
+    @Test func initializerNamesAndAliases() throws {
+        for name in InitializerName.allCases { #expect(try InitializerName.named(name.rawValue) == name) }
+        #expect(try InitializerName.named("kaiming-normal") == .heNormal)
+        #expect(try InitializerName.named("Glorot_Uniform") == .xavierUniform)
+        #expect(try InitializerName.named("kaiming-uniform") == .heUniform)
+        #expect(throws: VarianceKitError.self) { try InitializerName.named("nope") }
+        #expect(InitializerName.orthogonal.scheme(gain: nil).resolved(for: .tanh) == .orthogonal(gain: .value(5.0 / 3.0)))
+        #expect(InitializerName.orthogonal.scheme(gain: nil).resolved(for: .gelu) == .orthogonal(gain: 1))
+        #expect(InitializerName.heNormal.scheme(gain: nil).resolved(for: .tanh) == .heNormal(mode: .fanIn, gain: .value(Float(2.0.squareRoot()))))
+        #expect(InitializerName.heUniform.scheme(gain: 3) == .heUniform(mode: .fanIn, gain: 3))
+        #expect(!InitializerName.standard.acceptsGain && InitializerName.identity.acceptsGain)
     }
 
     @Test func names() {
@@ -71,7 +107,7 @@ import Testing
     @Test func formulasStateTheVarianceAndItsValue() {
         #expect(Initializer.xavierUniform().formula(fanIn: 1024, fanOut: 1024).hasPrefix("Var(W) = 2/(fanIn+fanOut) = 0.000977"))
         #expect(Initializer.standard.formula(fanIn: 100, fanOut: 7).hasPrefix("Var(W) = 1/(3*fanIn) = 0.00333"))
-        #expect(Initializer.heNormal().formula(fanIn: 50, fanOut: 10).hasPrefix("Var(W) = 1.41^2/fanIn = 0.04"))
+        #expect(Initializer.heNormal(.relu).formula(fanIn: 50, fanOut: 10).hasPrefix("Var(W) = 1.41^2/fanIn = 0.04"))
         #expect(Initializer.lecunNormal.formula(fanIn: 8, fanOut: 3).hasPrefix("Var(W) = 1/fanIn = 0.125"))
         #expect(Initializer.varianceScaling(scale: 2, mode: .fanAverage, distribution: .truncatedNormal)
             .formula(fanIn: 300, fanOut: 100).hasPrefix("Var(W) = 2/((fanIn+fanOut)/2) = 0.01"))
@@ -96,7 +132,7 @@ import Testing
     // MARK: - Determinism through the initializer API
 
     @Test(arguments: [Initializer.xavierNormal(), .varianceScaling(scale: 1, mode: .fanIn, distribution: .truncatedNormal),
-                      .heUniform(), .sparse(sparsity: 0.25, standardDeviation: 0.1)])
+                      .heUniform(.relu), .sparse(sparsity: 0.25, standardDeviation: 0.1)])
     func initializersAreBitIdenticalAcrossThreadsAndRuns(initializer: Initializer) throws {
         var one = try Matrix(rows: 300, columns: 400)
         var two = try Matrix(rows: 300, columns: 400)
@@ -133,8 +169,8 @@ import Testing
         (.truncatedNormal(mean: 0, standardDeviation: 1, lower: .nan, upper: 2), "lower"),
         (.xavierUniform(gain: 0), "gain"),
         (.xavierNormal(gain: -1), "gain"),
-        (.heUniform(mode: .fanIn, gain: .nan), "gain"),
-        (.heNormal(mode: .fanOut, gain: .infinity), "gain"),
+        (.heUniform(mode: .fanIn, gain: .value(.nan)), "gain"),
+        (.heNormal(mode: .fanOut, gain: .value(.infinity)), "gain"),
         (.varianceScaling(scale: 0, mode: .fanIn, distribution: .normal), "scale"),
         (.varianceScaling(scale: -1, mode: .fanAverage, distribution: .truncatedNormal), "scale"),
         (.orthogonal(gain: 0), "gain"),
@@ -180,7 +216,7 @@ import Testing
         #expect(initializer.targetVariance(fanIn: 3, fanOut: 4) != nil)
     }
 
-    @Test(arguments: [Initializer.orthogonal(), .identity(), .sparse(sparsity: 0.5, standardDeviation: 1)])
+    @Test(arguments: [Initializer.orthogonal(gain: 1), .identity(), .sparse(sparsity: 0.5, standardDeviation: 1)])
     func shapeDefinedSchemesRejectMismatchedFans(initializer: Initializer) throws {
         var matrix = try Matrix(rows: 4, columns: 3, repeating: 9)
         #expect(throws: VarianceKitError.self) { try initializer.fill(&matrix, fanIn: 4, fanOut: 3, seed: 1) }
@@ -197,7 +233,7 @@ import Testing
             #expect("\(error)" == "invalid sparsity = 1.5: expected a number in [0, 1)")
         }
         do {
-            try Initializer.orthogonal().fill(&matrix, fanIn: 3, fanOut: 2, seed: 0)
+            try Initializer.orthogonal(gain: 1).fill(&matrix, fanIn: 3, fanOut: 2, seed: 0)
         } catch {
             #expect("\(error)".contains("[fanOut, fanIn]"))
         }

@@ -68,10 +68,10 @@ struct RandomScheme: CustomTestStringConvertible, Sendable {
             let limit = (6 / (fanIn + fanOut)).squareRoot()
             return .uniform(low: -limit, high: limit)
         },
-        RandomScheme(initializer: .xavierNormal(gain: 5.0 / 3.0)) { fanIn, fanOut in
+        RandomScheme(initializer: .xavierNormal(gain: .value(5.0 / 3.0))) { fanIn, fanOut in
             .normal(mean: 0, standardDeviation: 5.0 / 3.0 * (2 / (fanIn + fanOut)).squareRoot())
         },
-        RandomScheme(initializer: .heUniform()) { fanIn, _ in
+        RandomScheme(initializer: .heUniform(.relu)) { fanIn, _ in
             let limit = Double(Float(2.0.squareRoot())) * (3 / fanIn).squareRoot()
             return .uniform(low: -limit, high: limit)
         },

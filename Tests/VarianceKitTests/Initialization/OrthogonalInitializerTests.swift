@@ -11,7 +11,7 @@ import Testing
         let (rows, columns) = OrthogonalInitializerTests.shapes[shapeIndex]
         let gain: Float = shapeIndex == 0 ? 2 : 1
         var weight = try Matrix(rows: rows, columns: columns, repeating: .nan)
-        try Initializer.orthogonal(gain: gain).fillWeight(&weight, seed: 31, stream: UInt64(shapeIndex))
+        try Initializer.orthogonal(gain: .value(gain)).fillWeight(&weight, seed: 31, stream: UInt64(shapeIndex))
         let wide = rows <= columns
         let size = wide ? rows : columns
         var gram = try Matrix(rows: size, columns: size)
@@ -28,7 +28,7 @@ import Testing
         #expect(worst < 1e-5, "\(rows)x\(columns): max |Gram - g^2 I| / g^2 = \(worst)")
         // The announced variance is the mean square, g^2 / max(fanIn, fanOut), exactly.
         let meanSquare = weight.elements.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(rows * columns)
-        let announced = try #require(Initializer.orthogonal(gain: gain).targetVariance(fanIn: columns, fanOut: rows))
+        let announced = try #require(Initializer.orthogonal(gain: .value(gain)).targetVariance(fanIn: columns, fanOut: rows))
         #expect(abs(meanSquare - announced) <= 1e-5 * announced)
         #expect(weight.elements.allSatisfy { abs($0) <= gain * 1.000_01 })
     }
@@ -71,7 +71,7 @@ import Testing
         var squares = [Double](repeating: 0, count: 2 * n)
         var weight = try Matrix(rows: n, columns: n)
         for draw in 0..<draws {
-            try Initializer.orthogonal().fillWeight(&weight, seed: 5, stream: UInt64(draw))
+            try Initializer.orthogonal(gain: 1).fillWeight(&weight, seed: 5, stream: UInt64(draw))
             for k in 0..<n {
                 let row = Double(weight[0, k]), column = Double(weight[k, 0])
                 sums[k] += row; squares[k] += row * row
@@ -98,17 +98,17 @@ import Testing
         var two = try Matrix(rows: rows, columns: columns)
         var twoAgain = try Matrix(rows: rows, columns: columns)
         let threadsBefore = BLAS.threadCount
-        try Initializer.orthogonal().fillWeight(&one, seed: 3, threads: 1)
-        try Initializer.orthogonal().fillWeight(&two, seed: 3, threads: 2)
-        try Initializer.orthogonal().fillWeight(&oneAgain, seed: 3, threads: 1)
-        try Initializer.orthogonal().fillWeight(&twoAgain, seed: 3, threads: 2)
+        try Initializer.orthogonal(gain: 1).fillWeight(&one, seed: 3, threads: 1)
+        try Initializer.orthogonal(gain: 1).fillWeight(&two, seed: 3, threads: 2)
+        try Initializer.orthogonal(gain: 1).fillWeight(&oneAgain, seed: 3, threads: 1)
+        try Initializer.orthogonal(gain: 1).fillWeight(&twoAgain, seed: 3, threads: 2)
         #expect(one == oneAgain)
         #expect(two == twoAgain)
         let difference = zip(one.elements, two.elements).map { abs($0 - $1) }.max() ?? 0
         #expect(difference < 1e-5)
         #expect(BLAS.threadCount == threadsBefore)
         var otherStream = try Matrix(rows: rows, columns: columns)
-        try Initializer.orthogonal().fillWeight(&otherStream, seed: 3, stream: 1, threads: 1)
+        try Initializer.orthogonal(gain: 1).fillWeight(&otherStream, seed: 3, stream: 1, threads: 1)
         let streamDifference = zip(one.elements, otherStream.elements).map { abs($0 - $1) }.max() ?? 0
         #expect(streamDifference > 0.01)
     }

@@ -15,7 +15,7 @@ import Testing
         [true, false].map { Case(activation: activation, bias: $0, loss: "quadratic") }
     }
     static let lossCases: [Case] = ["mse", "softmax-cross-entropy", "random-readout", "quadratic"].flatMap { loss in
-        [Activation.tanh, .identity].flatMap { activation in [true, false].map { Case(activation: activation, bias: $0, loss: loss) } }
+        [Activation.tanh, .linear].flatMap { activation in [true, false].map { Case(activation: activation, bias: $0, loss: loss) } }
     }
 
     /// Builds the loss pair (VarianceKit, reference) for a batch of `batch` rows and `outputs` columns.
@@ -81,7 +81,7 @@ import Testing
         let batch = 7
         var random = TestRandom(seed: 5)
         let network = try NetworkFixture.make(
-            widths: widths, activations: [hidden, .sigmoid, .identity], bias: true, seed: 3)
+            widths: widths, activations: [hidden, .sigmoid, .linear], bias: true, seed: 3)
         let input = random.matrix(batch, widths[0])
         let targets = random.matrix(batch, widths[3])
         let output = try network.forward(input)
@@ -113,7 +113,7 @@ import Testing
     }
 
     @Test func accumulateAddsAndOverwriteReplaces() throws {
-        let network = try NetworkFixture.make(widths: [4, 3, 2], activations: [.tanh, .identity], bias: true, seed: 1)
+        let network = try NetworkFixture.make(widths: [4, 3, 2], activations: [.tanh, .linear], bias: true, seed: 1)
         var random = TestRandom(seed: 8)
         try network.forward(random.matrix(5, 4))
         try network.backward(loss: .quadratic)

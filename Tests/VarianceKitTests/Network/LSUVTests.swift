@@ -39,7 +39,9 @@ import VarianceKit
             Issue.record("expected LSUV to fail")
         } catch let error as VarianceKitError {
             #expect(error.description.contains("layer 1 of 2"), "\(error)")
-            #expect(error.description.contains("5 rescalings"), "\(error)")
+            guard case let .notConverged(_, layer, iterations, _, _) = error else { Issue.record("wrong case \(error)"); return }
+            #expect(layer == 1 && iterations == 5)
+            #expect(error.description.contains("after 5 iterations"), "\(error)")
         }
         // Zero data: zero variance, nothing to rescale.
         #expect(throws: VarianceKitError.self) {

@@ -94,7 +94,7 @@ import VarianceKit
         #expect(a.layers[0].weight != a.layers[1].weight)
         // Each layer's weight is the initializer's fill on that layer's stream.
         var expected = try Matrix(rows: 8, columns: 8)
-        try Initializer.heNormal().fillWeight(&expected, seed: 42, stream: RandomStream.weight(layer: 1).id)
+        try Initializer.heNormal(.relu).fillWeight(&expected, seed: 42, stream: RandomStream.weight(layer: 1).id)
         #expect(a.layers[1].weight == expected)
         #expect(a.layers[0].bias == (try Matrix(rows: 1, columns: 8)))
     }
@@ -103,16 +103,16 @@ import VarianceKit
         let network = try Network(inputs: 3, layers: [
             LayerDescription(outputs: 5, activation: .relu, weightInitializer: .heUniform(),
                              bias: true, biasInitializer: .constant(0.1)),
-            LayerDescription(outputs: 2, activation: .identity, weightInitializer: .xavierNormal(), bias: false),
+            LayerDescription(outputs: 2, activation: .linear, weightInitializer: .xavierNormal(), bias: false),
         ], seed: 9)
         #expect(network.widths == [3, 5, 2])
         #expect(network.parameterCount == 3 * 5 + 5 + 5 * 2)
         #expect(network.layers[0].bias?.elements == [Float](repeating: 0.1, count: 5))
         #expect(network.layers[1].bias == nil)
-        #expect(network.layers[1].activation == .identity)
+        #expect(network.layers[1].activation == .linear)
         let convenience = try Network(widths: [3, 4, 2], activation: .tanh, initializer: .standard,
-                                      outputActivation: .identity, seed: 1)
-        #expect(convenience.layers.map(\.activation) == [.tanh, .identity])
+                                      outputActivation: .linear, seed: 1)
+        #expect(convenience.layers.map(\.activation) == [.tanh, .linear])
     }
 
     // MARK: Parameters
@@ -120,7 +120,7 @@ import VarianceKit
     @Test func forEachParameterVisitsWeightsThenBiasesInLayerOrder() throws {
         let network = try Network(inputs: 3, layers: [
             LayerDescription(outputs: 4, activation: .tanh, weightInitializer: .standard),
-            LayerDescription(outputs: 2, activation: .identity, weightInitializer: .standard, bias: false),
+            LayerDescription(outputs: 2, activation: .linear, weightInitializer: .standard, bias: false),
         ], seed: 3)
         var visited: [ParameterID] = []
         var shapes: [String] = []
@@ -157,7 +157,7 @@ import VarianceKit
     // MARK: Non-finite values
 
     @Test func overflowDoesNotCrashAndTheProbeSaysWhereItStarted() throws {
-        let network = try Network(widths: [4, 4, 4, 4], activation: .identity, initializer: .constant(1e15), seed: 1)
+        let network = try Network(widths: [4, 4, 4, 4], activation: .linear, initializer: .constant(1e15), seed: 1)
         var random = TestRandom(seed: 2)
         try network.forward(random.matrix(3, 4).map(scale: 100))
         _ = try network.backward(loss: .quadratic)
@@ -186,13 +186,6 @@ import VarianceKit
         #expect(output == network.output)
     }
 
-    @Test func activationsMapToTheGainTable() {
-        #expect(Activation.identity.nonlinearity == .linear)
-        #expect(Activation.relu.nonlinearity?.gain == Float(2.0.squareRoot()))
-        #expect(Activation.leakyReLU(slope: 0.2).nonlinearity == .leakyReLU(slope: 0.2))
-        #expect(Activation.gelu.nonlinearity == nil)
-    }
-
     // MARK: Memory
 
     @Test func workspacesAreReusedForTheSameBatchSize() throws {
@@ -203,6 +196,8 @@ import VarianceKit
         let footprint = network.memoryFootprint
         #expect(footprint.parameters == (16 * 32 + 32 + 32 * 8 + 8) * 4)
         #expect(footprint.workspaces == (4 * 16 + 3 * 4 * 32 + 3 * 4 * 8 + 4 * 8) * 4)
+        // What a network of these widths allocates, predicted before building it.
+        #expect(Network.memoryFootprint(widths: [16, 32, 8], batchSize: 4, randomReadout: true) == footprint)
         let z = network.preActivation(ofLayer: 0)
         try network.forward(random.matrix(4, 16))
         // The value we kept is unchanged (copy-on-write), the network's buffer holds the new pass.

@@ -16,7 +16,7 @@ import VarianceKit
     /// Linear, width 512, depth 10: `standard` multiplies the forward variance by
     /// `n Var(W) = 1/3` per layer, and the back-propagated one by 1/3 per layer going down.
     @Test func standardShrinksVarianceByAThirdPerLayer() throws {
-        let network = try Network(widths: Array(repeating: 512, count: 11), activation: .identity,
+        let network = try Network(widths: Array(repeating: 512, count: 11), activation: .linear,
                                   initializer: .standard, bias: false, seed: 2016)
         let x = try Self.gaussianBatch(256, 512, seed: 1)
         try network.forward(x)
@@ -39,7 +39,7 @@ import VarianceKit
     /// Linear, width 512, depth 10: `xavierUniform` keeps forward and backward variance within
     /// 10% of where it started.
     @Test func xavierUniformKeepsVarianceNearOne() throws {
-        let network = try Network(widths: Array(repeating: 512, count: 11), activation: .identity,
+        let network = try Network(widths: Array(repeating: 512, count: 11), activation: .linear,
                                   initializer: .xavierUniform(), bias: false, seed: 2010)
         let x = try Self.gaussianBatch(256, 512, seed: 2)
         try network.forward(x)
