@@ -111,4 +111,30 @@ import Testing
         #expect(!result.standardError.isEmpty)
         if arguments[0] == "--output" { #expect(result.standardError.contains("cannot write \(arguments[1])")) }
     }
+
+    /// A study larger than the memory available is refused before anything is allocated, with
+    /// exit status 64 and the sizes (the available figure is injected).
+    @Test func tooLargeForMemoryIsRefused() throws {
+        let result = try runInitbench(["regularize", "--quiet"] + Self.small,
+                                      environment: ["VARIANCEKIT_MEMORY_AVAILABLE_BYTES": "1000"])
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("Error: "))
+        #expect(result.stderr.contains("1000 bytes"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func jsonHasASchemaAndNullPolicy() throws {
+        let result = try Self.run(Self.small + ["--format", "json"])
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        #expect(root["schema"] as? String == "initbench.regularize.v1")
+        let runs = try #require(root["runs"] as? [[String: Any]])
+        #expect(runs.allSatisfy { $0["status"] as? String == "ok" })
+    }
+
+    /// The output options are the same as every other command's.
+    @Test func sharedOutputOptions() throws {
+        let result = try Self.run(Self.small + ["--threads", "1", "--quiet", "--format", "csv"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.hasPrefix("optimizer,"))
+    }
 }
