@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import VarianceKit
 
-/// `initbench regularize`: THEORY.md §2 made visible. A student network learns a teacher
+/// `initbench regularize`: L1, L2 and weight decay made visible. A student network learns a teacher
 /// network's function (both generated from the seed) from the same initial weights under six
 /// regularized optimizers: SGD+L2, SGD with decoupled decay at the equivalent fraction `η λ/n`,
 /// Adam+L2, AdamW, SGD+L1 (subgradient) and SGD+L1 (proximal). Per run: the training loss and the
