@@ -62,7 +62,7 @@ import Testing
     }
 
     /// The measured variances follow the closed forms: standard init on a linear network multiplies
-    /// Var(z) by n Var(W) = 1/3 per layer (THEORY.md 1.1); Xavier keeps it at 1; ReLU under He
+    /// Var(z) by n Var(W) = 1/3 per layer (the standard scheme); Xavier keeps it at 1; ReLU under He
     /// keeps the pre-activation variance at 1. Generous tolerance for a 256 x 64 batch.
     @Test func measuredVariancesFollowTheClosedForms() throws {
         let result = try runInitbench(["propagate", "--depth", "4", "--width", "64", "--batch", "256", "--quiet",

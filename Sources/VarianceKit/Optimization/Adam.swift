@@ -9,7 +9,7 @@
 ///
 /// followed, for proximal L1, by `w ← sign(w) max(|w| - η_t λ₁/n, 0)`. A penalty's gradient is
 /// divided by `√v̂` like the data gradient, so L2 under Adam shrinks weights with large gradients
-/// less; `AdamW` (decoupled decay) shrinks every weight by the same fraction (THEORY.md §2.3).
+/// less; `AdamW` (decoupled decay) shrinks every weight by the same fraction (<doc:Regularization>).
 ///
 /// Memory per step and element: 28 bytes (read `w`, `g`, `m`, `v`; write `w`, `m`, `v`), plus 4
 /// for the finiteness check of `g` that precedes the in-place update. The square root is

@@ -10,7 +10,7 @@
 ///                        w ← (1 - d) w - η_t (ĝ + μ buf)    (Nesterov)
 ///
 /// followed, for proximal L1, by `w ← sign(w) max(|w| - η_t λ₁/n, 0)`. Under plain SGD,
-/// `L2(λ, n)` and the decay `d = η λ/n` give the same weights (THEORY.md §2.3).
+/// `L2(λ, n)` and the decay `d = η λ/n` give the same weights (<doc:Regularization>).
 ///
 /// Memory per step and element: 12 bytes without momentum (read `w`, `g`; write the new `w` into
 /// the gradient buffer, then swap the two), 20 with momentum (read `w`, `g`, `buf`; write `w`,

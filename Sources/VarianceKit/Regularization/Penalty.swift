@@ -1,4 +1,4 @@
-/// A coupled penalty: a term added to the objective, `C = C₀ + R(w)` (THEORY.md §2.1, §2.2).
+/// A coupled penalty: a term added to the objective, `C = C₀ + R(w)` (<doc:Regularization>).
 ///
 /// With `λ₁ = l1Lambda`, `λ₂ = l2Lambda` and the normalizer `n`:
 ///
@@ -12,7 +12,7 @@
 /// `η (λ₁/n) |w|`). The value `R(w)` is the same either way.
 ///
 /// A penalty changes the objective, so under Adam its gradient is rescaled by the adaptive step
-/// like any other gradient; `WeightDecay` is the decoupled alternative (THEORY.md §2.3).
+/// like any other gradient; `WeightDecay` is the decoupled alternative (<doc:Regularization>).
 ///
 /// Build one with `.l1(lambda:normalizer:method:)`, `.l2(lambda:normalizer:)`,
 /// `.elasticNet(l1Lambda:l2Lambda:normalizer:l1Method:)`; each validates its arguments.
@@ -29,7 +29,7 @@ public struct Penalty: Sendable, Equatable, Hashable, CustomStringConvertible {
     public let l1Lambda: Float
     /// `λ₂`, the L2 coefficient (before division by the normalizer).
     public let l2Lambda: Float
-    /// `n`, the normalizer (THEORY.md: the number of weights; other texts: the training-set size).
+    /// `n`, the normalizer (the number of weights, or in other texts the training-set size).
     public let normalizer: Float
     /// How the L1 term is applied by an optimizer.
     public let l1Method: L1Method

@@ -1,5 +1,5 @@
 /// Decoupled weight decay: `w ← w - d·w` applied with the optimizer step, separately from the
-/// gradient, leaving the objective alone (THEORY.md §2.3; Loshchilov & Hutter 2019, "Decoupled
+/// gradient, leaving the objective alone (<doc:Regularization>; Loshchilov & Hutter 2019, "Decoupled
 /// Weight Decay Regularization").
 ///
 /// The fraction `d` removed per step depends on the convention:

@@ -1,4 +1,4 @@
-/// Glorot and Bengio's linear-regime variance products (THEORY.md section 1.2), in Double.
+/// Glorot and Bengio's linear-regime variance products (<doc:Initialization>), in Double.
 ///
 /// A network of `depth` Dense layers maps `n_0` inputs through widths `n_1 ... n_depth`; layer `l`
 /// (1-based) has a weight `W^l` of shape `[n_l, n_{l-1}]` with i.i.d. zero-mean entries of variance

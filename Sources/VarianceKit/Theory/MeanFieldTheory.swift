@@ -1,4 +1,4 @@
-/// Mean-field variance propagation (Poole et al. 2016, Schoenholz et al. 2017; THEORY.md section 1),
+/// Mean-field variance propagation (Poole et al. 2016, Schoenholz et al. 2017; <doc:MeanField>),
 /// computed by Gaussian quadrature in Double (`GaussianQuadrature`: Gauss-Hermite, or by default
 /// composite Gauss-Legendre split at 0 so that ReLU-like kinks are integrated exactly).
 ///

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import VarianceKit
 
-/// The variance-propagation facts of THEORY.md sections 1.1-1.3, measured on real networks.
+/// The variance-propagation facts of the Initialization article, measured on real networks.
 @Suite struct VariancePropagationTests {
     /// `[batch, features]` of i.i.d. N(0, 1).
     static func gaussianBatch(_ rows: Int, _ columns: Int, seed: UInt64) throws -> Matrix {

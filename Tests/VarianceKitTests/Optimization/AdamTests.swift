@@ -67,7 +67,7 @@ import VarianceKit
         }
     }
 
-    /// THEORY.md §2.3: under Adam, L2 and decoupled decay are different updates.
+    /// Under Adam, L2 and decoupled decay are different updates.
     @Test func l2AndDecoupledDecayDifferUnderAdam() throws {
         let (eta, lambda, n): (Float, Float, Float) = (0.01, 0.4, 8)
         let withL2 = try Adam(learningRate: eta, penalty: .l2(lambda: lambda, normalizer: n))

@@ -81,7 +81,7 @@ import VarianceKit
         }
     }
 
-    /// THEORY.md §2.3: under plain SGD, L2(λ, n) and decoupled decay η λ/n are the same update.
+    /// Under plain SGD, L2(λ, n) and decoupled decay η λ/n are the same update.
     @Test func l2AndDecoupledDecayAgreeUnderSGDOverAHundredSteps() throws {
         let (eta, lambda, n): (Float, Float, Float) = (0.05, 0.4, 8)
         let withL2 = try SGD(learningRate: eta, penalty: .l2(lambda: lambda, normalizer: n))

@@ -92,7 +92,7 @@ import VarianceKit
     }
 
     @Test func standardInitShrinksByAThirdPerLayer() throws {
-        // THEORY.md 1.1: Var(W) = 1/(3n), so each layer multiplies the variance by 1/3.
+        // The standard scheme: Var(W) = 1/(3n), so each layer multiplies the variance by 1/3.
         let width = 512, depth = 20
         let widths = [Int](repeating: width, count: depth + 1)
         let variances = [Double](repeating: 1.0 / (3.0 * Double(width)), count: depth)
