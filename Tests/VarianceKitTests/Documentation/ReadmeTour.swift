@@ -3,7 +3,6 @@
 // function; ReadmeTourTests checks that this file matches the README and runs every block.
 
 import VarianceKit
-import Foundation
 
 func readmeBlock1() throws {
     let a = try Matrix([[1, 2, 3, 4], [0, 1, 0, 1], [2, 0, 1, 3]])  // 3 x 4
@@ -40,7 +39,7 @@ func readmeBlock3() throws {
     let labels = (0..<32).map { $0 % 10 }
 
     let network = try Network(widths: [64, 128, 128, 10], activation: .relu,
-                              initializer: .heNormal(.relu), outputActivation: .identity, seed: 42)
+                              initializer: .heNormal(), outputActivation: .linear, seed: 42)
     let output = try network.forward(batch)            // [32, 10]: Z = X Wᵀ + b, A = φ(Z) per layer
     let loss = try network.backward(loss: .softmaxCrossEntropy(labels: labels))  // fills dL/dW, dL/db
     var parameters = 0
@@ -50,7 +49,7 @@ func readmeBlock3() throws {
     for layer in probe.layers {
         print(layer.layer, layer.activation?.variance ?? .nan, layer.preActivationGradient?.variance ?? .nan)
     }
-    print(output.shape, Double(loss), parameters)
+    print(output.shape, loss, parameters)               // the loss is a Double, like lastLoss
 
     let report = try network.initializeLSUV(data: batch, seed: 7)  // orthogonal, then Var(Z) = 1 per layer
     print(report.layers.map(\.finalVariance))
@@ -74,7 +73,7 @@ func readmeBlock4() throws {
                                   initializer: .xavierNormal(), seed: 3)  // the same start for each
         for step in 0..<20 {
             try network.forward(inputs)
-            let dataLoss = try Double(network.backward(loss: .meanSquaredError(targets: targets)))
+            let dataLoss = try network.backward(loss: .meanSquaredError(targets: targets))
             let summary = try optimizer.step(network)
             let objective = dataLoss + summary.penaltyValue  // C = C₀ + R(w), R before the step
             if step == 19 { print(objective, summary.sparsity) }
@@ -95,7 +94,7 @@ func readmeBlock5() throws {
     print(standard[0], standard[19])                   // 0.333 and 2.9e-10
 
     // tanh with the conventional gain 5/3 (s_w² = 25/9, no bias) sits on the chaotic side: χ₁ > 1.
-    let theory = MeanFieldTheory(activation: { tanh($0) }, derivative: { 1 - tanh($0) * tanh($0) })
+    let theory = MeanFieldTheory(activation: .tanh)
     if let fixedPoint = theory.fixedPoint(weightScale: 25.0 / 9) {
         print(fixedPoint, theory.chi1(preactivationVariance: fixedPoint, weightScale: 25.0 / 9))
     }
