@@ -21,6 +21,10 @@ public enum VarianceKitError: Error, Equatable, Sendable, CustomStringConvertibl
     /// `elements`. The step was refused: no weight and no optimizer state changed.
     case nonFiniteGradient(optimizer: String, parameter: ParameterID, element: Int?, value: Float?, elements: Range<Int>?)
 
+    /// A network's values stopped being finite (inf or NaN) at `location`: the tensor, the
+    /// layer and the step of the probe or pass that found them.
+    case nonFinite(NonFiniteLocation)
+
     /// A call came out of order: `operation` needs `required` first (e.g. a backward pass after
     /// a forward pass, an optimizer step on gradients no step has consumed yet).
     case outOfOrder(operation: String, required: String)
@@ -52,6 +56,8 @@ public enum VarianceKitError: Error, Equatable, Sendable, CustomStringConvertibl
             if let element { place = " at element \(element)" } else if let elements { place = " in elements \(elements.lowerBound)..<\(elements.upperBound) (row-major)" }
             let shown = value.map { ", value \($0)" } ?? ""
             return "non-finite value (inf or NaN) in the gradient of \(parameter)\(place)\(shown) (\(optimizer) step refused: no weight or optimizer state was changed)"
+        case let .nonFinite(location):
+            return "non-finite value (inf or NaN) in \(location)"
         case let .outOfOrder(operation, required):
             return "\(operation): \(required) first"
         case let .missingCapability(operation, missing):

@@ -45,8 +45,9 @@ extension Network {
     ///
     /// - Throws: `VarianceKitError.invalidParameter` for `tolerance` outside `(0, 1)`,
     ///   `maximumIterations < 1`, or `data` with fewer than 2 entries; `.shapeMismatch` for `data`
-    ///   with the wrong number of features; `.notConverged` naming the layer when the variance is 0,
-    ///   not finite, or still outside `1 ± tolerance` after `maximumIterations` rescalings (the
+    ///   with the wrong number of features; `.nonFinite` naming the layer and tensor when the
+    ///   measured tensor holds inf or NaN; `.notConverged` naming the layer when the variance is 0
+    ///   or still outside `1 ± tolerance` after `maximumIterations` rescalings (the
     ///   layers before it keep their new weights; rerun with a better batch or tolerance).
     @discardableResult
     public func initializeLSUV(
@@ -79,7 +80,11 @@ extension Network {
                 forwardLayer(index)
                 let measured = quantity == .preActivation ? layer.preActivation : layer.output
                 let statistics = TensorStatistics(measured, options: options)
-                guard statistics.nonFiniteCount == 0, let variance = statistics.variance, variance > 0 else {
+                guard statistics.nonFiniteCount == 0 else {
+                    throw VarianceKitError.nonFinite(NonFiniteLocation(
+                        step: iteration, layer: index, tensor: quantity == .preActivation ? .preActivation : .activation))
+                }
+                guard let variance = statistics.variance, variance > 0 else {
                     throw VarianceKitError.notConverged(
                         operation: "LSUV", layer: index + 1, iterations: iteration, value: statistics.variance,
                         reason: "the \(quantity.rawValue) variance of layer \(index + 1) of \(layers.count) is \(statistics.variance.map { "\($0)" } ?? "undefined") with \(statistics.nonFiniteCount) non-finite entries; it cannot be rescaled to 1")

@@ -69,17 +69,13 @@ extension Network {
     static func firstNonFinite(in probes: [LayerProbe], step: Int) -> NonFiniteLocation? {
         func bad(_ statistics: TensorStatistics?) -> Bool { (statistics?.nonFiniteCount ?? 0) > 0 }
         for probe in probes {
-            for (name, statistics) in [("weight", probe.weight), ("bias", probe.bias),
-                                       ("preActivation", probe.preActivation), ("activation", probe.activation)]
-            where bad(statistics) {
-                return NonFiniteLocation(step: step, layer: probe.layer, tensor: name)
+            for tensor in ProbedTensor.forwardOrder where bad(probe.statistics(of: tensor)) {
+                return NonFiniteLocation(step: step, layer: probe.layer, tensor: tensor)
             }
         }
         for probe in probes.reversed() {
-            for (name, statistics) in [("preActivationGradient", probe.preActivationGradient),
-                                       ("weightGradient", probe.weightGradient), ("biasGradient", probe.biasGradient)]
-            where bad(statistics) {
-                return NonFiniteLocation(step: step, layer: probe.layer, tensor: name)
+            for tensor in ProbedTensor.backwardOrder where bad(probe.statistics(of: tensor)) {
+                return NonFiniteLocation(step: step, layer: probe.layer, tensor: tensor)
             }
         }
         return nil
@@ -178,11 +174,6 @@ struct ProbeJob: HelperJob {
     }
 }
 
-/// The tensors a probe measures per layer, in the order they are handed out: the parameter-sized
-/// ones of every layer before the batch-sized ones, the vectors last.
-enum ProbedTensor: CaseIterable {
-    case weight, weightGradient, preActivation, activation, preActivationGradient, bias, biasGradient
-}
 
 /// Hands out the indices `0 ..< count` one at a time to whichever thread asks first.
 final class WorkQueue: @unchecked Sendable {

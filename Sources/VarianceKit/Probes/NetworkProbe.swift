@@ -30,21 +30,45 @@ public struct ProbeOptions: Sendable, Hashable, Codable {
     }
 }
 
+/// The tensors of one layer that a probe measures. `allCases` is the order in which they are
+/// handed to the probe's threads: the parameter-sized ones first, the batch-sized ones next, the
+/// vectors last.
+public enum ProbedTensor: String, CaseIterable, Codable, Sendable, Hashable {
+    /// `W`.
+    case weight
+    /// `dL/dW`.
+    case weightGradient
+    /// `Z = X Wᵀ + b`.
+    case preActivation
+    /// `A = φ(Z)`.
+    case activation
+    /// `dL/dZ`.
+    case preActivationGradient
+    /// `b`.
+    case bias
+    /// `dL/db`.
+    case biasGradient
+
+    /// The order in which the forward pass computes them within a layer.
+    public static let forwardOrder: [ProbedTensor] = [.weight, .bias, .preActivation, .activation]
+    /// The order in which the backward pass computes them within a layer.
+    public static let backwardOrder: [ProbedTensor] = [.preActivationGradient, .weightGradient, .biasGradient]
+}
+
 /// Where a non-finite value (inf or NaN) was found: the probe's step, the 0-based layer and the
-/// tensor (`weight`, `bias`, `preActivation`, `activation`, `preActivationGradient`,
-/// `weightGradient`, `biasGradient`).
+/// tensor.
 public struct NonFiniteLocation: Codable, Sendable, Hashable, CustomStringConvertible {
     public var step: Int
     public var layer: Int
-    public var tensor: String
+    public var tensor: ProbedTensor
 
-    public init(step: Int, layer: Int, tensor: String) {
+    public init(step: Int, layer: Int, tensor: ProbedTensor) {
         self.step = step
         self.layer = layer
         self.tensor = tensor
     }
 
-    public var description: String { "step \(step), layer \(layer + 1), \(tensor)" }
+    public var description: String { "step \(step), layer \(layer + 1), \(tensor.rawValue)" }
 }
 
 /// The statistics of one layer at one probe. Tensors that do not exist yet are nil: `Z` and `A`
@@ -77,6 +101,19 @@ public struct LayerProbe: Codable, Sendable, Equatable {
     /// Fraction of `A` exactly 0 for ReLU (`Activation.SaturationRule.exactlyZero`); nil for other
     /// activations or before a forward pass.
     public var deadFraction: Double?
+
+    /// The statistics of `tensor` in this layer (nil where it does not exist yet, or no bias).
+    public func statistics(of tensor: ProbedTensor) -> TensorStatistics? {
+        switch tensor {
+        case .weight: return weight
+        case .bias: return bias
+        case .preActivation: return preActivation
+        case .activation: return activation
+        case .preActivationGradient: return preActivationGradient
+        case .weightGradient: return weightGradient
+        case .biasGradient: return biasGradient
+        }
+    }
 }
 
 /// A snapshot of every layer's statistics, plain Codable data for printing and saving as JSON.

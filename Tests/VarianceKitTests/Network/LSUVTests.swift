@@ -59,3 +59,16 @@ import VarianceKit
         #expect(throws: VarianceKitError.self) { try network.initializeLSUV(data: Matrix(rows: 1, columns: 1), seed: 1) }
     }
 }
+
+@Suite struct LSUVNonFiniteTests {
+    /// A batch holding inf makes the first layer's pre-activations non-finite: the error names
+    /// the layer and the tensor as values, not prose.
+    @Test func nonFiniteDataIsReportedWithItsLocation() throws {
+        let network = try Network(widths: [4, 4, 2], activation: .tanh, initializer: .xavierNormal(), seed: 1)
+        var data = try Matrix(rows: 8, columns: 4, repeating: 0.5)
+        data[3, 2] = .infinity
+        #expect(throws: VarianceKitError.nonFinite(NonFiniteLocation(step: 0, layer: 0, tensor: .preActivation))) {
+            try network.initializeLSUV(data: data, seed: 1)
+        }
+    }
+}

@@ -163,7 +163,7 @@ import VarianceKit
         _ = try network.backward(loss: .quadratic)
         let early = network.probe(step: 7)
         // Layer 1: |Z| <= 4e17; layer 2: 1.6e33; layer 3: 6.4e48 overflows Float.
-        #expect(early.nonFinite == NonFiniteLocation(step: 7, layer: 2, tensor: "preActivation"))
+        #expect(early.nonFinite == NonFiniteLocation(step: 7, layer: 2, tensor: .preActivation))
         #expect(early.firstNonFinite == early.nonFinite)
         #expect(early.loss == nil)
         #expect(early.layers[2].preActivation?.nonFiniteCount == 12)
