@@ -31,12 +31,12 @@ public enum BLAS {
             "op(A) = \(describe(a, transposeA)) is \(m) x \(ka), op(B) = \(describe(b, transposeB)) is \(kb) x \(n), C is \(c.rows) x \(c.columns)"
         }
         guard ka == kb else {
-            throw VarianceKitError.shapeMismatch(
-                operation: "gemm", details: "\(shapes()); the inner dimensions must agree (columns of op(A) = rows of op(B))")
+            throw VarianceKitError.shape("gemm", "op(B)", actual: [kb, n], expected: [ka, nil],
+                                         "\(shapes()); the inner dimensions must agree (columns of op(A) = rows of op(B))")
         }
         guard c.rows == m, c.columns == n else {
-            throw VarianceKitError.shapeMismatch(
-                operation: "gemm", details: "\(shapes()); C must be \(m) x \(n)")
+            throw VarianceKitError.shape("gemm", "C", actual: [c.rows, c.columns], expected: [m, n],
+                                         "\(shapes()); C must be op(A).rows x op(B).columns")
         }
         try checkDimensions("gemm", m, n, ka)
         a.withUnsafeBufferPointer { pa in
@@ -75,9 +75,8 @@ public enum BLAS {
         try VarianceKitError.requireFinite(beta, "beta")
         let (outputs, inputs) = transpose ? (a.columns, a.rows) : (a.rows, a.columns)
         guard x.count == inputs, y.count == outputs else {
-            throw VarianceKitError.shapeMismatch(
-                operation: "gemv",
-                details: "op(A) = \(describe(a, transpose)) is \(outputs) x \(inputs), x has \(x.count) elements, y has \(y.count); expected x of \(inputs) and y of \(outputs)")
+            throw VarianceKitError.shape("gemv", "x and y", actual: [x.count, y.count], expected: [inputs, outputs],
+                                         "op(A) = \(describe(a, transpose)) is \(outputs) x \(inputs), x has \(x.count) elements, y has \(y.count); expected x of \(inputs) and y of \(outputs)")
         }
         try checkDimensions("gemv", a.rows, a.columns)
         a.withUnsafeBufferPointer { pa in
@@ -153,16 +152,16 @@ public enum BLAS {
 
     private static func requireSameCount(_ operation: String, _ xCount: Int, _ yCount: Int) throws {
         guard xCount == yCount else {
-            throw VarianceKitError.shapeMismatch(
-                operation: operation, details: "x has \(xCount) elements and y has \(yCount); they must have the same length")
+            throw VarianceKitError.shape(operation, "y", actual: [yCount], expected: [xCount],
+                                         "x has \(xCount) elements and y has \(yCount); they must have the same length")
         }
     }
 
     private static func checkDimensions(_ operation: String, _ first: Int, _ second: Int, _ third: Int = 0) throws {
         let largest = max(first, second, third)
         guard largest <= maximumDimension else {
-            throw VarianceKitError.shapeMismatch(
-                operation: operation, details: "dimension \(largest) exceeds the BLAS limit of \(maximumDimension)")
+            throw VarianceKitError.shape(operation, "a dimension", actual: [largest], expected: [maximumDimension],
+                                         "dimension \(largest) exceeds the BLAS limit of \(maximumDimension)")
         }
     }
 }

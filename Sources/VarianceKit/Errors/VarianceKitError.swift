@@ -5,9 +5,13 @@ import Foundation
 /// Every case carries enough context to say what was wrong and what was expected; `description`
 /// turns it into a sentence fit for a user (the command-line program prints it as is).
 public enum VarianceKitError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// Two operands (or an operand and an output) have shapes that cannot go together.
-    /// `operation` names the call, `details` names both shapes and the rule they break.
-    case shapeMismatch(operation: String, details: String)
+    /// An operand's shape does not fit the operation: what it was, what was needed, and the rule
+    /// (see `ShapeMismatch`).
+    case shapeMismatch(ShapeMismatch)
+
+    /// `underlying` happened while building or filling layer `layer` (1-based) of a network of
+    /// `layers` layers.
+    indirect case inLayer(layer: Int, layers: Int, underlying: VarianceKitError)
 
     /// A parameter is outside its accepted range: `name = value`, `expected` says what is accepted.
     case invalidParameter(name: String, value: String, expected: String)
@@ -42,8 +46,10 @@ public enum VarianceKitError: Error, Equatable, Sendable, CustomStringConvertibl
 
     public var description: String {
         switch self {
-        case let .shapeMismatch(operation, details):
-            return "\(operation): shape mismatch: \(details)"
+        case let .shapeMismatch(mismatch):
+            return mismatch.description
+        case let .inLayer(layer, layers, underlying):
+            return "layer \(layer) of \(layers): \(underlying)"
         case let .invalidParameter(name, value, expected):
             return "invalid \(name) = \(value): expected \(expected)"
         case let .lapackFailure(routine, info):
@@ -72,7 +78,42 @@ public enum VarianceKitError: Error, Equatable, Sendable, CustomStringConvertibl
     }
 }
 
+/// An operand whose shape does not fit an operation, as values: `actual` is its shape (rows and
+/// columns, or an element count), `expected` the shape it needed (nil entries: any size), and
+/// `rule` the relation it breaks, in words.
+public struct ShapeMismatch: Hashable, Sendable, CustomStringConvertible {
+    /// The call, e.g. `gemm`, `Network.forward`.
+    public var operation: String
+    /// The operand, e.g. `C`, `input batch`, `targets`.
+    public var operand: String
+    /// Its shape.
+    public var actual: [Int]
+    /// The shape it needed.
+    public var expected: [Int?]
+    /// Why, e.g. `C must be op(A).rows x op(B).columns`.
+    public var rule: String
+
+    public init(operation: String, operand: String, actual: [Int], expected: [Int?], rule: String) {
+        self.operation = operation
+        self.operand = operand
+        self.actual = actual
+        self.expected = expected
+        self.rule = rule
+    }
+
+    public var description: String {
+        let shown = actual.map(String.init).joined(separator: " x ")
+        let needed = expected.map { $0.map(String.init) ?? "any" }.joined(separator: " x ")
+        return "\(operation): shape mismatch: \(operand) is \(shown) but \(needed) is needed; \(rule)"
+    }
+}
+
 extension VarianceKitError {
+    /// `.shapeMismatch` with its fields.
+    static func shape(_ operation: String, _ operand: String, actual: [Int], expected: [Int?], _ rule: String) -> VarianceKitError {
+        .shapeMismatch(ShapeMismatch(operation: operation, operand: operand, actual: actual, expected: expected, rule: rule))
+    }
+
     static func gibibytes(_ bytes: Int) -> String {
         String(format: "%.2f GiB", Double(bytes) / 1_073_741_824)
     }

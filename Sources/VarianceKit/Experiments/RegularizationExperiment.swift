@@ -54,9 +54,10 @@ public struct RegularizationExperiment: Sendable, Hashable, Codable {
             }
         }
         guard widths.first == teacherWidths.first, widths.last == teacherWidths.last else {
-            throw VarianceKitError.shapeMismatch(
-                operation: "RegularizationExperiment",
-                details: "student widths \(widths) and teacher widths \(teacherWidths) must have the same inputs and outputs")
+            throw VarianceKitError.shape(
+                "RegularizationExperiment", "teacher inputs and outputs",
+                actual: [teacherWidths[0], teacherWidths[teacherWidths.count - 1]], expected: [widths[0], widths[widths.count - 1]],
+                "student widths \(widths) and teacher widths \(teacherWidths) must have the same inputs and outputs")
         }
         for (name, value, range) in [("samples", samples, Self.sampleRange), ("steps", steps, Self.stepRange)]
         where !range.contains(value) {

@@ -15,9 +15,9 @@ extension Initializer {
     ) throws {
         let plan = try sampling(fanIn: fanIn, fanOut: fanOut)
         if requiresMatchingShape, matrix.rows != fanOut || matrix.columns != fanIn {
-            throw VarianceKitError.shapeMismatch(
-                operation: "Initializer.\(name).fill",
-                details: "matrix is \(matrix.rows) x \(matrix.columns) but fanOut x fanIn is \(fanOut) x \(fanIn); \(name) needs a [fanOut, fanIn] matrix")
+            throw VarianceKitError.shape(
+                "Initializer.\(name).fill", "matrix", actual: [matrix.rows, matrix.columns], expected: [fanOut, fanIn],
+                "matrix is \(matrix.rows) x \(matrix.columns) but fanOut x fanIn is \(fanOut) x \(fanIn); \(name) needs a [fanOut, fanIn] matrix")
         }
         let threadCount = try RandomFill.resolveThreads(threads)
         switch plan {

@@ -36,8 +36,8 @@ extension LAPACK {
         let rank = min(rows, columns)
         guard rank > 0 else { return [] }
         for dimension in [rows, columns] where dimension > BLAS.maximumDimension {
-            throw VarianceKitError.shapeMismatch(
-                operation: "LAPACK.orthonormalize", details: "dimension \(dimension) exceeds the LAPACK limit of \(BLAS.maximumDimension)")
+            throw VarianceKitError.shape("LAPACK.orthonormalize", "a dimension", actual: [dimension], expected: [BLAS.maximumDimension],
+                                         "dimension \(dimension) exceeds the LAPACK limit of \(BLAS.maximumDimension)")
         }
         var signs = [Float](repeating: 1, count: rank)
         try matrix.withUnsafeMutableBufferPointer { buffer in

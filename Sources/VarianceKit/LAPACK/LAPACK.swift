@@ -82,8 +82,8 @@ public enum LAPACK {
 
     private static func checkDimensions(_ operation: String, _ dimensions: Int...) throws {
         for d in dimensions where d > BLAS.maximumDimension {
-            throw VarianceKitError.shapeMismatch(
-                operation: operation, details: "dimension \(d) exceeds the LAPACK limit of \(BLAS.maximumDimension)")
+            throw VarianceKitError.shape(operation, "a dimension", actual: [d], expected: [BLAS.maximumDimension],
+                                         "dimension \(d) exceeds the LAPACK limit of \(BLAS.maximumDimension)")
         }
     }
 }

@@ -41,15 +41,15 @@ public enum Loss: Sendable {
         switch self {
         case .meanSquaredError(let targets):
             guard targets.rows == rows, targets.columns == columns else {
-                throw VarianceKitError.shapeMismatch(
-                    operation: "Loss.meanSquaredError",
-                    details: "targets are \(targets.rows) x \(targets.columns) but the network output is \(rows) x \(columns) (batch x outputs); they must match")
+                throw VarianceKitError.shape(
+                    "Loss.meanSquaredError", "targets", actual: [targets.rows, targets.columns], expected: [rows, columns],
+                    "targets are \(targets.rows) x \(targets.columns) but the network output is \(rows) x \(columns) (batch x outputs); they must match")
             }
         case .softmaxCrossEntropy(let labels):
             guard labels.count == rows else {
-                throw VarianceKitError.shapeMismatch(
-                    operation: "Loss.softmaxCrossEntropy",
-                    details: "\(labels.count) labels for a batch of \(rows) (network output \(rows) x \(columns)); there must be one label per row")
+                throw VarianceKitError.shape(
+                    "Loss.softmaxCrossEntropy", "labels", actual: [labels.count], expected: [rows],
+                    "\(labels.count) labels for a batch of \(rows) (network output \(rows) x \(columns)); there must be one label per row")
             }
             for (index, label) in labels.enumerated() where label < 0 || label >= columns {
                 throw VarianceKitError.invalidParameter(

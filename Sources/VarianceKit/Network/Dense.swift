@@ -77,9 +77,9 @@ public final class Dense {
     /// - Throws: `VarianceKitError.shapeMismatch` unless `weight` is `[outputs, inputs]`.
     public func setWeight(_ weight: Matrix) throws {
         guard weight.rows == outputs, weight.columns == inputs else {
-            throw VarianceKitError.shapeMismatch(
-                operation: "Dense.setWeight",
-                details: "weight is \(weight.rows) x \(weight.columns) but this layer needs \(outputs) x \(inputs) (outputs x inputs)")
+            throw VarianceKitError.shape(
+                "Dense.setWeight", "weight", actual: [weight.rows, weight.columns], expected: [outputs, inputs],
+                "weight is \(weight.rows) x \(weight.columns) but this layer needs \(outputs) x \(inputs) (outputs x inputs)")
         }
         self.weight = weight
     }
@@ -93,9 +93,9 @@ public final class Dense {
             throw VarianceKitError.missingCapability(operation: "Dense.setBias", missing: "this layer was built without a bias")
         }
         guard bias.rows == 1, bias.columns == outputs else {
-            throw VarianceKitError.shapeMismatch(
-                operation: "Dense.setBias",
-                details: "bias is \(bias.rows) x \(bias.columns) but this layer needs 1 x \(outputs)")
+            throw VarianceKitError.shape(
+                "Dense.setBias", "bias", actual: [bias.rows, bias.columns], expected: [1, outputs],
+                "bias is \(bias.rows) x \(bias.columns) but this layer needs 1 x \(outputs)")
         }
         biasStorage = bias
     }

@@ -23,9 +23,9 @@ extension Network {
     public func forward(_ input: Matrix, into output: inout Matrix) throws {
         try validateInput(input, operation: "Network.forward(_:into:)")
         guard output.rows == input.rows, output.columns == outputs else {
-            throw VarianceKitError.shapeMismatch(
-                operation: "Network.forward(_:into:)",
-                details: "output is \(output.rows) x \(output.columns) but a batch of \(input.rows) needs \(input.rows) x \(outputs) (batch x outputs)")
+            throw VarianceKitError.shape(
+                "Network.forward(_:into:)", "output", actual: [output.rows, output.columns], expected: [input.rows, outputs],
+                "output is \(output.rows) x \(output.columns) but a batch of \(input.rows) needs \(input.rows) x \(outputs) (batch x outputs)")
         }
         loadInput(input)
         forwardLayers(through: layers.count - 1)
@@ -45,9 +45,9 @@ extension Network {
                 expected: "an integer >= 1 (\(operation) got a \(input.rows) x \(input.columns) input)")
         }
         guard input.columns == inputs else {
-            throw VarianceKitError.shapeMismatch(
-                operation: operation,
-                details: "input batch is \(input.rows) x \(input.columns) but layer 1 (weight \(layers[0].outputs) x \(inputs)) expects \(inputs) features per row (batch x \(inputs))")
+            throw VarianceKitError.shape(
+                operation, "input batch", actual: [input.rows, input.columns], expected: [nil, inputs],
+                "input batch is \(input.rows) x \(input.columns) but layer 1 (weight \(layers[0].outputs) x \(inputs)) expects \(inputs) features per row (batch x \(inputs))")
         }
     }
 

@@ -80,15 +80,8 @@ extension Network {
 }
 
 extension VarianceKitError {
-    /// The same error with "layer i of n" prepended to where it happened.
+    /// The same error, said to have happened in layer `layer` (1-based) of `count`.
     func inLayer(_ layer: Int, of count: Int) -> VarianceKitError {
-        switch self {
-        case let .invalidParameter(name, value, expected):
-            return .invalidParameter(name: "layer \(layer) of \(count): \(name)", value: value, expected: expected)
-        case let .shapeMismatch(operation, details):
-            return .shapeMismatch(operation: "layer \(layer) of \(count): \(operation)", details: details)
-        default:
-            return self
-        }
+        .inLayer(layer: layer, layers: count, underlying: self)
     }
 }

@@ -60,9 +60,9 @@ public final class Network {
             }
             if index > 0, layers[index - 1].outputs != layer.inputs {
                 let previous = layers[index - 1]
-                throw VarianceKitError.shapeMismatch(
-                    operation: "Network",
-                    details: "layer \(index) produces \(previous.outputs) features (weight \(previous.outputs) x \(previous.inputs)) but layer \(index + 1) expects \(layer.inputs) (weight \(layer.outputs) x \(layer.inputs)); consecutive widths must match")
+                throw VarianceKitError.shape(
+                    "Network", "layer \(index + 1) weight", actual: [layer.outputs, layer.inputs], expected: [nil, previous.outputs],
+                    "layer \(index) produces \(previous.outputs) features (weight \(previous.outputs) x \(previous.inputs)) but layer \(index + 1) expects \(layer.inputs) (weight \(layer.outputs) x \(layer.inputs)); consecutive widths must match")
             }
         }
         for layer in layers { layer.isOwned = true }

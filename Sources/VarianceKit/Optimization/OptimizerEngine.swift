@@ -219,15 +219,15 @@ final class OptimizerEngine {
     /// kernel constants. Writes nothing.
     private func coefficients(id: ParameterID, values: Matrix, gradient: Matrix) throws -> FusedCoefficients {
         guard gradient.rows == values.rows, gradient.columns == values.columns else {
-            throw VarianceKitError.shapeMismatch(
-                operation: "\(name).step",
-                details: "\(id) is \(values.rows) x \(values.columns) but its gradient is \(gradient.rows) x \(gradient.columns); they must match")
+            throw VarianceKitError.shape(
+                "\(name).step", "the gradient of \(id)", actual: [gradient.rows, gradient.columns], expected: [values.rows, values.columns],
+                "\(id) is \(values.rows) x \(values.columns) but its gradient is \(gradient.rows) x \(gradient.columns); they must match")
         }
         let state = states[id]
         if let state, state.rows != values.rows || state.columns != values.columns {
-            throw VarianceKitError.shapeMismatch(
-                operation: "\(name).step",
-                details: "\(id) is \(values.rows) x \(values.columns) but its optimizer state is \(state.rows) x \(state.columns); call resetState() after changing a network's shape")
+            throw VarianceKitError.shape(
+                "\(name).step", "\(id)", actual: [values.rows, values.columns], expected: [state.rows, state.columns],
+                "\(id) is \(values.rows) x \(values.columns) but its optimizer state is \(state.rows) x \(state.columns); call resetState() after changing a network's shape")
         }
         let t = state?.stepCount ?? 0
         let multiplier = schedule.multiplier(atStep: t)

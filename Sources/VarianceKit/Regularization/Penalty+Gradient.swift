@@ -22,9 +22,9 @@ extension Penalty {
     ///   nothing is written then.
     public func addGradient(of weights: Matrix, to gradient: inout Matrix) throws {
         guard weights.rows == gradient.rows, weights.columns == gradient.columns else {
-            throw VarianceKitError.shapeMismatch(
-                operation: "Penalty.addGradient",
-                details: "weights are \(weights.rows) x \(weights.columns) but the gradient is \(gradient.rows) x \(gradient.columns); they must match")
+            throw VarianceKitError.shape(
+                "Penalty.addGradient", "gradient", actual: [gradient.rows, gradient.columns], expected: [weights.rows, weights.columns],
+                "weights are \(weights.rows) x \(weights.columns) but the gradient is \(gradient.rows) x \(gradient.columns); they must match")
         }
         guard !isNone else { return }
         let l1 = subgradientL1Coefficient

@@ -45,9 +45,9 @@ public struct Matrix: Sendable {
     public init(rows: Int, columns: Int, elements: [Float]) throws {
         try Matrix.validateShape(rows: rows, columns: columns)
         guard elements.count == rows * columns else {
-            throw VarianceKitError.shapeMismatch(
-                operation: "Matrix(rows:columns:elements:)",
-                details: "\(elements.count) elements given for a \(rows) x \(columns) matrix, which needs \(rows * columns)")
+            throw VarianceKitError.shape(
+                "Matrix(rows:columns:elements:)", "elements", actual: [elements.count], expected: [rows * columns],
+                "\(elements.count) elements given for a \(rows) x \(columns) matrix, which needs \(rows * columns)")
         }
         self.rows = rows
         self.columns = columns
@@ -65,9 +65,9 @@ public struct Matrix: Sendable {
     public init(_ nestedRows: [[Float]]) throws {
         let columns = nestedRows.first?.count ?? 0
         for (index, row) in nestedRows.enumerated() where row.count != columns {
-            throw VarianceKitError.shapeMismatch(
-                operation: "Matrix(_:)",
-                details: "row \(index) has \(row.count) elements but row 0 has \(columns); every row must have the same length")
+            throw VarianceKitError.shape(
+                "Matrix(_:)", "row \(index)", actual: [row.count], expected: [columns],
+                "row \(index) has \(row.count) elements but row 0 has \(columns); every row must have the same length")
         }
         try self.init(rows: nestedRows.count, columns: columns, elements: nestedRows.flatMap { $0 })
     }

@@ -71,9 +71,9 @@ public enum LinearRegime {
                 name: "widths", value: "\(widths)", expected: "[n_0, n_1, ..., n_depth] with at least two entries")
         }
         guard weightVariances.count == widths.count - 1 else {
-            throw VarianceKitError.shapeMismatch(
-                operation: "LinearRegime",
-                details: "\(widths.count) widths describe \(widths.count - 1) layers but \(weightVariances.count) weight variances were given")
+            throw VarianceKitError.shape(
+                "LinearRegime", "weightVariances", actual: [weightVariances.count], expected: [widths.count - 1],
+                "\(widths.count) widths describe \(widths.count - 1) layers but \(weightVariances.count) weight variances were given")
         }
         for (i, width) in widths.enumerated() where width <= 0 {
             throw VarianceKitError.invalidParameter(name: "widths[\(i)]", value: "\(width)", expected: "an integer >= 1")

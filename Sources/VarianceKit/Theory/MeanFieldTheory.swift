@@ -139,9 +139,9 @@ public struct MeanFieldTheory: Sendable {
         let depth = weightVariances.count
         let biases = biasVariances ?? [Double](repeating: 0, count: depth)
         guard biases.count == depth else {
-            throw VarianceKitError.shapeMismatch(
-                operation: "MeanFieldTheory.predict",
-                details: "\(depth) layers but \(biases.count) bias variances")
+            throw VarianceKitError.shape(
+                "MeanFieldTheory.predict", "biasVariances", actual: [biases.count], expected: [depth],
+                "\(depth) layers but \(biases.count) bias variances")
         }
         for (i, variance) in biases.enumerated() {
             try VarianceKitError.requireNonNegativeFinite(variance, "biasVariances[\(i)]")

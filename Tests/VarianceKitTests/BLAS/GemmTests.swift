@@ -68,7 +68,8 @@ import VarianceKit
         let a = try Matrix(rows: 3, columns: 4), b = try Matrix(rows: 4, columns: 2)
         var c = try Matrix(rows: 2, columns: 3, repeating: 7)
         let error = try #require(throws: VarianceKitError.self) { try BLAS.gemm(a, b, into: &c) }
-        #expect(error.description.contains("C must be 3 x 2"))
+        guard case let .shapeMismatch(mismatch) = error else { Issue.record("wrong case \(error)"); return }
+        #expect(mismatch.operand == "C" && mismatch.actual == [2, 3] && mismatch.expected == [3, 2])
         #expect(c.elements == [Float](repeating: 7, count: 6))
     }
 

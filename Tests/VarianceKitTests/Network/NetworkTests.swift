@@ -40,6 +40,10 @@ import VarianceKit
             Issue.record("expected an invalid parameter")
         } catch let error as VarianceKitError {
             #expect(error.description.contains("layer 2 of 2"), "\(error)")
+            guard case let .inLayer(layer, layers, underlying) = error, case let .invalidParameter(name, _, _) = underlying else {
+                Issue.record("wrong case \(error)"); return
+            }
+            #expect(layer == 2 && layers == 2 && name == "high", "\(name)")
         }
     }
 

@@ -96,8 +96,9 @@ import VarianceKit
         #expect {
             try adam.step(parameter: &w, gradientCopy: Matrix(rows: 3, columns: 2), id: weight1)
         } throws: { error in
-            guard case let .shapeMismatch(operation, details) = error as? VarianceKitError else { return false }
-            return operation == "Adam.step" && details.contains("layer 2 weight") && details.contains("2 x 3")
+            guard case let .shapeMismatch(mismatch) = error as? VarianceKitError else { return false }
+            return mismatch.operation == "Adam.step" && mismatch.operand.contains("layer 2 weight")
+                && mismatch.actual == [3, 2] && mismatch.expected == [2, 3]
         }
         try adam.step(parameter: &w, gradientCopy: Matrix(rows: 2, columns: 3), id: weight1)
         // The same id with another shape no longer matches its state.
@@ -105,8 +106,8 @@ import VarianceKit
         #expect {
             try adam.step(parameter: &other, gradientCopy: Matrix(rows: 4, columns: 3), id: weight1)
         } throws: { error in
-            guard case let .shapeMismatch(_, details) = error as? VarianceKitError else { return false }
-            return details.contains("optimizer state is 2 x 3") && details.contains("layer 2 weight")
+            guard case let .shapeMismatch(mismatch) = error as? VarianceKitError else { return false }
+            return mismatch.actual == [4, 3] && mismatch.expected == [2, 3] && mismatch.rule.contains("optimizer state")
         }
         #expect(other == (try Matrix(rows: 4, columns: 3)))
         adam.resetState()

@@ -117,9 +117,9 @@ import VarianceKit
         #expect(throws: VarianceKitError.self) {
             _ = try LinearRegime.forwardVariances(inputVariance: 1, widths: [4], weightVariances: [])
         }
-        #expect(throws: VarianceKitError.shapeMismatch(
-            operation: "LinearRegime",
-            details: "3 widths describe 2 layers but 1 weight variances were given")) {
+        #expect(throws: VarianceKitError.shapeMismatch(ShapeMismatch(
+            operation: "LinearRegime", operand: "weightVariances", actual: [1], expected: [2],
+            rule: "3 widths describe 2 layers but 1 weight variances were given"))) {
             _ = try LinearRegime.forwardVariances(inputVariance: 1, widths: [4, 4, 4], weightVariances: [1])
         }
         #expect(throws: VarianceKitError.invalidParameter(name: "widths[1]", value: "0", expected: "an integer >= 1")) {
@@ -229,7 +229,9 @@ import VarianceKit
         #expect(throws: VarianceKitError.invalidParameter(name: "batch", value: "0", expected: "an integer >= 1")) {
             _ = try Self.linear.predict(widths: [2, 2], weightVariances: [1], topGradient: .independent(variance: 1), batch: 0)
         }
-        #expect(throws: VarianceKitError.shapeMismatch(operation: "MeanFieldTheory.predict", details: "1 layers but 2 bias variances")) {
+        #expect(throws: VarianceKitError.shapeMismatch(ShapeMismatch(
+            operation: "MeanFieldTheory.predict", operand: "biasVariances", actual: [2], expected: [1],
+            rule: "1 layers but 2 bias variances"))) {
             _ = try Self.linear.predict(
                 widths: [2, 2], weightVariances: [1], biasVariances: [0, 0], topGradient: .independent(variance: 1), batch: 1)
         }
