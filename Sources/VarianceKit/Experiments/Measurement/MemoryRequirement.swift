@@ -59,15 +59,17 @@ public struct MemoryRequirement: Sendable, Hashable, Codable {
         guard let availableBytes, bytes > availableBytes else { return }
         throw VarianceKitError.invalidParameter(
             name: parameter, value: value,
-            expected: "a size whose buffers fit in memory: it needs \(bytes) bytes (\(Self.gibibytes(bytes)): "
+            expected: "a size whose buffers fit in memory: it needs \(bytes) bytes (\(Self.formatted(bytes)): "
                 + buffers.map { "\($0.role) \($0.copies == 1 ? "" : "\($0.copies) x ")\($0.rows) x \($0.columns)" }
                     .joined(separator: ", ")
-                + ", in Float32) but \(availableBytes) bytes (\(Self.gibibytes(availableBytes))) are available (\(source))")
+                + ", in Float32) but \(availableBytes) bytes (\(Self.formatted(availableBytes))) are available (\(source))")
     }
 
-    /// `bytes` in GiB with two decimals, e.g. `"1.50 GiB"`.
-    public static func gibibytes(_ bytes: Int) -> String {
-        String(format: "%.2f GiB", Double(bytes) / 1_073_741_824)
+    /// `bytes` in GiB with two decimals from 1 GiB on (`"1.50 GiB"`), else in MiB with one (`"12.0 MiB"`).
+    public static func formatted(_ bytes: Int) -> String {
+        bytes >= 1 << 30
+            ? String(format: "%.2f GiB", Double(bytes) / 1_073_741_824)
+            : String(format: "%.1f MiB", Double(bytes) / 1_048_576)
     }
 
     static func saturatingProduct(_ factors: [Int]) -> Int {
