@@ -1,8 +1,9 @@
 import Foundation
 
 /// Runs the initbench executable (INITBENCH_BINARY when set, else the debug build) and returns
-/// its exit status, standard output and standard error.
-func runInitbench(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+/// its exit status, standard output and standard error; `environment` adds to (or replaces
+/// variables of) the test's own environment.
+func runInitbench(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
     let configured = ProcessInfo.processInfo.environment["INITBENCH_BINARY"].flatMap { $0.isEmpty ? nil : $0 }
     let path = configured
         ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -10,6 +11,9 @@ func runInitbench(_ arguments: [String]) throws -> (status: Int32, stdout: Strin
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
