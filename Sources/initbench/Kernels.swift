@@ -15,7 +15,9 @@ struct Kernels: ParsableCommand {
         discussion: """
         Default shapes: (depth 10, width 1024, batch 256, tanh) and (depth 20, width 2048, batch 512, relu); \
         give --depth, --width, --batch and --activation to measure one shape instead. Times are medians \
-        of --repetitions runs after one warm-up.
+        of --repetitions runs after one warm-up. Before measuring, the largest measurement of the selected \
+        sections is checked against the available memory (MemAvailable in /proc/meminfo, or \
+        VARIANCEKIT_MEMORY_AVAILABLE_BYTES when set); a run that does not fit is refused with exit status 64.
         """)
 
     @Option(help: "Measure one network shape of this depth (with --width, --batch, --activation).")
