@@ -175,7 +175,7 @@ import Testing
         (["--format", "yaml"], ["yaml", "table", "csv", "json"]),
         (["--output", "/nonexistent-initbench-dir/out.json"], ["/nonexistent-initbench-dir", "does not exist"]),
         (["--output", "/tmp"], ["/tmp", "is a directory"]),
-        (["--depth", "1000", "--width", "16384", "--batch", "65536"], ["needs about", "MemAvailable", "depth 1000, width 16384, batch 65536"]),
+        (["--depth", "1000", "--width", "16384", "--batch", "65536"], ["needs", "are available", "MemAvailable", "depth 1000, width 16384, batch 65536", "reduce --depth, --width or --batch"]),
     ] as [([String], [String])])
     func badInputExits64WithTheReason(arguments: [String], messages: [String]) throws {
         let result = try runInitbench(["propagate", "--quiet"] + arguments)

@@ -227,6 +227,51 @@ final class SVGPaths: NSObject, XMLParserDelegate {
         #expect(lines.contains { $0[0] == "network" } && lines.contains { $0[0] == "optimizer" } && lines.contains { $0[1] == "orthogonal" })
     }
 
+    /// Every section checks what it will allocate before it allocates anything (here against an
+    /// injected figure, `VARIANCEKIT_MEMORY_AVAILABLE_BYTES`): 2^20 Adam parameters need 16 MiB.
+    @Test func sectionsThatDoNotFitAreRefused() throws {
+        let available = ["VARIANCEKIT_MEMORY_AVAILABLE_BYTES": "10000000"]
+        let optimizers = try runInitbench(["kernels", "--quiet", "--only", "optimizers", "--optimizer-parameters", "1048576"],
+                                          environment: available)
+        #expect(optimizers.status == 64)
+        #expect(optimizers.stdout.isEmpty)
+        #expect(optimizers.stderr.contains("optimizer parameters = 1048576"), "\(optimizers.stderr)")
+        #expect(optimizers.stderr.contains("needs \(4 * 4 * 1_048_576) bytes"), "\(optimizers.stderr)")
+        #expect(optimizers.stderr.contains("but 10000000 bytes"), "\(optimizers.stderr)")
+        #expect(optimizers.stderr.contains("VARIANCEKIT_MEMORY_AVAILABLE_BYTES"))
+        #expect(optimizers.stderr.contains("--optimizer-parameters"))
+        // SGD (w, g) and momentum SGD would fit; Adam (w, g, m, v) does not: refused as a whole.
+        let adam = try runInitbench(["kernels", "--quiet", "--only", "optimizers", "--optimizer-parameters", "1048576"],
+                                    environment: ["VARIANCEKIT_MEMORY_AVAILABLE_BYTES": "\(3 * 4 * 1_048_576)"])
+        #expect(adam.status == 64)
+        #expect(adam.stderr.contains("needs \(4 * 4 * 1_048_576) bytes"), "\(adam.stderr)")
+        let fills = try runInitbench(["kernels", "--quiet", "--only", "fills", "--fill-size", "2048", "--orthogonal-size", "32"],
+                                     environment: available)
+        #expect(fills.status == 64)
+        #expect(fills.stderr.contains("fill size = 2048 x 2048") && fills.stderr.contains("--fill-size"), "\(fills.stderr)")
+        // Against the machine's own MemAvailable: terabytes of network.
+        let networks = try runInitbench(["kernels", "--quiet", "--only", "networks", "--depth", "1000", "--width", "16384", "--batch", "65536"])
+        #expect(networks.status == 64)
+        #expect(networks.stderr.contains("network shape = depth 1000, width 16384, batch 65536"), "\(networks.stderr)")
+        #expect(networks.stderr.contains("MemAvailable"))
+        // Sections not selected are not checked: the same small figure lets a small fill run.
+        let small = try runInitbench(["kernels", "--quiet", "--only", "fills", "--fill-size", "32", "--orthogonal-size", "32",
+                                      "--repetitions", "1"], environment: available)
+        #expect(small.status == 0, "\(small.stderr)")
+    }
+
+    /// The table of a tiny run has every section, each with its header.
+    @Test func tableHasEverySection() throws {
+        let result = try runInitbench(["kernels", "--quiet", "--depth", "2", "--width", "16", "--batch", "8",
+                                       "--fill-size", "32", "--orthogonal-size", "16", "--optimizer-parameters", "4096",
+                                       "--repetitions", "2"])
+        #expect(result.status == 0, "\(result.stderr)")
+        for header in ["step/sgemm", "forward Z = X W^T", "backward dW = dZ^T X", "backward dX = dZ W", "sgeqrf+sorgqr (s)",
+                       "xavier-uniform", "orthogonal", "GB/s", "sgd-momentum-l2", "adamw"] {
+            #expect(result.stdout.contains(header), "\(header)")
+        }
+    }
+
     @Test func partialShapeIsRefused() throws {
         let result = try runInitbench(["kernels", "--quiet", "--depth", "2"])
         #expect(result.status == 64)

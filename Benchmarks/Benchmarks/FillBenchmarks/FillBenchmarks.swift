@@ -12,27 +12,21 @@ let benchmarks: @Sendable () -> Void = {
         maxDuration: .seconds(3), maxIterations: 20)
 
     let size = 4096
+    // The fills through VarianceKit's `FillMeasurement` (the one `initbench kernels` runs).
+    let fills: [(name: String, initializer: Initializer)] = [
+        ("uniform", .uniform(low: 0, high: 1)),
+        ("normal", .normal(mean: 0, standardDeviation: 1)),
+        ("truncated normal [-2, 2]", .truncatedNormal(mean: 0, standardDeviation: 1, lower: -2, upper: 2)),
+    ]
     for threads in [1, 2] {
-        Benchmark("uniform \(size)x\(size) (16.8M elements) threads=\(threads)") { benchmark, state in
-            for _ in benchmark.scaledIterations {
-                try RandomFill.uniform(&state.matrix, seed: 1, threads: threads)
-            }
-            blackHole(state.matrix[0, 0])
-        } setup: { FillState(rows: size, columns: size) }
-
-        Benchmark("normal \(size)x\(size) (16.8M elements) threads=\(threads)") { benchmark, state in
-            for _ in benchmark.scaledIterations {
-                try RandomFill.normal(&state.matrix, seed: 1, threads: threads)
-            }
-            blackHole(state.matrix[0, 0])
-        } setup: { FillState(rows: size, columns: size) }
-
-        Benchmark("truncated normal [-2, 2] \(size)x\(size) (16.8M elements) threads=\(threads)") { benchmark, state in
-            for _ in benchmark.scaledIterations {
-                try RandomFill.truncatedNormal(&state.matrix, lower: -2, upper: 2, seed: 1, threads: threads)
-            }
-            blackHole(state.matrix[0, 0])
-        } setup: { FillState(rows: size, columns: size) }
+        for fill in fills {
+            Benchmark("\(fill.name) \(size)x\(size) (16.8M elements) threads=\(threads)") { benchmark, measurement in
+                for _ in benchmark.scaledIterations {
+                    try measurement.fill()
+                }
+                blackHole(measurement.matrix[0, 0])
+            } setup: { try FillMeasurement(initializer: fill.initializer, size: size, threads: threads, seed: 1) }
+        }
     }
 
     for orthogonalSize in [1024, 4096] {
@@ -41,38 +35,25 @@ let benchmarks: @Sendable () -> Void = {
             metrics: [.wallClock], maxDuration: .seconds(20), maxIterations: orthogonalSize > 1024 ? 3 : 10)
         for threads in [1, 2] {
             Benchmark("orthogonal \(orthogonalSize)x\(orthogonalSize) threads=\(threads)",
-                      configuration: orthogonalConfiguration) { benchmark, state in
+                      configuration: orthogonalConfiguration) { benchmark, measurement in
                 for _ in benchmark.scaledIterations {
-                    try Initializer.orthogonal().fillWeight(&state.matrix, seed: 2, threads: threads)
+                    try measurement.fill()
                 }
-                blackHole(state.matrix[0, 0])
-            } setup: { FillState(rows: orthogonalSize, columns: orthogonalSize) }
+                blackHole(measurement.matrix[0, 0])
+            } setup: { try FillMeasurement(initializer: .orthogonal(), size: orthogonalSize, threads: threads, seed: 2) }
 
-            // The bare LAPACK calls on the same kind of matrix (the copy of the Gaussian matrix
-            // that the in-place factorization needs is part of these baselines): the compact WY
-            // routine the initializer uses, and LAPACK's drivers.
+            // The bare LAPACK calls on the Gaussian matrix the fill factors (the copy that the
+            // in-place factorization needs is part of these baselines): the compact WY routine
+            // the initializer uses, and LAPACK's drivers.
             for routine in LAPACK.HouseholderRoutine.allCases {
                 let name = routine == .compactWY ? "compact WY QR" : "sgeqrf+sorgqr"
                 Benchmark("\(name) \(orthogonalSize)x\(orthogonalSize) threads=\(threads)",
-                          configuration: orthogonalConfiguration) { benchmark, state in
-                    try BLAS.setThreadCount(threads)
+                          configuration: orthogonalConfiguration) { benchmark, measurement in
                     for _ in benchmark.scaledIterations {
-                        state.matrix = state.gaussian
-                        blackHole(try LAPACK.orthonormalize(&state.matrix, routine: routine))
+                        try measurement.orthonormalizeCopy(routine: routine)
                     }
-                } setup: { FillState(rows: orthogonalSize, columns: orthogonalSize, gaussian: true) }
+                } setup: { try FillMeasurement(initializer: .orthogonal(), size: orthogonalSize, threads: threads, seed: 2) }
             }
         }
-    }
-}
-
-final class FillState: @unchecked Sendable {
-    var matrix: Matrix
-    var gaussian: Matrix
-
-    init(rows: Int, columns: Int, gaussian withNormalEntries: Bool = false) {
-        matrix = try! Matrix(rows: rows, columns: columns)
-        gaussian = try! Matrix(rows: rows, columns: columns)
-        if withNormalEntries { try! RandomFill.normal(&gaussian, seed: 2) }
     }
 }

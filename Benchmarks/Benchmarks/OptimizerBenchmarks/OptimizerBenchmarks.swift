@@ -3,8 +3,9 @@ import CReferenceLoops
 import Dispatch
 import VarianceKit
 
-/// Fused optimizer steps on 16M parameters (64 MiB per buffer), VarianceKit next to the plain C
-/// fused loop over the same buffers, both on 2 threads with the same contiguous halves.
+/// Fused optimizer steps on 16M parameters (64 MiB per buffer), VarianceKit (the library's
+/// `OptimizerMeasurement`, as `initbench kernels` runs it) next to the plain C fused loop over the
+/// same buffers, both on 2 threads with the same contiguous halves.
 ///
 /// The `side by side` benchmarks alternate one VarianceKit step and one C step in every
 /// iteration (so both see the same machine load) and report each one's time and the bandwidth
@@ -29,13 +30,14 @@ let benchmarks: @Sendable () -> Void = {
     let referenceTime = BenchmarkMetric.custom("C fused loop (µs)", polarity: .prefersSmaller, useScalingFactor: false)
     let ratio = BenchmarkMetric.custom("bandwidth VarianceKit / C (%)", polarity: .prefersLarger, useScalingFactor: false)
     for kind in OptimizerKind.allCases {
+        let label = kind.rawValue
         Benchmark(
-            "\(kind.rawValue) 16M side by side: VarianceKit vs C (\(kind.bytesPerElement) B/element, \(threads) threads)",
+            "\(label) 16M side by side: VarianceKit vs C (\(kind.measured.bytesPerParameter) B/element, \(threads) threads)",
             configuration: .init(metrics: [swiftTime, referenceTime, ratio], maxDuration: .seconds(8), maxIterations: 40)
         ) { benchmark, state in
             for _ in benchmark.scaledIterations {
                 let start = DispatchTime.now().uptimeNanoseconds
-                try state.swiftStep()
+                try state.measurement.step()
                 let middle = DispatchTime.now().uptimeNanoseconds
                 state.referenceStep(checkFirst: false)
                 let end = DispatchTime.now().uptimeNanoseconds
@@ -44,120 +46,108 @@ let benchmarks: @Sendable () -> Void = {
                 benchmark.measurement(referenceTime, Int(reference / 1000))
                 benchmark.measurement(ratio, Int(100 * Double(reference) / Double(swift)))
             }
-            blackHole(state.weights[0, 0])
+            blackHole(state.measurement.parameter[0, 0])
         } setup: {
             try OptimizerState16M(kind: kind, count: count, threads: threads)
         }
 
-        Benchmark("\(kind.rawValue) 16M VarianceKit step (checked, \(threads) threads)") { benchmark, state in
+        Benchmark("\(label) 16M VarianceKit step (checked, \(threads) threads)") { benchmark, state in
             for _ in benchmark.scaledIterations {
-                try state.swiftStep()
+                try state.measurement.step()
             }
-            blackHole(state.weights[0, 0])
+            blackHole(state.measurement.parameter[0, 0])
         } setup: {
             try OptimizerState16M(kind: kind, count: count, threads: threads)
         }
 
-        Benchmark("\(kind.rawValue) 16M C fused loop (\(threads) threads)") { benchmark, state in
+        Benchmark("\(label) 16M C fused loop (\(threads) threads)") { benchmark, state in
             for _ in benchmark.scaledIterations {
                 state.referenceStep(checkFirst: false)
             }
-            blackHole(state.weights[0, 0])
+            blackHole(state.measurement.parameter[0, 0])
         } setup: {
             try OptimizerState16M(kind: kind, count: count, threads: threads)
         }
 
-        Benchmark("\(kind.rawValue) 16M C finiteness check + fused loop (\(threads) threads)") { benchmark, state in
+        Benchmark("\(label) 16M C finiteness check + fused loop (\(threads) threads)") { benchmark, state in
             for _ in benchmark.scaledIterations {
                 state.referenceStep(checkFirst: true)
             }
-            blackHole(state.weights[0, 0])
+            blackHole(state.measurement.parameter[0, 0])
         } setup: {
             try OptimizerState16M(kind: kind, count: count, threads: threads)
         }
     }
 }
 
+/// The comparisons, named as in the benchmark names, and the VarianceKit kind each one measures.
 enum OptimizerKind: String, CaseIterable {
     case sgdL2 = "SGD+L2"
     case sgdL1 = "SGD+L1"
     case adamW = "AdamW"
 
-    /// Bytes read and written per element by the fused update.
-    var bytesPerElement: Int { self == .adamW ? 28 : 12 }
+    var measured: OptimizerMeasurement.Kind {
+        switch self {
+        case .sgdL2: .sgdL2
+        case .sgdL1: .sgdL1
+        case .adamW: .adamW
+        }
+    }
 }
 
+/// VarianceKit's side is the library's `OptimizerMeasurement` (its buffers, its optimizer, one
+/// warm-up step in its `init` so that the state exists outside the measurement); the C side runs
+/// on the same `w` and `g`, with `m` and `v` of its own.
 final class OptimizerState16M: @unchecked Sendable {
     let kind: OptimizerKind
     let threads: Int
-    let optimizer: any Optimizer
-    var weights: Matrix
-    var gradient: Matrix
+    let measurement: OptimizerMeasurement
     var firstMoment: Matrix
     var secondMoment: Matrix
-    let id = ParameterID(layer: 0, kind: .weight)
-    // Hyperparameters shared by both sides.
-    let learningRate: Float = 1e-4
-    let lambda: Float = 1e-2
 
     init(kind: OptimizerKind, count: Int, threads: Int) throws {
         self.kind = kind
         self.threads = threads
-        let values = (0..<count).map { Float(($0 % 251) - 125) / 128 }
-        weights = try Matrix(rows: count / 1024, columns: 1024, elements: values)
-        gradient = try Matrix(rows: count / 1024, columns: 1024, elements: values.reversed())
-        firstMoment = try Matrix(rows: count / 1024, columns: 1024)
-        secondMoment = try Matrix(rows: count / 1024, columns: 1024)
-        switch kind {
-        case .sgdL2:
-            optimizer = try SGD(learningRate: learningRate, penalty: .l2(lambda: lambda, normalizer: 1), threadCount: threads)
-        case .sgdL1:
-            optimizer = try SGD(learningRate: learningRate, penalty: .l1(lambda: lambda, normalizer: 1), threadCount: threads)
-        case .adamW:
-            optimizer = try AdamW(learningRate: learningRate, weightDecay: lambda, threadCount: threads)
-        }
-        try swiftStep()  // allocates the optimizer's state once, outside the measurement
-    }
-
-    /// One VarianceKit step. The step consumes its gradient buffer: after plain SGD's swap it
-    /// holds the previous weights, finite values that serve as the next gradient (refilling it
-    /// would add a pass that the C loop does not make); AdamW leaves it as it was.
-    func swiftStep() throws {
-        try optimizer.step(parameter: &weights, gradient: &gradient, id: id)
+        // Hyperparameters shared by both sides.
+        measurement = try OptimizerMeasurement(kind: kind.measured, parameters: count, threads: threads,
+                                               learningRate: 1e-4, regularization: 1e-2)
+        firstMoment = try Matrix(rows: measurement.parameter.rows, columns: measurement.parameter.columns)
+        secondMoment = try Matrix(rows: measurement.parameter.rows, columns: measurement.parameter.columns)
     }
 
     /// The C loops over the same buffers, split in two contiguous halves on `threads` threads.
+    /// (VarianceKit's step consumes its gradient buffer: after plain SGD's swap it holds the
+    /// previous weights, finite values that serve as the next gradient for both sides.)
     func referenceStep(checkFirst: Bool) {
-        let count = weights.count
-        let (kind, threads, learningRate, lambda) = (kind, threads, learningRate, lambda)
-        gradient.withUnsafeBufferPointer { g in
-            weights.withUnsafeMutableBufferPointer { w in
-                firstMoment.withUnsafeMutableBufferPointer { m in
-                    secondMoment.withUnsafeMutableBufferPointer { v in
-                        let pointers = SendablePointers(w: w.baseAddress!, g: g.baseAddress!, m: m.baseAddress!, v: v.baseAddress!)
-                        if checkFirst {
-                            var finite = [Int32](repeating: 0, count: threads)
-                            finite.withUnsafeMutableBufferPointer { flags in
-                                let shared = SendableFlags(pointer: flags.baseAddress!)
-                                DispatchQueue.concurrentPerform(iterations: threads) { part in
-                                    let range = (part * count / threads, (part + 1) * count / threads)
-                                    shared.pointer[part] = vk_reference_all_finite(pointers.g, range.0, range.1)
-                                }
+        let (kind, threads) = (kind, threads)
+        let (learningRate, lambda) = (measurement.learningRate, measurement.regularization)
+        measurement.withUnsafeMutableBuffers { w, g in
+            let count = w.count
+            firstMoment.withUnsafeMutableBufferPointer { m in
+                secondMoment.withUnsafeMutableBufferPointer { v in
+                    let pointers = SendablePointers(w: w.baseAddress!, g: UnsafePointer(g.baseAddress!), m: m.baseAddress!, v: v.baseAddress!)
+                    if checkFirst {
+                        var finite = [Int32](repeating: 0, count: threads)
+                        finite.withUnsafeMutableBufferPointer { flags in
+                            let shared = SendableFlags(pointer: flags.baseAddress!)
+                            DispatchQueue.concurrentPerform(iterations: threads) { part in
+                                let range = (part * count / threads, (part + 1) * count / threads)
+                                shared.pointer[part] = vk_reference_all_finite(pointers.g, range.0, range.1)
                             }
-                            precondition(finite.allSatisfy { $0 == 1 })
                         }
-                        DispatchQueue.concurrentPerform(iterations: threads) { part in
-                            let begin = part * count / threads, end = (part + 1) * count / threads
-                            switch kind {
-                            case .sgdL2:
-                                vk_reference_sgd_l2(pointers.w, pointers.g, begin, end, learningRate, lambda)
-                            case .sgdL1:
-                                vk_reference_sgd_l1(pointers.w, pointers.g, begin, end, learningRate, lambda)
-                            case .adamW:
-                                vk_reference_adamw(pointers.w, pointers.g, pointers.m, pointers.v, begin, end,
-                                                   learningRate / 0.1, 0.9, 0.999, 1 / (0.001 as Float).squareRoot(),
-                                                   1e-8, 1 - learningRate * lambda)
-                            }
+                        precondition(finite.allSatisfy { $0 == 1 })
+                    }
+                    DispatchQueue.concurrentPerform(iterations: threads) { part in
+                        let begin = part * count / threads, end = (part + 1) * count / threads
+                        switch kind {
+                        case .sgdL2:
+                            vk_reference_sgd_l2(pointers.w, pointers.g, begin, end, learningRate, lambda)
+                        case .sgdL1:
+                            vk_reference_sgd_l1(pointers.w, pointers.g, begin, end, learningRate, lambda)
+                        case .adamW:
+                            vk_reference_adamw(pointers.w, pointers.g, pointers.m, pointers.v, begin, end,
+                                               learningRate / 0.1, 0.9, 0.999, 1 / (0.001 as Float).squareRoot(),
+                                               1e-8, 1 - learningRate * lambda)
                         }
                     }
                 }

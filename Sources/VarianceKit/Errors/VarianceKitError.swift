@@ -73,7 +73,7 @@ public enum VarianceKitError: Error, Equatable, Sendable, CustomStringConvertibl
             let reached = value.map { ", reached \($0)" } ?? ""
             return "\(operation)\(at) did not converge after \(iterations) iterations\(reached): \(reason)"
         case let .insufficientMemory(required, available, purpose):
-            return "\(purpose) needs about \(Self.gibibytes(required)) (\(required) bytes) but only \(Self.gibibytes(available)) (\(available) bytes) is available (MemAvailable in /proc/meminfo); reduce its size"
+            return "\(purpose) needs \(required) bytes (\(MemoryRequirement.formatted(required))) but \(available) bytes (\(MemoryRequirement.formatted(available))) are available (\(MemoryBudget.source))"
         }
     }
 }
@@ -112,10 +112,6 @@ extension VarianceKitError {
     /// `.shapeMismatch` with its fields.
     static func shape(_ operation: String, _ operand: String, actual: [Int], expected: [Int?], _ rule: String) -> VarianceKitError {
         .shapeMismatch(ShapeMismatch(operation: operation, operand: operand, actual: actual, expected: expected, rule: rule))
-    }
-
-    static func gibibytes(_ bytes: Int) -> String {
-        String(format: "%.2f GiB", Double(bytes) / 1_073_741_824)
     }
 
     /// Throws `.invalidParameter` unless `value` is finite and `> 0`.

@@ -22,11 +22,18 @@ public enum MemoryBudget {
         return nil
     }
 
-    /// Throws unless `bytes` fit in `availableBytes()` (nothing is checked where it is unknown).
+    /// Where `availableBytes()` takes its figure from, for messages.
+    public static var source: String {
+        ProcessInfo.processInfo.environment[overrideVariable].flatMap(Int.init).map { $0 >= 0 } == true
+            ? overrideVariable : "MemAvailable in /proc/meminfo"
+    }
+
+    /// Throws unless `bytes` fit in `available` (by default `availableBytes()`; nothing is
+    /// checked where it is unknown).
     ///
     /// - Throws: `VarianceKitError.insufficientMemory(required: bytes, available:, purpose:)`.
-    public static func require(_ bytes: Int, for purpose: String) throws {
-        guard let available = availableBytes(), bytes > available else { return }
+    public static func require(_ bytes: Int, for purpose: String, available: Int? = availableBytes()) throws {
+        guard let available, bytes > available else { return }
         throw VarianceKitError.insufficientMemory(required: bytes, available: available, purpose: purpose)
     }
 }

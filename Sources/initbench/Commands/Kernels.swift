@@ -1,17 +1,23 @@
 import ArgumentParser
-import Foundation
 import VarianceKit
 
 /// `initbench kernels`: the speed report. For each network shape: sgemm GFLOP/s at the layer's
 /// three product shapes, the median forward+backward step against the median of the same sgemm
 /// calls alone; initializer fill throughput; optimizer step bandwidth.
+///
+/// The measurements are the library's (`StepMeasurement`, `FillMeasurement`,
+/// `OptimizerMeasurement`, the same that `Benchmarks/` runs); this command turns the options into
+/// their configurations, refuses (exit status 64) a run whose buffers exceed the available memory
+/// before it allocates anything, and renders the results as a `KernelReport`.
 struct Kernels: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Speed report: sgemm GFLOP/s at the layer shapes, step time vs bare sgemm, fill throughput, optimizer bandwidth.",
         discussion: """
         Default shapes: (depth 10, width 1024, batch 256, tanh) and (depth 20, width 2048, batch 512, relu); \
         give --depth, --width, --batch and --activation to measure one shape instead. Times are medians \
-        of --repetitions runs after one warm-up.
+        of --repetitions runs after one warm-up. Before measuring, the largest measurement of the selected \
+        sections is checked against the available memory (MemAvailable in /proc/meminfo, or \
+        VARIANCEKIT_MEMORY_AVAILABLE_BYTES when set); a run that does not fit is refused with exit status 64.
         """)
 
     @Option(help: "Measure one network shape of this depth (with --width, --batch, --activation).")
@@ -29,7 +35,7 @@ struct Kernels: ParsableCommand {
     @Option(help: "Rows and columns of the matrix the fills write (fill-size x fill-size).")
     var fillSize: Int = 4096
 
-    @Option(help: "Parameters per optimizer step.")
+    @Option(help: "Parameters per optimizer step (from 4096 on, rounded down to whole 4096-element rows).")
     var optimizerParameters: Int = 1 << 24
 
     @Option(help: "Square size of an orthogonal fill to measure against its bare sgeqrf+sorgqr calls (repeatable).")
@@ -59,7 +65,7 @@ struct Kernels: ParsableCommand {
         if let depth { try ExperimentOptions.requireRange(depth, 1...1000, "--depth") }
         if let width { try ExperimentOptions.requireRange(width, 1...16384, "--width") }
         if let batch { try ExperimentOptions.requireRange(batch, 1...65536, "--batch") }
-        if let activation { _ = try NameList.activations(activation, option: "--activation") }
+        if let activation { _ = try NameList.activations(activation) }
         try ExperimentOptions.requireRange(repetitions, 1...1000, "--repetitions")
         try ExperimentOptions.requireRange(fillSize, 1...16384, "--fill-size")
         try ExperimentOptions.requireRange(optimizerParameters, 1...(1 << 30), "--optimizer-parameters")
@@ -75,17 +81,52 @@ struct Kernels: ParsableCommand {
                 Shape(depth: 20, width: 2048, batch: 512, activation: .relu)]
     }
 
+    /// The optimizer steps of the report, in its order.
+    static let optimizerKinds: [OptimizerMeasurement.Kind] = [.sgd, .sgdMomentumL2, .adam, .adamW]
+    /// The non-orthogonal fills of the report, at `--fill-size`.
+    static let fillNames: [InitializerName] = [.xavierUniform, .xavierNormal, .truncatedNormal]
+
+    func stepConfiguration(_ shape: Shape) -> StepMeasurement.Configuration {
+        StepMeasurement.Configuration(depth: shape.depth, width: shape.width, batch: shape.batch,
+                                      activation: shape.activation, seed: seed.seed)
+    }
+
+    /// What each measurement of the selected sections will allocate, with the option that sets it.
+    /// The measurements run one after another and each frees its buffers before the next one
+    /// allocates, so each must fit on its own (and each checks again when it is built).
+    var memoryRequirements: [(requirement: MemoryRequirement, option: String)] {
+        var requirements: [(MemoryRequirement, String)] = []
+        if measures(.networks) {
+            requirements += shapes.map { (StepMeasurement.memoryRequirement(for: stepConfiguration($0)), "--depth, --width or --batch") }
+        }
+        if measures(.fills) {
+            requirements += Self.fillNames.map {
+                (FillMeasurement.memoryRequirement(initializer: $0.scheme(gain: nil), size: fillSize), "--fill-size")
+            }
+            requirements += orthogonalSize.map {
+                (FillMeasurement.memoryRequirement(initializer: .orthogonal(gain: 1), size: $0), "--orthogonal-size")
+            }
+        }
+        if measures(.optimizers) {
+            requirements += Self.optimizerKinds.map {
+                (OptimizerMeasurement.memoryRequirement(kind: $0, parameters: optimizerParameters), "--optimizer-parameters")
+            }
+        }
+        return requirements
+    }
+
     func run() throws {
         try reportingFailures {
             let threads = try common.applyThreads()
-            for shape in shapes {
-                let widths = [Int](repeating: shape.width, count: shape.depth + 1)
-                try MemoryBudget.require(2 * Network.memoryFootprint(widths: widths, batchSize: shape.batch, randomReadout: true).total,
-                                         for: "a network of depth \(shape.depth), width \(shape.width), batch \(shape.batch)")
+            // Refuse before measuring anything, with the library's own figures. The measurements
+            // run one at a time, so the largest one is the run's peak.
+            if let (requirement, option) = memoryRequirements.max(by: { $0.requirement.bytes < $1.requirement.bytes }) {
+                try hintingMemory("reduce \(option)") { try requirement.check() }
             }
             let fillThreads = Array(Set([1, threads])).sorted()
-            let steps = (measures(.networks) ? shapes.count * 2 : 0) + (measures(.fills) ? fillThreads.count * (3 + orthogonalSize.count) : 0)
-                + (measures(.optimizers) ? 4 : 0)
+            let steps = (measures(.networks) ? shapes.count * 2 : 0)
+                + (measures(.fills) ? fillThreads.count * (Self.fillNames.count + orthogonalSize.count) : 0)
+                + (measures(.optimizers) ? Self.optimizerKinds.count : 0)
             let progress = ProgressBar(quiet: common.quiet)
             defer { progress.finish() }
             var done = 0
@@ -95,161 +136,33 @@ struct Kernels: ParsableCommand {
                 blasConfiguration: BLAS.configuration, versions: .current))
             for shape in shapes where measures(.networks) {
                 progress.update(done, of: steps, "sgemm at width \(shape.width)"); done += 1
-                let (network, sgemm) = try measureNetwork(shape)
-                report.networks.append(network)
-                report.sgemm += sgemm
+                let measurement = try StepMeasurement(stepConfiguration(shape))
+                report.sgemm += try measurement.measureProducts(repetitions: repetitions).map(KernelReport.SgemmTiming.init)
                 progress.update(done, of: steps, "step at width \(shape.width)"); done += 1
+                report.networks.append(KernelReport.NetworkTiming(
+                    shape: shape, try measurement.measureStep(repetitions: repetitions)))
             }
             for fillThread in fillThreads where measures(.fills) {
-                for name in [InitializerName.xavierUniform, .xavierNormal, .truncatedNormal] {
+                for name in Self.fillNames {
                     progress.update(done, of: steps, "\(name.rawValue) fill, \(fillThread) thread(s)"); done += 1
-                    report.fills.append(try measureFill(name, threads: fillThread))
+                    let measurement = try FillMeasurement(initializer: name.scheme(gain: nil), size: fillSize,
+                                                          threads: fillThread, seed: seed.seed)
+                    report.fills.append(KernelReport.FillTiming(name, measurement, try measurement.measure(repetitions: repetitions)))
                 }
                 for size in orthogonalSize {
                     progress.update(done, of: steps, "orthogonal \(size)x\(size), \(fillThread) thread(s)"); done += 1
-                    report.fills.append(try measureOrthogonal(size: size, threads: fillThread))
+                    let measurement = try FillMeasurement(initializer: .orthogonal(gain: 1), size: size, threads: fillThread, seed: seed.seed)
+                    report.fills.append(KernelReport.FillTiming(.orthogonal, measurement, try measurement.measure(repetitions: repetitions)))
                 }
             }
+            // The orthogonal baselines leave OpenBLAS at their own thread count.
             try BLAS.setThreadCount(threads)
-            for kind in KernelReport.OptimizerKind.allCases where measures(.optimizers) {
+            for kind in Self.optimizerKinds where measures(.optimizers) {
                 progress.update(done, of: steps, "\(kind.rawValue) step"); done += 1
-                report.optimizers.append(try measureOptimizer(kind, threads: threads))
+                let measurement = try OptimizerMeasurement(kind: kind, parameters: optimizerParameters, threads: threads, seed: seed.seed)
+                report.optimizers.append(KernelReport.OptimizerTiming(measurement, try measurement.measure(repetitions: repetitions)))
             }
             try output.emit(report)
         }
-    }
-
-    // MARK: Measurements
-
-    /// Median and shortest seconds of each of `bodies`, timed in turn within each of
-    /// `repetitions` rounds (so all see the same machine load), after one warm-up of each. On a
-    /// shared machine other work only adds time, so the shortest run is the most repeatable
-    /// figure for a compute-bound kernel (and what the peer scripts' `best_of` reports).
-    func timings(_ bodies: [() throws -> Void]) throws -> [(median: Double, best: Double)] {
-        for body in bodies { try body() }
-        var times = [[Double]](repeating: [], count: bodies.count)
-        for _ in 0..<repetitions {
-            for (index, body) in bodies.enumerated() {
-                let start = DispatchTime.now().uptimeNanoseconds
-                try body()
-                times[index].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-            }
-        }
-        return times.map { let sorted = $0.sorted(); return (sorted[sorted.count / 2], sorted[0]) }
-    }
-
-    /// Median seconds of `body` (see `timings`).
-    func median(_ body: @escaping () throws -> Void) throws -> Double {
-        try timings([body])[0].median
-    }
-
-    func measureNetwork(_ shape: Shape) throws -> (KernelReport.NetworkTiming, [KernelReport.SgemmTiming]) {
-        let (depth, width, batch) = (shape.depth, shape.width, shape.batch)
-        var input = try Matrix(rows: batch, columns: width)
-        try RandomFill.normal(&input, seed: seed.seed, stream: RandomStream.input.id)
-        // The bare products: per layer Z = X W^T, dW = dZ^T X and (above the first layer) dX = dZ W.
-        var weights = [Matrix]()
-        for l in 0..<depth {
-            var w = try Matrix(rows: width, columns: width)
-            try Initializer.xavierNormal(gain: 1).fillWeight(&w, seed: seed.seed, stream: RandomStream.weight(layer: l).id)
-            weights.append(w)
-        }
-        var activations = [input] + (0..<depth).map { _ in try! Matrix(rows: batch, columns: width) }
-        var delta = try Matrix(rows: batch, columns: width)
-        try RandomFill.normal(&delta, seed: seed.seed, stream: RandomStream.measurement(0).id)
-        var previousDelta = try Matrix(rows: batch, columns: width)
-        var weightGradient = try Matrix(rows: width, columns: width)
-        let flops = 2.0 * Double(batch) * Double(width) * Double(width)
-
-        var sgemm = [KernelReport.SgemmTiming]()
-        let forwardSeconds = try median { try BLAS.gemm(activations[0], weights[0], into: &activations[1], transposeB: true) }
-        sgemm.append(.init(operation: "forward Z = X W^T", m: batch, n: width, k: width, seconds: forwardSeconds, gflops: flops / forwardSeconds / 1e9))
-        let weightSeconds = try median { try BLAS.gemm(delta, activations[0], into: &weightGradient, transposeA: true) }
-        sgemm.append(.init(operation: "backward dW = dZ^T X", m: width, n: width, k: batch, seconds: weightSeconds, gflops: flops / weightSeconds / 1e9))
-        let inputSeconds = try median { try BLAS.gemm(delta, weights[0], into: &previousDelta) }
-        sgemm.append(.init(operation: "backward dX = dZ W", m: batch, n: width, k: width, seconds: inputSeconds, gflops: flops / inputSeconds / 1e9))
-
-        func bare() throws {
-            for l in 0..<depth {
-                try BLAS.gemm(activations[l], weights[l], into: &activations[l + 1], transposeB: true)
-            }
-            for l in stride(from: depth - 1, through: 0, by: -1) {
-                try BLAS.gemm(delta, activations[l], into: &weightGradient, transposeA: true)
-                if l > 0 { try BLAS.gemm(delta, weights[l], into: &previousDelta) }
-            }
-        }
-
-        let network = try Network(
-            widths: [Int](repeating: width, count: depth + 1), activation: shape.activation,
-            initializer: .xavierNormal(gain: 1), bias: false, seed: seed.seed)
-        func step() throws {
-            try network.forward(input)
-            try network.backward(loss: .randomReadout(seed: seed.seed))
-        }
-        var probeStep = 0
-        func probe() {
-            probeStep += 1
-            _ = network.probe(step: probeStep)
-        }
-        // Side by side: each repetition times the bare products, the step and a probe of every
-        // layer after it back to back, so all three see the same machine load.
-        let measured = try timings([bare, step, probe])
-        let (bareSeconds, stepSeconds, probeSeconds) = (measured[0].median, measured[1].median, measured[2].median)
-        return (KernelReport.NetworkTiming(
-            depth: depth, width: width, batch: batch, activation: shape.activation.name,
-            stepSeconds: stepSeconds, sgemmSeconds: bareSeconds, ratio: stepSeconds / bareSeconds,
-            gflops: flops * Double(3 * depth - 1) / stepSeconds / 1e9,
-            probeSeconds: probeSeconds, probeOverStep: probeSeconds / stepSeconds), sgemm)
-    }
-
-    /// The orthogonal initializer and, interleaved with it, the bare LAPACK calls it makes
-    /// (`LAPACK.orthonormalize` on a copy of a Gaussian matrix) and LAPACK's drivers sgeqrf +
-    /// sorgqr (`routine: .lapackDrivers`) on the same copy.
-    func measureOrthogonal(size: Int, threads: Int) throws -> KernelReport.FillTiming {
-        var matrix = try Matrix(rows: size, columns: size)
-        var gaussian = try Matrix(rows: size, columns: size)
-        try RandomFill.normal(&gaussian, seed: seed.seed, stream: RandomStream.measurement(1).id)
-        var factored = gaussian
-        let fill = { try Initializer.orthogonal(gain: 1).fillWeight(&matrix, seed: seed.seed, stream: RandomStream.measurement(2).id, threads: threads) }
-        func bare(_ routine: LAPACK.HouseholderRoutine) -> () throws -> Void {
-            {
-                try BLAS.setThreadCount(threads)
-                factored = gaussian
-                _ = try LAPACK.orthonormalize(&factored, routine: routine)
-            }
-        }
-        let measured = try timings([fill, bare(.compactWY), bare(.lapackDrivers)])
-        return .init(init: InitializerName.orthogonal.rawValue, rows: size, columns: size, threads: threads,
-                     seconds: measured[0].median, bestSeconds: measured[0].best, lapackSeconds: measured[1].median, driversSeconds: measured[2].median)
-    }
-
-    func measureFill(_ name: InitializerName, threads: Int) throws -> KernelReport.FillTiming {
-        let size = fillSize
-        let scheme = name.scheme(gain: nil)
-        var matrix = try Matrix(rows: size, columns: size)
-        let measured = try timings([{ try scheme.fillWeight(&matrix, seed: seed.seed, stream: RandomStream.measurement(2).id, threads: threads) }])[0]
-        return .init(init: name.rawValue, rows: size, columns: size, threads: threads,
-                     seconds: measured.median, bestSeconds: measured.best)
-    }
-
-    func measureOptimizer(_ kind: KernelReport.OptimizerKind, threads: Int) throws -> KernelReport.OptimizerTiming {
-        let columns = 4096
-        let rows = max(1, optimizerParameters / columns)
-        var parameter = try Matrix(rows: rows, columns: columns)
-        var gradient = try Matrix(rows: rows, columns: columns)
-        try RandomFill.normal(&parameter, standardDeviation: 0.02, seed: seed.seed, stream: RandomStream.measurement(3).id)
-        try RandomFill.normal(&gradient, standardDeviation: 1e-3, seed: seed.seed, stream: RandomStream.measurement(4).id)
-        let optimizer: any Optimizer
-        switch kind {
-        case .sgd: optimizer = try SGD(learningRate: 1e-3, threadCount: threads)
-        case .sgdMomentumL2: optimizer = try SGD(learningRate: 1e-3, momentum: 0.9, penalty: try .l2(lambda: 1e-4, normalizer: 1), threadCount: threads)
-        case .adam: optimizer = try Adam(learningRate: 1e-3, threadCount: threads)
-        case .adamW: optimizer = try AdamW(learningRate: 1e-3, weightDecay: 0.01, threadCount: threads)
-        }
-        let id = ParameterID(layer: 0, kind: .weight)
-        let seconds = try median { try optimizer.step(parameter: &parameter, gradient: &gradient, id: id) }
-        let count = rows * columns
-        return .init(optimizer: kind.rawValue, parameters: count, threads: threads, seconds: seconds,
-                     bytesPerSecond: Double(kind.bytesPerParameter * count) / seconds)
     }
 }

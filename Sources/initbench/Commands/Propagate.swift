@@ -101,7 +101,9 @@ extension PropagationDocument: RenderedDocument {
     static func run(_ experiment: PropagationExperiment, command: String, threads: Int, quiet: Bool) throws -> PropagationDocument {
         let progress = ProgressBar(quiet: quiet)
         defer { progress.finish() }
-        let result = try experiment.run { completed, total, label in progress.update(completed, of: total, label) }
+        let result = try hintingMemory("reduce --depth, --width or --batch") {
+            try experiment.run { completed, total, label in progress.update(completed, of: total, label) }
+        }
         return PropagationDocument(experiment: experiment, result: result, command: command, threads: threads)
     }
 

@@ -98,7 +98,8 @@ struct Regularize: ParsableCommand {
         try reportingFailures {
             let threads = try common.applyThreads()
             let experiment = try experiment()
-            try output.emit(RegularizationDocument(experiment: experiment, result: try experiment.run(), threads: threads))
+            let result = try hintingMemory("reduce --samples, --widths or --teacher-widths") { try experiment.run() }
+            try output.emit(RegularizationDocument(experiment: experiment, result: result, threads: threads))
         }
     }
 }

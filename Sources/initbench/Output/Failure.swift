@@ -35,3 +35,13 @@ enum StandardError {
         FileHandle.standardError.write(Data(text.utf8))
     }
 }
+
+/// Runs `body`; a refusal for lack of memory gains `hint`, the options that would make the run fit.
+func hintingMemory<Result>(_ hint: String, _ body: () throws -> Result) throws -> Result {
+    do {
+        return try body()
+    } catch let error as VarianceKitError {
+        guard case .insufficientMemory = error else { throw error }
+        throw CommandFailure.usage("\(error.description); \(hint)")
+    }
+}

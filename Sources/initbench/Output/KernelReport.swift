@@ -14,6 +14,7 @@ import Foundation
 //   "fills":    [ { init, rows, columns, threads, seconds, elementsPerSecond } ],
 //   "optimizers": [ { optimizer, parameters, threads, seconds,
 //                     bytesPerSecond (bytes read + written by one step / seconds) } ]
+//                     (bytes per parameter: OptimizerMeasurement.Kind.bytesPerParameter)
 // }
 
 /// The speed report.
@@ -85,24 +86,6 @@ struct KernelReport: Codable, Sendable, RenderedDocument {
         var threads: Int
         var seconds: Double
         var bytesPerSecond: Double
-    }
-
-    /// The optimizer steps measured, with the bytes one step moves per parameter (Float32):
-    /// SGD reads w, g and writes w (12); with momentum it also reads and writes the buffer (20);
-    /// Adam and AdamW read w, g, m, v and write w, m, v (28).
-    enum OptimizerKind: String, CaseIterable {
-        case sgd = "sgd"
-        case sgdMomentumL2 = "sgd-momentum-l2"
-        case adam = "adam"
-        case adamW = "adamw"
-
-        var bytesPerParameter: Int {
-            switch self {
-            case .sgd: return 12
-            case .sgdMomentumL2: return 20
-            case .adam, .adamW: return 28
-            }
-        }
     }
 
 
