@@ -215,8 +215,8 @@ final class SVGPaths: NSObject, XMLParserDelegate {
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
         let header = try #require(lines.first)
-        #expect(header.last == "drivers_seconds")
-        let referenceColumn = try #require(header.firstIndex(of: "reference_seconds"))
+        #expect(header.last == "driversSeconds")
+        let referenceColumn = try #require(header.firstIndex(of: "referenceSeconds"))
         for line in lines.dropFirst() {
             #expect(line.count == header.count, "\(line.joined(separator: ","))")
             if line[1] == "orthogonal" {

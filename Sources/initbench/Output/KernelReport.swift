@@ -134,20 +134,35 @@ struct KernelReport: Codable, Sendable, RenderedDocument {
 
     /// One CSV with a `section` column (network, sgemm, fill, optimizer) and the union of fields.
     var csv: String {
-        var out = "section,name,depth,width,batch,m,n,k,rows,columns,parameters,threads,seconds,reference_seconds,rate,rate_unit,best_seconds,drivers_seconds\n"
+        var writer = CSVWriter(header: [
+            "section", "name", "depth", "width", "batch", "m", "n", "k", "rows", "columns", "parameters", "threads",
+            "seconds", "referenceSeconds", "rate", "rateUnit", "bestSeconds", "driversSeconds",
+        ])
         for n in networks {
-            out += "network,\(n.activation),\(n.depth),\(n.width),\(n.batch),,,,,,,\(config.threads),\(n.stepSeconds),\(n.sgemmSeconds),\(n.gflops),GFLOP/s,,\n"
+            writer.append([.text("network"), .text(n.activation), .integer(n.depth), .integer(n.width), .integer(n.batch),
+                           .integer(nil), .integer(nil), .integer(nil), .integer(nil), .integer(nil), .integer(nil),
+                           .integer(config.threads), .number(n.stepSeconds), .number(n.sgemmSeconds), .number(n.gflops),
+                           .text("GFLOP/s"), .number(nil), .number(nil)])
         }
         for s in sgemm {
-            out += "sgemm,\(CSVWriter.Field.text(s.operation).rendered),,,,\(s.m),\(s.n),\(s.k),,,,\(config.threads),\(s.seconds),,\(s.gflops),GFLOP/s,,\n"
+            writer.append([.text("sgemm"), .text(s.operation), .integer(nil), .integer(nil), .integer(nil),
+                           .integer(s.m), .integer(s.n), .integer(s.k), .integer(nil), .integer(nil), .integer(nil),
+                           .integer(config.threads), .number(s.seconds), .number(nil), .number(s.gflops),
+                           .text("GFLOP/s"), .number(nil), .number(nil)])
         }
         for f in fills {
-            out += "fill,\(f.`init`),,,,,,,\(f.rows),\(f.columns),,\(f.threads),\(f.seconds),\(f.lapackSeconds.map { "\($0)" } ?? ""),\(f.elementsPerSecond),elements/s,\(f.bestSeconds),\(f.driversSeconds.map { "\($0)" } ?? "")\n"
+            writer.append([.text("fill"), .text(f.`init`), .integer(nil), .integer(nil), .integer(nil),
+                           .integer(nil), .integer(nil), .integer(nil), .integer(f.rows), .integer(f.columns), .integer(nil),
+                           .integer(f.threads), .number(f.seconds), .number(f.lapackSeconds), .number(f.elementsPerSecond),
+                           .text("elements/s"), .number(f.bestSeconds), .number(f.driversSeconds)])
         }
         for o in optimizers {
-            out += "optimizer,\(o.optimizer),,,,,,,,,\(o.parameters),\(o.threads),\(o.seconds),,\(o.bytesPerSecond),bytes/s,,\n"
+            writer.append([.text("optimizer"), .text(o.optimizer), .integer(nil), .integer(nil), .integer(nil),
+                           .integer(nil), .integer(nil), .integer(nil), .integer(nil), .integer(nil), .integer(o.parameters),
+                           .integer(o.threads), .number(o.seconds), .number(nil), .number(o.bytesPerSecond),
+                           .text("bytes/s"), .number(nil), .number(nil)])
         }
-        return out
+        return writer.text
     }
 }
 
