@@ -145,7 +145,7 @@ struct NormalTransform: BlockTransform {
         (output[16], output[24]) = pair(block.2, block.3)
     }
 
-    /// The normal fill has an AVX2 kernel of its own (`vk_philox_normal_avx2`): eight-lane SSE
+    /// The normal fill has an AVX2 kernel of its own (`AVX2Kernels.philoxNormal`): eight-lane SSE
     /// code leaves its long chains of float operations at half the throughput.
     func fillAVX2(groups: Range<Int>, lanes: PhiloxLanes, base: UnsafeMutablePointer<Float>) -> Bool {
         lanes.writeNormalAVX2(groups: groups, mean: mean, standardDeviation: standardDeviation, to: base + groups.lowerBound &* 32)
