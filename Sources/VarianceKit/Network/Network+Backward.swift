@@ -75,9 +75,9 @@ extension Network {
             // dW = dZᵀ X: [outputs, batch] x [batch, inputs].
             withLayerInput(index) { x in
                 layer.weightGradient.withUnsafeMutableBufferPointer { dw in
-                    BLAS.sgemm(transposeA: true, transposeB: false, m: fanOut, n: fanIn, k: batch,
-                               alpha: 1, a: dz, lda: fanOut, b: x, ldb: fanIn,
-                               beta: accumulate ? 1 : 0, c: dw.baseAddress!, ldc: fanIn)
+                    BLAS.uncheckedSgemm(transposeA: true, transposeB: false, m: fanOut, n: fanIn, k: batch,
+                                        alpha: 1, a: dz, lda: fanOut, b: x, ldb: fanIn,
+                                        beta: accumulate ? 1 : 0, c: dw.baseAddress!, ldc: fanIn)
                 }
             }
             guard propagate else { return }
@@ -85,15 +85,15 @@ extension Network {
             layer.weight.withUnsafeBufferPointer { w in
                 if index > 0 {
                     layers[index - 1].delta.withUnsafeMutableBufferPointer { dx in
-                        BLAS.sgemm(transposeA: false, transposeB: false, m: batch, n: fanIn, k: fanOut,
-                                   alpha: 1, a: dz, lda: fanOut, b: w.baseAddress!, ldb: fanIn,
-                                   beta: 0, c: dx.baseAddress!, ldc: fanIn)
+                        BLAS.uncheckedSgemm(transposeA: false, transposeB: false, m: batch, n: fanIn, k: fanOut,
+                                            alpha: 1, a: dz, lda: fanOut, b: w.baseAddress!, ldb: fanIn,
+                                            beta: 0, c: dx.baseAddress!, ldc: fanIn)
                     }
                 } else {
                     inputGradientStorage.withUnsafeMutableBufferPointer { dx in
-                        BLAS.sgemm(transposeA: false, transposeB: false, m: batch, n: fanIn, k: fanOut,
-                                   alpha: 1, a: dz, lda: fanOut, b: w.baseAddress!, ldb: fanIn,
-                                   beta: 0, c: dx.baseAddress!, ldc: fanIn)
+                        BLAS.uncheckedSgemm(transposeA: false, transposeB: false, m: batch, n: fanIn, k: fanOut,
+                                            alpha: 1, a: dz, lda: fanOut, b: w.baseAddress!, ldb: fanIn,
+                                            beta: 0, c: dx.baseAddress!, ldc: fanIn)
                     }
                 }
             }
