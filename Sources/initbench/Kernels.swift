@@ -108,7 +108,7 @@ struct Kernels: ParsableCommand {
                     report.fills.append(try measureOrthogonal(size: size, threads: fillThread))
                 }
             }
-            try BLAS.setThreadCount(threads)
+            try ThreadPolicy.setThreadCount(threads)
             for kind in KernelReport.OptimizerKind.allCases where measures(.optimizers) {
                 progress.update(done, "\(kind.rawValue) step"); done += 1
                 report.optimizers.append(try measureOptimizer(kind, threads: threads))
@@ -212,10 +212,12 @@ struct Kernels: ParsableCommand {
         var gaussian = try Matrix(rows: size, columns: size)
         try RandomFill.normal(&gaussian, seed: common.seed, stream: 4)
         var factored = gaussian
+        // The fill runs LAPACK on `threads` threads and then returns OpenBLAS to the policy's count;
+        // the bare calls run on the policy's count.
+        try ThreadPolicy.setThreadCount(threads)
         let fill = { try Initializer.orthogonal().fillWeight(&matrix, seed: common.seed, stream: 3, threads: threads) }
         func bare(_ routine: LAPACK.HouseholderRoutine) -> () throws -> Void {
             {
-                try BLAS.setThreadCount(threads)
                 factored = gaussian
                 _ = try LAPACK.orthonormalize(&factored, routine: routine)
             }

@@ -6,12 +6,12 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case table, csv, json
 }
 
-/// Options every measuring command shares: seed, BLAS threads, and whether to draw progress.
+/// Options every measuring command shares: seed, threads (`ThreadPolicy`), and whether to draw progress.
 struct RunOptions: ParsableArguments {
     @Option(help: "Seed for every random draw (weights, inputs, readout); runs with the same seed are identical.")
     var seed: UInt64 = 1
 
-    @Option(help: "BLAS (and fill) threads; default: what OpenBLAS chose (OPENBLAS_NUM_THREADS or the core count).")
+    @Option(help: "Threads of every parallel pass (OpenBLAS, element-wise passes, fills, optimizers, probes); default: what OpenBLAS chose (OPENBLAS_NUM_THREADS or the core count).")
     var threads: Int?
 
     @Flag(help: "Never draw the progress bar on standard error.")
@@ -23,10 +23,10 @@ struct RunOptions: ParsableArguments {
         }
     }
 
-    /// Sets the BLAS thread count when `--threads` was given and returns the count in effect.
+    /// Sets `ThreadPolicy` when `--threads` was given and returns the count in effect.
     func applyThreads() throws -> Int {
-        if let threads { try BLAS.setThreadCount(threads) }
-        return BLAS.threadCount
+        if let threads { try ThreadPolicy.setThreadCount(threads) }
+        return ThreadPolicy.threadCount
     }
 }
 

@@ -55,7 +55,7 @@ let benchmarks: @Sendable () -> Void = {
                 let name = routine == .compactWY ? "compact WY QR" : "sgeqrf+sorgqr"
                 Benchmark("\(name) \(orthogonalSize)x\(orthogonalSize) threads=\(threads)",
                           configuration: orthogonalConfiguration) { benchmark, state in
-                    try BLAS.setThreadCount(threads)
+                    try ThreadPolicy.setThreadCount(threads)
                     for _ in benchmark.scaledIterations {
                         state.matrix = state.gaussian
                         blackHole(try LAPACK.orthonormalize(&state.matrix, routine: routine))

@@ -120,16 +120,13 @@ extension BLAS {
 // MARK: - Threads and kernel
 
 extension BLAS {
-    /// The number of threads OpenBLAS uses for one call.
-    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+    /// The number of threads OpenBLAS uses for one call; `ThreadPolicy.threadCount` outside
+    /// `ThreadPolicy.withBLASThreadCount`.
+    static var threadCount: Int { Int(openblas_get_num_threads()) }
 
-    /// Sets the number of threads OpenBLAS uses for one call (`1...` the machine's cores, or more).
-    ///
-    /// - Throws: `VarianceKitError.invalidParameter` when `count < 1`.
-    public static func setThreadCount(_ count: Int) throws {
-        guard count >= 1, count <= 4096 else {
-            throw VarianceKitError.invalidParameter(name: "threads", value: "\(count)", expected: "an integer in 1...4096")
-        }
+    /// Sets the number of threads OpenBLAS uses for one call (at most its build's `MAX_THREADS`).
+    /// Only `ThreadPolicy` calls it, which validated `count`.
+    static func setThreadCount(_ count: Int) {
         openblas_set_num_threads(Int32(count))
     }
 

@@ -68,7 +68,7 @@ extension Network {
                         layer.activation.backward(
                             preActivation: z.baseAddress!, activation: a.baseAddress!,
                             gradient: dz, biasGradient: layer.hasBias ? db.baseAddress! : nil,
-                            accumulate: accumulate, rows: batch, columns: fanOut, threads: BLAS.threadCount)
+                            accumulate: accumulate, rows: batch, columns: fanOut, threads: ThreadPolicy.threadCount)
                     }
                 }
             }

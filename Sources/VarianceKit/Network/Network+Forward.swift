@@ -94,7 +94,7 @@ extension Network {
                             layer.activation.forward(
                                 preActivation: z.baseAddress!, activation: a.baseAddress!,
                                 bias: layer.hasBias ? b.baseAddress! : nil, rows: batch, columns: fanOut,
-                                threads: BLAS.threadCount)
+                                threads: ThreadPolicy.threadCount)
                         }
                     }
                 }

@@ -65,6 +65,7 @@ import Testing
         }
         #expect(Activation.workerCount(rows: 10, columns: 10, threads: 2) == 1)          // too small
         #expect(Activation.workerCount(rows: 10_000, columns: 12, threads: 4) == 1)      // one lane group
-        #expect(Activation.workerCount(rows: 300, columns: 301, threads: 2) == min(2, HelperThreads.shared.helperCount + 1))
+        #expect(Activation.workerCount(rows: 300, columns: 301, threads: 2) == 2)
+        #expect(Activation.workerCount(rows: 300, columns: 301, threads: 300) == 301 / ActivationMath.lanes)
     }
 }

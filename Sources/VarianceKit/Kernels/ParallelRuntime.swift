@@ -1,0 +1,139 @@
+import Foundation
+
+/// The one parallel runtime of VarianceKit: persistent helper threads that run the parallel
+/// passes of the library (the fused element-wise passes of a layer, random fills, optimizer steps,
+/// probes). How many threads a pass uses is `ThreadPolicy.threadCount` unless the call says
+/// otherwise.
+///
+/// `run(workers:_:)` calls the job for worker 0 on the calling thread and for workers
+/// `1 ..< workers` on helpers, each of which first leaves the caller's processor
+/// (`ThreadPlacement.awayFrom`), and returns when all have finished. Helpers are started when a
+/// run first needs them (up to `maximumWorkers - 1`) and block on a condition variable of their
+/// own between runs (they never spin); a run wakes only the helpers it uses. Runs from different
+/// threads take turns. A job must not call `run` itself.
+///
+/// Jobs are structs with a C-convention entry point rather than closures: handing a closure to
+/// another thread needs an escaping context (`withoutActuallyEscaping` allocates one per call),
+/// while a pointer to a struct on the caller's stack and a context-free function pointer need none.
+/// A run therefore allocates nothing on the heap, except the first run that needs more helpers
+/// than were started, which starts them.
+final class ParallelRuntime: @unchecked Sendable {
+    static let shared = ParallelRuntime()
+
+    /// The most workers one run uses (the caller and 255 helpers), `ThreadPolicy`'s upper bound.
+    static let maximumWorkers = 256
+
+    private let runLock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let stateLock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    /// Helper `i` waits on `workAvailable[i]` (`i` in `1 ..< maximumWorkers`).
+    private let workAvailable = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: maximumWorkers)
+    private let workFinished = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    // Guarded by `stateLock`.
+    private var startedHelpers = 0
+    private var generation = 0
+    private var workers = 0
+    private var pending = 0
+    private var callerProcessor: Int32 = -1
+    /// The current run's job (on the caller's stack) and its entry point; nil between runs.
+    private var job: UnsafeRawPointer?
+    private var entry: ParallelJobEntry?
+
+    private init() {
+        for lock in [runLock, stateLock] { pthread_mutex_init(lock, nil) }
+        pthread_cond_init(workFinished, nil)
+    }
+
+    /// The number of helper threads started so far.
+    var helperCount: Int {
+        pthread_mutex_lock(stateLock)
+        defer { pthread_mutex_unlock(stateLock) }
+        return startedHelpers
+    }
+
+    /// Runs the job for `worker` in `0 ..< min(max(requested, 1), maximumWorkers)`, worker 0 on the
+    /// calling thread, and returns when every call has returned.
+    func run<Job: ParallelJob>(workers requested: Int, _ job: Job) {
+        let count = max(1, min(requested, Self.maximumWorkers))
+        withUnsafePointer(to: job) { jobPointer in
+            let raw = UnsafeRawPointer(jobPointer)
+            if count == 1 {
+                Job.entry(raw, 0, 1)
+                return
+            }
+            pthread_mutex_lock(runLock)
+            defer { pthread_mutex_unlock(runLock) }
+            pthread_mutex_lock(stateLock)
+            startHelpers(upTo: count - 1)
+            self.job = raw
+            entry = Job.entry
+            workers = count
+            pending = count - 1
+            callerProcessor = ThreadPlacement.currentProcessor
+            generation += 1
+            for helper in 1..<count { pthread_cond_signal(workAvailable + helper) }
+            pthread_mutex_unlock(stateLock)
+
+            Job.entry(raw, 0, count)
+
+            pthread_mutex_lock(stateLock)
+            while pending > 0 { pthread_cond_wait(workFinished, stateLock) }
+            self.job = nil
+            entry = nil
+            pthread_mutex_unlock(stateLock)
+        }
+    }
+
+    /// Starts helpers until there are `helpers`; called with `stateLock` held, between runs. A new
+    /// helper waits for the generation after the current one.
+    private func startHelpers(upTo helpers: Int) {
+        while startedHelpers < helpers {
+            startedHelpers += 1
+            let (index, seen) = (startedHelpers, generation)
+            pthread_cond_init(workAvailable + index, nil)
+            let thread = Thread { [unowned self] in self.serve(helper: index, seen: seen) }
+            thread.name = "VarianceKit helper \(index)"
+            thread.start()
+        }
+    }
+
+    /// A helper's loop: wait for a run that includes it, do its share, report, wait again.
+    private func serve(helper index: Int, seen start: Int) {
+        var seen = start
+        pthread_mutex_lock(stateLock)
+        while true {
+            while generation == seen || index >= workers { pthread_cond_wait(workAvailable + index, stateLock) }
+            seen = generation
+            let (processor, count) = (callerProcessor, workers)
+            pthread_mutex_unlock(stateLock)
+            doShare(helper: index, of: count, awayFrom: processor)
+            pthread_mutex_lock(stateLock)
+            pending -= 1
+            if pending == 0 { pthread_cond_signal(workFinished) }
+        }
+    }
+
+    /// Calls the current job for `index`. `job` and `entry` are read without the lock: they were
+    /// set before the run's generation was published and stay until every helper has reported.
+    private func doShare(helper index: Int, of count: Int, awayFrom processor: Int32) {
+        guard let job, let entry else { return }
+        ThreadPlacement.awayFrom(processor: processor) { entry(job, index, count) }
+    }
+
+    /// Worker `worker`'s part of `0 ..< count` split among `workers`: the contiguous range
+    /// `count · worker / workers ..< count · (worker + 1) / workers`. The parts cover `0 ..< count`
+    /// in order, and their sizes differ by at most one.
+    @inline(__always)
+    static func share(_ worker: Int, of workers: Int, count: Int) -> Range<Int> {
+        count * worker / workers ..< count * (worker + 1) / workers
+    }
+}
+
+/// A job's entry point: called with a pointer to the job, a worker index and the number of workers
+/// of the run. C convention, so it carries no context.
+typealias ParallelJobEntry = @convention(c) (UnsafeRawPointer, Int, Int) -> Void
+
+/// Work that `ParallelRuntime.run` splits among workers.
+protocol ParallelJob {
+    /// Does worker `worker`'s share (of `workers`) of the job at the pointer (of type `Self`).
+    static var entry: ParallelJobEntry { get }
+}
