@@ -109,8 +109,8 @@ extension Activation {
     /// bias is given, then `a[r, c] = φ(z[r, c])`. `z` and `a` may be the same buffer only for
     /// `identity`-like use; they must not overlap otherwise. With `threads > 1` and at least
     /// `parallelElementThreshold` elements, the columns are split into that many ranges (at
-    /// multiples of the lane count), one per thread (`ParallelRuntime`: no allocation); every element
-    /// is computed the same way whatever the split.
+    /// multiples of the lane count), the shares of a `ParallelRuntime` run (no allocation); every
+    /// element is computed the same way whatever the split.
     func forward(
         preActivation z: UnsafeMutablePointer<Float>, activation a: UnsafeMutablePointer<Float>,
         bias: UnsafePointer<Float>?, rows: Int, columns: Int, threads: Int = 1
@@ -126,7 +126,7 @@ extension Activation {
 
     /// Backward pass of a layer: `gradient` holds `dL/dA` on entry and `dL/dZ = dL/dA ⊙ φ'(Z)` on
     /// exit; when `biasGradient` is given, the column sums of `dL/dZ` are added to it
-    /// (`accumulate`) or written over it. Split over threads like `forward`: each thread owns
+    /// (`accumulate`) or written over it. Split over threads like `forward`: each share owns
     /// whole columns, so each column sum is added in row order whatever the split.
     func backward(
         preActivation z: UnsafePointer<Float>, activation a: UnsafePointer<Float>,

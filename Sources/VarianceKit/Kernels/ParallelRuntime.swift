@@ -5,12 +5,14 @@ import Foundation
 /// probes). How many threads a pass uses is `ThreadPolicy.threadCount` unless the call says
 /// otherwise.
 ///
-/// `run(workers:_:)` calls the job for worker 0 on the calling thread and for workers
-/// `1 ..< workers` on helpers, each of which first leaves the caller's processor
-/// (`ThreadPlacement.awayFrom`), and returns when all have finished. Helpers are started when a
-/// run first needs them (up to `maximumWorkers - 1`) and block on a condition variable of their
-/// own between runs (they never spin); a run wakes only the helpers it uses. Runs from different
-/// threads take turns. A job must not call `run` itself.
+/// `run(workers: n, job)` calls the job once for each share `0 ..< n` and returns when all have
+/// returned: share 0 on the calling thread, the others on whichever of the calling thread and
+/// helpers `1 ..< n` claims them first, so a helper that is slow to be scheduled leaves its share
+/// to a thread that is free. Helpers first leave the caller's processor (`ThreadPlacement`).
+/// They are started when a run first needs them (up to `maximumWorkers - 1`) and block on a
+/// condition variable of their own between runs (they never spin); a run wakes only the helpers
+/// it may use, so at most `n` threads work on it. Runs from different threads take turns. A job
+/// must not call `run` itself.
 ///
 /// Jobs are structs with a C-convention entry point rather than closures: handing a closure to
 /// another thread needs an escaping context (`withoutActuallyEscaping` allocates one per call),
@@ -30,9 +32,10 @@ final class ParallelRuntime: @unchecked Sendable {
     private let workFinished = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     // Guarded by `stateLock`.
     private var startedHelpers = 0
-    private var generation = 0
-    private var workers = 0
-    private var pending = 0
+    /// The current run's share count; 0 between runs.
+    private var shares = 0
+    private var nextShare = 0
+    private var finishedShares = 0
     private var callerProcessor: Int32 = -1
     /// The current run's job (on the caller's stack) and its entry point; nil between runs.
     private var job: UnsafeRawPointer?
@@ -50,8 +53,8 @@ final class ParallelRuntime: @unchecked Sendable {
         return startedHelpers
     }
 
-    /// Runs the job for `worker` in `0 ..< min(max(requested, 1), maximumWorkers)`, worker 0 on the
-    /// calling thread, and returns when every call has returned.
+    /// Runs the job for each share in `0 ..< min(max(requested, 1), maximumWorkers)`, share 0 on
+    /// the calling thread, and returns when every call has returned.
     func run<Job: ParallelJob>(workers requested: Int, _ job: Job) {
         let count = max(1, min(requested, Self.maximumWorkers))
         withUnsafePointer(to: job) { jobPointer in
@@ -66,57 +69,63 @@ final class ParallelRuntime: @unchecked Sendable {
             startHelpers(upTo: count - 1)
             self.job = raw
             entry = Job.entry
-            workers = count
-            pending = count - 1
+            shares = count
+            nextShare = 1
+            finishedShares = 0
             callerProcessor = ThreadPlacement.currentProcessor
-            generation += 1
             for helper in 1..<count { pthread_cond_signal(workAvailable + helper) }
             pthread_mutex_unlock(stateLock)
 
             Job.entry(raw, 0, count)
 
             pthread_mutex_lock(stateLock)
-            while pending > 0 { pthread_cond_wait(workFinished, stateLock) }
+            finishedShares += 1
+            while nextShare < shares {
+                let share = nextShare
+                nextShare += 1
+                pthread_mutex_unlock(stateLock)
+                Job.entry(raw, share, count)
+                pthread_mutex_lock(stateLock)
+                finishedShares += 1
+            }
+            while finishedShares < shares { pthread_cond_wait(workFinished, stateLock) }
             self.job = nil
             entry = nil
+            shares = 0
             pthread_mutex_unlock(stateLock)
         }
     }
 
-    /// Starts helpers until there are `helpers`; called with `stateLock` held, between runs. A new
-    /// helper waits for the generation after the current one.
+    /// Starts helpers until there are `helpers`; called with `stateLock` held, between runs.
     private func startHelpers(upTo helpers: Int) {
         while startedHelpers < helpers {
             startedHelpers += 1
-            let (index, seen) = (startedHelpers, generation)
+            let index = startedHelpers
             pthread_cond_init(workAvailable + index, nil)
-            let thread = Thread { [unowned self] in self.serve(helper: index, seen: seen) }
+            let thread = Thread { [unowned self] in self.serve(helper: index) }
             thread.name = "VarianceKit helper \(index)"
             thread.start()
         }
     }
 
-    /// A helper's loop: wait for a run that includes it, do its share, report, wait again.
-    private func serve(helper index: Int, seen start: Int) {
-        var seen = start
+    /// A helper's loop: wait for a run that may use it and has shares left, claim and run shares
+    /// while there are any, wait again.
+    private func serve(helper index: Int) {
         pthread_mutex_lock(stateLock)
         while true {
-            while generation == seen || index >= workers { pthread_cond_wait(workAvailable + index, stateLock) }
-            seen = generation
-            let (processor, count) = (callerProcessor, workers)
+            while index >= shares || nextShare >= shares {
+                pthread_cond_wait(workAvailable + index, stateLock)
+            }
+            let (share, count, processor) = (nextShare, shares, callerProcessor)
+            nextShare += 1
+            // `job` and `entry` stay set until every claimed share has finished.
+            let (job, entry) = (self.job!, self.entry!)
             pthread_mutex_unlock(stateLock)
-            doShare(helper: index, of: count, awayFrom: processor)
+            ThreadPlacement.awayFrom(processor: processor) { entry(job, share, count) }
             pthread_mutex_lock(stateLock)
-            pending -= 1
-            if pending == 0 { pthread_cond_signal(workFinished) }
+            finishedShares += 1
+            if finishedShares == shares { pthread_cond_signal(workFinished) }
         }
-    }
-
-    /// Calls the current job for `index`. `job` and `entry` are read without the lock: they were
-    /// set before the run's generation was published and stay until every helper has reported.
-    private func doShare(helper index: Int, of count: Int, awayFrom processor: Int32) {
-        guard let job, let entry else { return }
-        ThreadPlacement.awayFrom(processor: processor) { entry(job, index, count) }
     }
 
     /// Worker `worker`'s part of `0 ..< count` split among `workers`: the contiguous range
@@ -128,12 +137,13 @@ final class ParallelRuntime: @unchecked Sendable {
     }
 }
 
-/// A job's entry point: called with a pointer to the job, a worker index and the number of workers
-/// of the run. C convention, so it carries no context.
+/// A job's entry point: called with a pointer to the job, a share index and the number of shares
+/// (workers) of the run. C convention, so it carries no context.
 typealias ParallelJobEntry = @convention(c) (UnsafeRawPointer, Int, Int) -> Void
 
 /// Work that `ParallelRuntime.run` splits among workers.
 protocol ParallelJob {
-    /// Does worker `worker`'s share (of `workers`) of the job at the pointer (of type `Self`).
+    /// Does share `worker` (of `workers`) of the job at the pointer (of type `Self`); each share
+    /// runs once per run, on any of the run's threads.
     static var entry: ParallelJobEntry { get }
 }

@@ -1,8 +1,8 @@
 /// Fixed-size blocks of an element-wise pass, shared among a few threads.
 ///
 /// A buffer of `count` elements is cut into blocks of `blockSize` elements at fixed offsets
-/// (`0, blockSize, 2 blockSize, …`), independent of the thread count; each thread takes a
-/// contiguous run of whole blocks. Element-wise results therefore never depend on the thread
+/// (`0, blockSize, 2 blockSize, …`), independent of the thread count; each share of a
+/// `ParallelRuntime` run takes a contiguous run of whole blocks. Element-wise results therefore never depend on the thread
 /// count, and per-block partial sums, reduced in block order, do not either.
 enum ParallelBlocks {
     /// Elements per block: 16 KiB of floats, a multiple of the SIMD width, small enough that
@@ -24,7 +24,7 @@ enum ParallelBlocks {
         count < parallelThreshold ? 1 : max(1, min(threadCount, blockCount(count), ParallelRuntime.maximumWorkers))
     }
 
-    /// The blocks worker `worker` of `workers` takes: a contiguous run of whole blocks
+    /// The blocks share `worker` of `workers` takes: a contiguous run of whole blocks
     /// (`ParallelRuntime.share` of the block indices).
     @inline(__always)
     static func blocks(ofWorker worker: Int, of workers: Int, count: Int) -> Range<Int> {
@@ -68,7 +68,7 @@ protocol BlockJob {
     static var blockRunEntry: ParallelJobEntry { get }
 }
 
-/// `ParallelBlocks.forEachBlock` on `ParallelRuntime`: worker `w` of `n` runs the job on the
+/// `ParallelBlocks.forEachBlock` on `ParallelRuntime`: share `w` of `n` runs the job on the
 /// blocks `ParallelBlocks.blocks(ofWorker: w, of: n, count: count)`, in order.
 struct BlockRun<Job: BlockJob>: ParallelJob {
     let job: Job
@@ -85,7 +85,7 @@ struct BlockRun<Job: BlockJob>: ParallelJob {
     }
 }
 
-/// `ParallelBlocks.allFinite` on `ParallelRuntime`: worker `w` checks the elements of its blocks
+/// `ParallelBlocks.allFinite` on `ParallelRuntime`: share `w` checks the elements of its blocks
 /// and writes the answer to `results[w]`.
 struct FiniteCheck: ParallelJob {
     let values: UnsafePointer<Float>

@@ -4,7 +4,7 @@
 /// from counter block `8 (i / 32) + i % 8`, word `(i % 32) / 8` (see `PhiloxLanes`), whatever the
 /// thread count, so the result is bit-identical with 1, 2 or 64 threads and across runs.
 /// `threads: nil` uses `ThreadPolicy.threadCount`. Work is split into contiguous ranges of
-/// 32-element groups, one per thread of `ParallelRuntime`, with at least 32 768 elements per thread.
+/// 32-element groups, the shares of a `ParallelRuntime` run, with at least 32 768 elements each.
 ///
 /// All fills validate their arguments first and throw `VarianceKitError.invalidParameter` (naming
 /// the parameter, its value and the accepted range) before writing anything.
@@ -139,7 +139,7 @@ public enum RandomFill {
 
     // MARK: - The kernel
 
-    /// Fills `buffer` with `transform` of Philox words, whole groups per thread.
+    /// Fills `buffer` with `transform` of Philox words, whole groups per share.
     static func run<T: BlockTransform>(
         _ buffer: UnsafeMutableBufferPointer<Float>, lanes: PhiloxLanes, threads: Int, transform: T
     ) {
@@ -238,7 +238,7 @@ public enum RandomFill {
     }
 }
 
-/// A fill split among the workers of `ParallelRuntime`: worker `w` of `n` fills the groups
+/// A fill split into the shares of a `ParallelRuntime` run: share `w` of `n` fills the groups
 /// `ParallelRuntime.share(w, of: n, count: groups)`. Each transform supplies the entry point
 /// (`BlockTransform.fillEntry`), since a C function cannot be formed in generic code.
 struct FillJob<Transform: BlockTransform>: ParallelJob {
@@ -250,7 +250,7 @@ struct FillJob<Transform: BlockTransform>: ParallelJob {
 
     static var entry: ParallelJobEntry { Transform.fillEntry }
 
-    /// Worker `worker`'s share of the fill at `pointer`.
+    /// Share `worker` of the fill at `pointer`.
     @inline(__always)
     static func fillShare(_ pointer: UnsafeRawPointer, _ worker: Int, _ workers: Int) {
         let job = pointer.assumingMemoryBound(to: FillJob.self).pointee

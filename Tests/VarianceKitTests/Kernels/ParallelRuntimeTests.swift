@@ -1,12 +1,13 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import VarianceKit
 
-/// `ParallelRuntime.run`: every worker index runs exactly once per run, worker 0 on the caller,
-/// with the run's worker count, over many back-to-back runs, with more workers than processors,
-/// and with several callers at once.
+/// `ParallelRuntime.run`: every share runs exactly once per run, share 0 on the caller, with the
+/// run's share count, over many back-to-back runs, with more workers than processors, and with
+/// several callers at once; the helpers run shares while the caller runs its own.
 @Suite struct ParallelRuntimeTests {
-    /// Adds one to `slots[worker]` and records the worker count it was given.
+    /// Adds one to `slots[worker]` and records the share count it was given.
     struct CountJob: ParallelJob {
         let slots: UnsafeMutablePointer<Int>
         let workerCounts: UnsafeMutablePointer<Int>
@@ -16,8 +17,7 @@ import Testing
             let job = pointer.assumingMemoryBound(to: CountJob.self).pointee
             job.slots[worker] += 1        // one writer per slot
             job.workerCounts[worker] = workers
-            let onCaller = pthread_equal(pthread_self(), job.caller) != 0
-            if (worker == 0) != onCaller { job.wrongThread.pointee = true }
+            if worker == 0 && pthread_equal(pthread_self(), job.caller) == 0 { job.wrongThread.pointee = true }
         }
     }
 
@@ -39,8 +39,8 @@ import Testing
         }
 
         /// `runs` runs of `requested` workers; `true` when each of the first `min(requested, 256)`
-        /// workers ran once per run with that worker count, no other did, and only worker 0 ran on
-        /// the calling thread.
+        /// shares ran once per run with that share count, no other did, and share 0 ran on the
+        /// calling thread.
         func check(requested: Int, runs: Int) -> Bool {
             let used = max(1, min(requested, ParallelRuntime.maximumWorkers))
             for _ in 0..<runs {
@@ -76,6 +76,34 @@ import Testing
             }
             for await ok in group { #expect(ok) }
         }
+    }
+
+    /// Share 0 waits (up to ten seconds) until every other share has started: only helpers can
+    /// start them while the caller is in share 0.
+    final class Rendezvous: Sendable {
+        let started = Atomic<Int>(0)
+        let complete = Atomic<Bool>(false)
+    }
+
+    struct RendezvousJob: ParallelJob {
+        let rendezvous: Rendezvous
+        static let entry: ParallelJobEntry = { pointer, worker, workers in
+            let rendezvous = pointer.assumingMemoryBound(to: RendezvousJob.self).pointee.rendezvous
+            guard worker == 0 else {
+                rendezvous.started.add(1, ordering: .releasing)
+                return
+            }
+            for _ in 0..<10_000 where rendezvous.started.load(ordering: .acquiring) < workers - 1 { usleep(1000) }
+            rendezvous.complete.store(rendezvous.started.load(ordering: .acquiring) == workers - 1, ordering: .relaxed)
+        }
+    }
+
+    @Test(arguments: [2, 3, 9])
+    func helpersRunSharesWhileTheCallerRunsItsOwn(workers: Int) {
+        let rendezvous = Rendezvous()
+        ParallelRuntime.shared.run(workers: workers, RendezvousJob(rendezvous: rendezvous))
+        let complete = rendezvous.complete.load(ordering: .relaxed)
+        #expect(complete)
     }
 
     /// `share` cuts `0 ..< count` into `workers` contiguous, ordered parts whose sizes differ by
