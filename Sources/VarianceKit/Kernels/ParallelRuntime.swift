@@ -8,7 +8,8 @@ import Foundation
 /// `run(workers: n, job)` calls the job once for each share `0 ..< n` and returns when all have
 /// returned: share 0 on the calling thread, the others on whichever of the calling thread and
 /// helpers `1 ..< n` claims them first, so a helper that is slow to be scheduled leaves its share
-/// to a thread that is free. Helpers first leave the caller's processor (`ThreadPlacement`).
+/// to a thread that is free. For jobs that ask for it (`ParallelJob.leavesCallerProcessor`),
+/// helpers first leave the caller's processor (`ThreadPlacement`).
 /// They are started when a run first needs them (up to `maximumWorkers - 1`) and block on a
 /// condition variable of their own between runs (they never spin); a run wakes only the helpers
 /// it may use, so at most `n` threads work on it. Runs from different threads take turns. A job
@@ -36,6 +37,7 @@ final class ParallelRuntime: @unchecked Sendable {
     private var shares = 0
     private var nextShare = 0
     private var finishedShares = 0
+    /// The processor helpers leave for the current run (-1: none).
     private var callerProcessor: Int32 = -1
     /// The current run's job (on the caller's stack) and its entry point; nil between runs.
     private var job: UnsafeRawPointer?
@@ -72,7 +74,7 @@ final class ParallelRuntime: @unchecked Sendable {
             shares = count
             nextShare = 1
             finishedShares = 0
-            callerProcessor = ThreadPlacement.currentProcessor
+            callerProcessor = Job.leavesCallerProcessor ? ThreadPlacement.currentProcessor : -1
             for helper in 1..<count { pthread_cond_signal(workAvailable + helper) }
             pthread_mutex_unlock(stateLock)
 
@@ -121,7 +123,11 @@ final class ParallelRuntime: @unchecked Sendable {
             // `job` and `entry` stay set until every claimed share has finished.
             let (job, entry) = (self.job!, self.entry!)
             pthread_mutex_unlock(stateLock)
-            ThreadPlacement.awayFrom(processor: processor) { entry(job, share, count) }
+            if processor >= 0 {
+                ThreadPlacement.awayFrom(processor: processor) { entry(job, share, count) }
+            } else {
+                entry(job, share, count)
+            }
             pthread_mutex_lock(stateLock)
             finishedShares += 1
             if finishedShares == shares { pthread_cond_signal(workFinished) }
@@ -146,4 +152,15 @@ protocol ParallelJob {
     /// Does share `worker` (of `workers`) of the job at the pointer (of type `Self`); each share
     /// runs once per run, on any of the run's threads.
     static var entry: ParallelJobEntry { get }
+
+    /// Whether helpers leave the caller's processor before running a share (`ThreadPlacement`):
+    /// `true` (the default) for the passes that run between OpenBLAS calls, whose polling threads
+    /// would otherwise share a processor with a helper; `false` for long memory-bound passes
+    /// (fills, optimizer blocks), which keep up better on threads the scheduler may move when
+    /// other processes share the processors.
+    static var leavesCallerProcessor: Bool { get }
+}
+
+extension ParallelJob {
+    static var leavesCallerProcessor: Bool { true }
 }

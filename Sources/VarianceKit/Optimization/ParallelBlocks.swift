@@ -75,6 +75,7 @@ struct BlockRun<Job: BlockJob>: ParallelJob {
     let count: Int
 
     static var entry: ParallelJobEntry { Job.blockRunEntry }
+    static var leavesCallerProcessor: Bool { false }
 
     @inline(__always)
     static func runBlocks(_ pointer: UnsafeRawPointer, _ worker: Int, _ workers: Int) {
@@ -92,6 +93,7 @@ struct FiniteCheck: ParallelJob {
     let count: Int
     let results: UnsafeMutablePointer<Bool>
 
+    static var leavesCallerProcessor: Bool { false }
     static let entry: ParallelJobEntry = { pointer, worker, workers in
         let job = pointer.assumingMemoryBound(to: FiniteCheck.self).pointee
         let blocks = ParallelBlocks.blocks(ofWorker: worker, of: workers, count: job.count)

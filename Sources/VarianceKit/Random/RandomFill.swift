@@ -4,7 +4,8 @@
 /// from counter block `8 (i / 32) + i % 8`, word `(i % 32) / 8` (see `PhiloxLanes`), whatever the
 /// thread count, so the result is bit-identical with 1, 2 or 64 threads and across runs.
 /// `threads: nil` uses `ThreadPolicy.threadCount`. Work is split into contiguous ranges of
-/// 32-element groups, the shares of a `ParallelRuntime` run, with at least 32 768 elements each.
+/// 32-element groups, the shares of a `ParallelRuntime` run, with at least 32 768 elements each
+/// (a `threads` above `ParallelRuntime.maximumWorkers`, 256, runs on 256).
 ///
 /// All fills validate their arguments first and throw `VarianceKitError.invalidParameter` (naming
 /// the parameter, its value and the accepted range) before writing anything.
@@ -249,6 +250,7 @@ struct FillJob<Transform: BlockTransform>: ParallelJob {
     let transform: Transform
 
     static var entry: ParallelJobEntry { Transform.fillEntry }
+    static var leavesCallerProcessor: Bool { false }
 
     /// Share `worker` of the fill at `pointer`.
     @inline(__always)
