@@ -18,7 +18,7 @@ let package = Package(
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
         // Implementation details in C: AVX2 kernels (Philox, Box-Muller, the probes' moments), chosen
-        // at run time, and thread placement.
+        // at run time, and thread placement; only VarianceKit's Kernels/ imports it.
         .target(name: "CKernels"),
         .target(
             name: "VarianceKit",

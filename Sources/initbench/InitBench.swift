@@ -6,7 +6,7 @@ struct InitBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "initbench",
         abstract: "Compare neural-network weight initialization schemes (and regularizers) at scale.",
-        version: "initbench \(VarianceKit.version) (VarianceKit \(VarianceKit.version), OpenBLAS kernel \(BLAS.kernelName), \(BLAS.threadCount) BLAS threads)",
+        version: "initbench \(VarianceKit.version) (VarianceKit \(VarianceKit.version), OpenBLAS kernel \(BLAS.kernelName), \(ThreadPolicy.threadCount) BLAS threads)",
         subcommands: [Compare.self, Propagate.self, Report.self, Kernels.self, Regularize.self, Info.self],
         defaultSubcommand: Compare.self
     )
@@ -20,7 +20,7 @@ struct Info: ParsableCommand {
     func run() throws {
         print("VarianceKit \(VarianceKit.version)")
         print("BLAS kernel: \(BLAS.kernelName)")
-        print("BLAS threads: \(BLAS.threadCount)")
+        print("BLAS threads: \(ThreadPolicy.threadCount)")
         print("BLAS configuration: \(BLAS.configuration)")
     }
 }

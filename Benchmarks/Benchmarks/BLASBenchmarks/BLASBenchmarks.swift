@@ -9,7 +9,7 @@ let benchmarks: @Sendable () -> Void = {
         maxDuration: .seconds(3), maxIterations: 50)
 
     for size in [512, 2048] {
-        Benchmark("sgemm \(size)x\(size)x\(size) (\(BLAS.kernelName), \(BLAS.threadCount) threads)") { benchmark, state in
+        Benchmark("sgemm \(size)x\(size)x\(size) (\(BLAS.kernelName), \(ThreadPolicy.threadCount) threads)") { benchmark, state in
             for _ in benchmark.scaledIterations {
                 try BLAS.gemm(state.a, state.b, into: &state.c)
             }

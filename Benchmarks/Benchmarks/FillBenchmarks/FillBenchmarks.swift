@@ -40,7 +40,7 @@ let benchmarks: @Sendable () -> Void = {
                     try measurement.fill()
                 }
                 blackHole(measurement.matrix[0, 0])
-            } setup: { try FillMeasurement(initializer: .orthogonal(), size: orthogonalSize, threads: threads, seed: 2) }
+            } setup: { try FillMeasurement(initializer: .orthogonal(gain: 1), size: orthogonalSize, threads: threads, seed: 2) }
 
             // The bare LAPACK calls on the Gaussian matrix the fill factors (the copy that the
             // in-place factorization needs is part of these baselines): the compact WY routine
@@ -52,7 +52,7 @@ let benchmarks: @Sendable () -> Void = {
                     for _ in benchmark.scaledIterations {
                         try measurement.orthonormalizeCopy(routine: routine)
                     }
-                } setup: { try FillMeasurement(initializer: .orthogonal(), size: orthogonalSize, threads: threads, seed: 2) }
+                } setup: { try FillMeasurement(initializer: .orthogonal(gain: 1), size: orthogonalSize, threads: threads, seed: 2) }
             }
         }
     }

@@ -109,8 +109,8 @@ extension Activation {
     /// bias is given, then `a[r, c] = φ(z[r, c])`. `z` and `a` may be the same buffer only for
     /// `linear`-like use; they must not overlap otherwise. With `threads > 1` and at least
     /// `parallelElementThreshold` elements, the columns are split into that many ranges (at
-    /// multiples of the lane count), one per thread (`HelperThreads`: no allocation); every element
-    /// is computed the same way whatever the split.
+    /// multiples of the lane count), the shares of a `ParallelRuntime` run (no allocation); every
+    /// element is computed the same way whatever the split.
     func forward(
         preActivation z: UnsafeMutablePointer<Float>, activation a: UnsafeMutablePointer<Float>,
         bias: UnsafePointer<Float>?, rows: Int, columns: Int, threads: Int = 1
@@ -120,13 +120,13 @@ extension Activation {
             forwardColumns(z, a, bias, rows, columns, stride: columns)
             return
         }
-        HelperThreads.shared.run(workers: workers, ForwardPassJob(
+        ParallelRuntime.shared.run(workers: workers, ForwardPassJob(
             activation: self, z: z, a: a, bias: bias, rows: rows, columns: columns))
     }
 
     /// Backward pass of a layer: `gradient` holds `dL/dA` on entry and `dL/dZ = dL/dA ⊙ φ'(Z)` on
     /// exit; when `biasGradient` is given, the column sums of `dL/dZ` are added to it
-    /// (`accumulate`) or written over it. Split over threads like `forward`: each thread owns
+    /// (`accumulate`) or written over it. Split over threads like `forward`: each share owns
     /// whole columns, so each column sum is added in row order whatever the split.
     func backward(
         preActivation z: UnsafePointer<Float>, activation a: UnsafePointer<Float>,
@@ -139,17 +139,17 @@ extension Activation {
             backwardColumns(z, a, gradient, biasGradient, rows, columns, stride: columns)
             return
         }
-        HelperThreads.shared.run(workers: workers, BackwardPassJob(
+        ParallelRuntime.shared.run(workers: workers, BackwardPassJob(
             activation: self, z: z, a: a, gradient: gradient, biasGradient: biasGradient,
             rows: rows, columns: columns))
     }
 
     /// How many threads share a `rows x columns` pass: one below `parallelElementThreshold`
-    /// elements, otherwise up to `threads` (and `HelperThreads`' helpers plus the caller), at most
-    /// one per eight-lane column group.
+    /// elements, otherwise up to `threads` (and `ParallelRuntime.maximumWorkers`), at most one per
+    /// eight-lane column group.
     static func workerCount(rows: Int, columns: Int, threads: Int) -> Int {
         guard threads > 1, rows * columns >= parallelElementThreshold else { return 1 }
-        return max(1, min(threads, HelperThreads.shared.helperCount + 1, columns / ActivationMath.lanes))
+        return max(1, min(threads, ParallelRuntime.maximumWorkers, columns / ActivationMath.lanes))
     }
 
     /// Worker `worker`'s columns out of `workers`: boundaries at multiples of the lane count, the
@@ -282,8 +282,8 @@ extension Activation {
     }
 }
 
-/// `Activation.forward` split by columns (see `HelperThreads`).
-struct ForwardPassJob: HelperJob {
+/// `Activation.forward` split by columns (see `ParallelRuntime`).
+struct ForwardPassJob: ParallelJob {
     let activation: Activation
     let z: UnsafeMutablePointer<Float>
     let a: UnsafeMutablePointer<Float>
@@ -291,7 +291,7 @@ struct ForwardPassJob: HelperJob {
     let rows: Int
     let columns: Int
 
-    static let entry: HelperJobEntry = { pointer, worker, workers in
+    static let entry: ParallelJobEntry = { pointer, worker, workers in
         let job = pointer.assumingMemoryBound(to: ForwardPassJob.self).pointee
         let range = Activation.columnRange(worker, of: workers, columns: job.columns)
         let start = range.lowerBound
@@ -300,8 +300,8 @@ struct ForwardPassJob: HelperJob {
     }
 }
 
-/// `Activation.backward` split by columns (see `HelperThreads`).
-struct BackwardPassJob: HelperJob {
+/// `Activation.backward` split by columns (see `ParallelRuntime`).
+struct BackwardPassJob: ParallelJob {
     let activation: Activation
     let z: UnsafePointer<Float>
     let a: UnsafePointer<Float>
@@ -310,7 +310,7 @@ struct BackwardPassJob: HelperJob {
     let rows: Int
     let columns: Int
 
-    static let entry: HelperJobEntry = { pointer, worker, workers in
+    static let entry: ParallelJobEntry = { pointer, worker, workers in
         let job = pointer.assumingMemoryBound(to: BackwardPassJob.self).pointee
         let range = Activation.columnRange(worker, of: workers, columns: job.columns)
         let start = range.lowerBound

@@ -2,14 +2,15 @@ import Foundation
 internal import CBLAS
 
 // The only place (with LAPACK/) that speaks C: CblasRowMajor, Int32 dimensions, raw pointers.
-// Everything here is unchecked: callers have validated shapes, and every dimension fits in Int32.
+// The `unchecked...` functions check nothing: callers have validated shapes, and every dimension
+// fits in Int32.
 
 extension BLAS {
     /// `C = alpha * op(A) * op(B) + beta * C`, row-major, with `op(A)` `m x k`, `op(B)` `k x n`,
     /// `C` `m x n`; `lda`, `ldb`, `ldc` are the row strides of the stored (untransposed) arrays.
     /// Handles `m`, `n` or `k` equal to zero (for `k == 0`, `C = beta * C`; `beta == 0` writes zeros).
     @inlinable
-    internal static func sgemm(
+    internal static func uncheckedSgemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
@@ -39,7 +40,7 @@ extension BLAS {
     }
 
     /// `y = alpha * op(A) * x + beta * y`, row-major `A` of `rows x columns`.
-    internal static func sgemv(
+    internal static func uncheckedSgemv(
         transpose: Bool, rows: Int, columns: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>,
         beta: Float, y: UnsafeMutablePointer<Float>
@@ -56,24 +57,24 @@ extension BLAS {
     }
 
     /// `y += alpha * x` over `count` elements.
-    internal static func saxpy(count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+    internal static func uncheckedSaxpy(count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
         forEachChunk(count) { offset, length in cblas_saxpy(length, alpha, x + offset, 1, y + offset, 1) }
     }
 
     /// `x *= alpha` over `count` elements.
-    internal static func sscal(count: Int, alpha: Float, x: UnsafeMutablePointer<Float>) {
+    internal static func uncheckedSscal(count: Int, alpha: Float, x: UnsafeMutablePointer<Float>) {
         forEachChunk(count) { offset, length in cblas_sscal(length, alpha, x + offset, 1) }
     }
 
     /// `sum x[i] * y[i]`, accumulated per chunk in Float by OpenBLAS and across chunks in Double.
-    internal static func sdot(count: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>) -> Float {
+    internal static func uncheckedSdot(count: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>) -> Float {
         var total = 0.0
         forEachChunk(count) { offset, length in total += Double(cblas_sdot(length, x + offset, 1, y + offset, 1)) }
         return Float(total)
     }
 
     /// `sqrt(sum x[i]^2)`, computed by OpenBLAS without overflow for one chunk.
-    internal static func snrm2(count: Int, x: UnsafePointer<Float>) -> Float {
+    internal static func uncheckedSnrm2(count: Int, x: UnsafePointer<Float>) -> Float {
         if count <= Int(Int32.max) { return count == 0 ? 0 : cblas_snrm2(Int32(count), x, 1) }
         var sumOfSquares = 0.0
         forEachChunk(count) { offset, length in
@@ -84,7 +85,7 @@ extension BLAS {
     }
 
     /// `sum |x[i]|`.
-    internal static func sasum(count: Int, x: UnsafePointer<Float>) -> Float {
+    internal static func uncheckedSasum(count: Int, x: UnsafePointer<Float>) -> Float {
         var total = 0.0
         forEachChunk(count) { offset, length in total += Double(cblas_sasum(length, x + offset, 1)) }
         return Float(total)
@@ -119,16 +120,13 @@ extension BLAS {
 // MARK: - Threads and kernel
 
 extension BLAS {
-    /// The number of threads OpenBLAS uses for one call.
-    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+    /// The number of threads OpenBLAS uses for one call; `ThreadPolicy.threadCount` outside
+    /// `ThreadPolicy.withBLASThreadCount`.
+    static var threadCount: Int { Int(openblas_get_num_threads()) }
 
-    /// Sets the number of threads OpenBLAS uses for one call (`1...` the machine's cores, or more).
-    ///
-    /// - Throws: `VarianceKitError.invalidParameter` when `count < 1`.
-    public static func setThreadCount(_ count: Int) throws {
-        guard count >= 1, count <= 4096 else {
-            throw VarianceKitError.invalidParameter(name: "threads", value: "\(count)", expected: "an integer in 1...4096")
-        }
+    /// Sets the number of threads OpenBLAS uses for one call (at most its build's `MAX_THREADS`).
+    /// Only `ThreadPolicy` calls it, which validated `count`.
+    static func setThreadCount(_ count: Int) {
         openblas_set_num_threads(Int32(count))
     }
 

@@ -1,8 +1,9 @@
 /// Checked, Swift-shaped wrappers over OpenBLAS (single precision, row-major).
 ///
 /// Every public function validates shapes and throws `VarianceKitError.shapeMismatch` naming both
-/// operands; the unchecked pointer-level kernels in `BLAS+Kernels.swift` are for VarianceKit's own
-/// hot paths, whose shapes were validated once when a network was built.
+/// operands; the pointer-level `uncheckedSgemm`, `uncheckedSgemv`, … in `BLAS+Kernels.swift` check
+/// nothing and are for VarianceKit's own hot paths, whose shapes were validated once when a network
+/// was built.
 public enum BLAS {
     /// Largest dimension a BLAS call accepts (OpenBLAS uses 32-bit integers).
     public static let maximumDimension = Int(Int32.max)
@@ -42,10 +43,10 @@ public enum BLAS {
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
-                    sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: ka,
-                          alpha: alpha, a: pa.baseAddress!, lda: a.columns,
-                          b: pb.baseAddress!, ldb: b.columns,
-                          beta: beta, c: pc.baseAddress!, ldc: n)
+                    uncheckedSgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: ka,
+                                   alpha: alpha, a: pa.baseAddress!, lda: a.columns,
+                                   b: pb.baseAddress!, ldb: b.columns,
+                                   beta: beta, c: pc.baseAddress!, ldc: n)
                 }
             }
         }
@@ -82,9 +83,9 @@ public enum BLAS {
         a.withUnsafeBufferPointer { pa in
             x.withUnsafeBufferPointer { px in
                 y.withUnsafeMutableBufferPointer { py in
-                    sgemv(transpose: transpose, rows: a.rows, columns: a.columns, alpha: alpha,
-                          a: pa.baseAddress!, lda: a.columns, x: px.baseAddress ?? pa.baseAddress!,
-                          beta: beta, y: py.baseAddress ?? UnsafeMutablePointer(mutating: pa.baseAddress!))
+                    uncheckedSgemv(transpose: transpose, rows: a.rows, columns: a.columns, alpha: alpha,
+                                   a: pa.baseAddress!, lda: a.columns, x: px.baseAddress ?? pa.baseAddress!,
+                                   beta: beta, y: py.baseAddress ?? UnsafeMutablePointer(mutating: pa.baseAddress!))
                 }
             }
         }
@@ -101,7 +102,7 @@ public enum BLAS {
         x.withUnsafeBufferPointer { px in
             y.withUnsafeMutableBufferPointer { py in
                 guard let xs = px.baseAddress, let ys = py.baseAddress else { return }
-                saxpy(count: px.count, alpha: alpha, x: xs, y: ys)
+                uncheckedSaxpy(count: px.count, alpha: alpha, x: xs, y: ys)
             }
         }
     }
@@ -111,7 +112,7 @@ public enum BLAS {
         try VarianceKitError.requireFinite(alpha, "alpha")
         x.withUnsafeMutableBufferPointer { px in
             guard let xs = px.baseAddress else { return }
-            sscal(count: px.count, alpha: alpha, x: xs)
+            uncheckedSscal(count: px.count, alpha: alpha, x: xs)
         }
     }
 
@@ -123,7 +124,7 @@ public enum BLAS {
         return x.withUnsafeBufferPointer { px in
             y.withUnsafeBufferPointer { py in
                 guard let xs = px.baseAddress, let ys = py.baseAddress else { return 0 }
-                return sdot(count: px.count, x: xs, y: ys)
+                return uncheckedSdot(count: px.count, x: xs, y: ys)
             }
         }
     }
@@ -132,7 +133,7 @@ public enum BLAS {
     public static func nrm2<X: FloatBuffer>(_ x: X) -> Float {
         x.withUnsafeBufferPointer { px in
             guard let xs = px.baseAddress else { return 0 }
-            return snrm2(count: px.count, x: xs)
+            return uncheckedSnrm2(count: px.count, x: xs)
         }
     }
 
@@ -140,7 +141,7 @@ public enum BLAS {
     public static func asum<X: FloatBuffer>(_ x: X) -> Float {
         x.withUnsafeBufferPointer { px in
             guard let xs = px.baseAddress else { return 0 }
-            return sasum(count: px.count, x: xs)
+            return uncheckedSasum(count: px.count, x: xs)
         }
     }
 

@@ -6,8 +6,9 @@ extension Initializer {
     /// Validates everything first (fans `>= 1`, every parameter, `threads` in `1...4096`, and for
     /// `orthogonal`, `identity` and `sparse` a matrix of shape `[fanOut, fanIn]`); on error nothing
     /// is written. The result is bit-identical for a given `(seed, stream)` whatever `threads` is
-    /// (`nil`: every active processor). `orthogonal` runs LAPACK with OpenBLAS set to `threads`
-    /// threads for the duration of the call (OpenBLAS's thread count is process-wide).
+    /// (`nil`: `ThreadPolicy.threadCount`), except for `orthogonal`, which runs LAPACK with OpenBLAS
+    /// set to `threads` threads for the duration of the call (OpenBLAS's thread count is
+    /// process-wide: one such call runs at a time) and is bit-identical for a given `threads`.
     ///
     /// - Throws: `VarianceKitError.invalidParameter` or `.shapeMismatch`, naming the parameter.
     public func fill(
@@ -63,20 +64,7 @@ extension Initializer {
     ) throws -> Matrix {
         var result = Matrix(validatedRows: rows, columns: columns)
         try RandomFill.normal(&result, seed: seed, stream: stream, threads: threads)
-        // OpenBLAS's thread count is process-wide: one orthogonal factorization at a time sets it.
-        orthogonalLock.lock()
-        let previousThreads = BLAS.threadCount
-        try? BLAS.setThreadCount(threads)
-        let signs: [Float]
-        do {
-            signs = try LAPACK.orthonormalize(&result)
-        } catch {
-            try? BLAS.setThreadCount(previousThreads)
-            orthogonalLock.unlock()
-            throw error
-        }
-        try? BLAS.setThreadCount(previousThreads)
-        orthogonalLock.unlock()
+        let signs = try ThreadPolicy.withBLASThreadCount(threads) { try LAPACK.orthonormalize(&result) }
         result.withUnsafeMutableBufferPointer { buffer in
             if rows <= columns {
                 // Basis vector i is row i (contiguous).
@@ -128,8 +116,6 @@ extension Initializer {
         }
     }
 }
-
-private let orthogonalLock = NSLock()
 
 extension Philox4x32 {
     /// Uniform on `0 ..< bound` without bias (Lemire's multiply-and-reject), `bound >= 1`.

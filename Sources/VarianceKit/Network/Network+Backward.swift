@@ -73,16 +73,16 @@ extension Network {
                         layer.activation.backward(
                             preActivation: z.baseAddress!, activation: a.baseAddress!,
                             gradient: dz, biasGradient: layer.hasBias ? db.baseAddress! : nil,
-                            accumulate: accumulate, rows: batch, columns: fanOut, threads: BLAS.threadCount)
+                            accumulate: accumulate, rows: batch, columns: fanOut, threads: ThreadPolicy.threadCount)
                     }
                 }
             }
             // dW = dZᵀ X: [outputs, batch] x [batch, inputs].
             withLayerInput(index) { x in
                 layer.weightGradient.withUnsafeMutableBufferPointer { dw in
-                    BLAS.sgemm(transposeA: true, transposeB: false, m: fanOut, n: fanIn, k: batch,
-                               alpha: 1, a: dz, lda: fanOut, b: x, ldb: fanIn,
-                               beta: accumulate ? 1 : 0, c: dw.baseAddress!, ldc: fanIn)
+                    BLAS.uncheckedSgemm(transposeA: true, transposeB: false, m: fanOut, n: fanIn, k: batch,
+                                        alpha: 1, a: dz, lda: fanOut, b: x, ldb: fanIn,
+                                        beta: accumulate ? 1 : 0, c: dw.baseAddress!, ldc: fanIn)
                 }
             }
             guard propagate else { return }
@@ -90,15 +90,15 @@ extension Network {
             layer.weight.withUnsafeBufferPointer { w in
                 if index > 0 {
                     layers[index - 1].delta.withUnsafeMutableBufferPointer { dx in
-                        BLAS.sgemm(transposeA: false, transposeB: false, m: batch, n: fanIn, k: fanOut,
-                                   alpha: 1, a: dz, lda: fanOut, b: w.baseAddress!, ldb: fanIn,
-                                   beta: 0, c: dx.baseAddress!, ldc: fanIn)
+                        BLAS.uncheckedSgemm(transposeA: false, transposeB: false, m: batch, n: fanIn, k: fanOut,
+                                            alpha: 1, a: dz, lda: fanOut, b: w.baseAddress!, ldb: fanIn,
+                                            beta: 0, c: dx.baseAddress!, ldc: fanIn)
                     }
                 } else {
                     inputGradientStorage.withUnsafeMutableBufferPointer { dx in
-                        BLAS.sgemm(transposeA: false, transposeB: false, m: batch, n: fanIn, k: fanOut,
-                                   alpha: 1, a: dz, lda: fanOut, b: w.baseAddress!, ldb: fanIn,
-                                   beta: 0, c: dx.baseAddress!, ldc: fanIn)
+                        BLAS.uncheckedSgemm(transposeA: false, transposeB: false, m: batch, n: fanIn, k: fanOut,
+                                            alpha: 1, a: dz, lda: fanOut, b: w.baseAddress!, ldb: fanIn,
+                                            beta: 0, c: dx.baseAddress!, ldc: fanIn)
                     }
                 }
             }

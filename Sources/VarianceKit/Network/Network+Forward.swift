@@ -86,15 +86,15 @@ extension Network {
         withLayerInput(index) { x in
             layer.weight.withUnsafeBufferPointer { w in
                 layer.preActivation.withUnsafeMutableBufferPointer { z in
-                    BLAS.sgemm(transposeA: false, transposeB: true, m: batch, n: fanOut, k: fanIn,
-                               alpha: 1, a: x, lda: fanIn, b: w.baseAddress!, ldb: fanIn,
-                               beta: 0, c: z.baseAddress!, ldc: fanOut)
+                    BLAS.uncheckedSgemm(transposeA: false, transposeB: true, m: batch, n: fanOut, k: fanIn,
+                                        alpha: 1, a: x, lda: fanIn, b: w.baseAddress!, ldb: fanIn,
+                                        beta: 0, c: z.baseAddress!, ldc: fanOut)
                     layer.output.withUnsafeMutableBufferPointer { a in
                         layer.biasStorage.withUnsafeBufferPointer { b in
                             layer.activation.forward(
                                 preActivation: z.baseAddress!, activation: a.baseAddress!,
                                 bias: layer.hasBias ? b.baseAddress! : nil, rows: batch, columns: fanOut,
-                                threads: BLAS.threadCount)
+                                threads: ThreadPolicy.threadCount)
                         }
                     }
                 }

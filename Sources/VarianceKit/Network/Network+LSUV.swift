@@ -102,7 +102,7 @@ extension Network {
                 }
                 let factor = 1 / variance.squareRoot()
                 layer.weight.withUnsafeMutableBufferPointer { weight in
-                    BLAS.sscal(count: weight.count, alpha: Float(factor), x: weight.baseAddress!)
+                    BLAS.uncheckedSscal(count: weight.count, alpha: Float(factor), x: weight.baseAddress!)
                 }
                 scale *= factor
                 iteration += 1

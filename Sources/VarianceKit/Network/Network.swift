@@ -12,8 +12,8 @@
 /// one across the next pass costs that pass one copy.
 ///
 /// Not thread-safe: one network is driven by one thread at a time. Inside a pass, each `sgemm`
-/// call and each fused element-wise pass (split by columns, bit-identical to one thread) runs on
-/// OpenBLAS's thread count (`BLAS.setThreadCount`).
+/// call and each fused element-wise pass (split by columns, bit-identical to one thread) uses
+/// `ThreadPolicy.threadCount` threads.
 public final class Network {
     /// The layers, in forward order.
     public let layers: [Dense]

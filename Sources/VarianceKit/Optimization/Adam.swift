@@ -26,7 +26,8 @@ public final class Adam: FusedOptimizer {
     ///   - penalty: the coupled penalty of every weight matrix (biases: none by default).
     ///   - weightDecay: the decoupled decay of every weight matrix (none by default; see `AdamW`).
     ///   - schedule: multiplies the learning rate at each step.
-    ///   - threadCount: the most threads one parameter's pass uses.
+    ///   - threadCount: the most threads one parameter's pass uses, in `1...256`; nil (the default)
+    ///     uses `ThreadPolicy.threadCount` as it stands at each step.
     /// - Throws: `VarianceKitError.invalidParameter` naming the first argument out of its range.
     public init(
         learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
@@ -46,8 +47,7 @@ public final class Adam: FusedOptimizer {
         name: String, learningRate: Float, beta1: Float, beta2: Float, epsilon: Float,
         penalty: Penalty, weightDecay: WeightDecay, schedule: LearningRateSchedule, threadCount: Int?
     ) throws -> OptimizerEngine {
-        let threads = threadCount ?? OptimizerEngine.defaultThreadCount
-        try OptimizerEngine.validate(learningRate: learningRate, threadCount: threads)
+        try OptimizerEngine.validate(learningRate: learningRate, threadCount: threadCount)
         for (value, label) in [(beta1, "beta1"), (beta2, "beta2")] {
             guard value.isFinite, value >= 0, value < 1 else {
                 throw VarianceKitError.invalidParameter(name: label, value: "\(value)", expected: "a number in [0, 1)")
@@ -58,6 +58,6 @@ public final class Adam: FusedOptimizer {
             name: name, algorithm: .adam(beta1: beta1, beta2: beta2, epsilon: epsilon),
             learningRate: learningRate, schedule: schedule,
             groups: ParameterGroups(weights: ParameterGroup(penalty: penalty, weightDecay: weightDecay)),
-            threadCount: threads)
+            threadCount: threadCount)
     }
 }

@@ -28,7 +28,8 @@ public protocol Optimizer: AnyObject {
     var schedule: LearningRateSchedule { get set }
     /// Which penalty and weight decay apply to which parameter.
     var parameterGroups: ParameterGroups { get set }
-    /// The most threads one parameter's pass is split across.
+    /// The most threads one parameter's pass is split across: the `threadCount:` the optimizer
+    /// was built with, or, when that was nil, `ThreadPolicy.threadCount` as it stands now.
     var threadCount: Int { get }
 
     /// One step over every parameter of `parameters`. All gradients are checked first; if any

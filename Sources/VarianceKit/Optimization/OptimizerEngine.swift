@@ -38,31 +38,33 @@ final class OptimizerEngine {
     let name: String
     let algorithm: Algorithm
     let learningRate: Float
-    let threadCount: Int
+    /// The `threadCount:` the optimizer was built with; nil follows `ThreadPolicy` at each step.
+    let requestedThreadCount: Int?
     var schedule: LearningRateSchedule
     var groups: ParameterGroups
     private(set) var states: [ParameterID: ParameterState] = [:]
 
     init(name: String, algorithm: Algorithm, learningRate: Float, schedule: LearningRateSchedule,
-         groups: ParameterGroups, threadCount: Int) {
+         groups: ParameterGroups, threadCount: Int?) {
         self.name = name
         self.algorithm = algorithm
         self.learningRate = learningRate
         self.schedule = schedule
         self.groups = groups
-        self.threadCount = threadCount
+        self.requestedThreadCount = threadCount
     }
+
+    /// The most threads one parameter's pass uses now.
+    var threadCount: Int { ThreadPolicy.resolve(requestedThreadCount) }
 
     /// Validation shared by the public initializers.
-    static func validate(learningRate: Float, threadCount: Int) throws {
+    static func validate(learningRate: Float, threadCount: Int?) throws {
         try VarianceKitError.requireNonNegativeFinite(learningRate, "learningRate")
-        guard threadCount >= 1, threadCount <= 256 else {
+        if let threadCount, !(1...ThreadPolicy.maximumThreadCount).contains(threadCount) {
             throw VarianceKitError.invalidParameter(
-                name: "threadCount", value: "\(threadCount)", expected: "an integer in 1...256")
+                name: "threadCount", value: "\(threadCount)", expected: "an integer in 1...\(ThreadPolicy.maximumThreadCount), or nil for ThreadPolicy.threadCount")
         }
     }
-
-    static var defaultThreadCount: Int { min(2, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
 
     /// State buffers the algorithm needs per parameter.
     var bufferCount: Int {
@@ -163,11 +165,12 @@ final class OptimizerEngine {
         let state = stateForStep(id: id, rows: values.rows, columns: values.columns)
         let count = values.count
         let partials = state.partials
-                return values.withUnsafeBufferPointer { w in
+        let threads = threadCount
+        return values.withUnsafeBufferPointer { w in
             gradient.withUnsafeMutableBufferPointer { g -> VarianceKitError? in
                 let wp = w.baseAddress!, gp = g.baseAddress!
                 ParallelBlocks.forEachBlock(
-                    count: count, threadCount: threadCount,
+                    count: count, threadCount: threads,
                     SGDJob(weights: wp, gradient: gp, partials: partials.baseAddress!, coefficients: c))
                 for block in 0..<ParallelBlocks.blockCount(count) where partials[block].nonFinite {
                     // The gradient was overwritten as it was read; the block says where it was.
@@ -319,6 +322,8 @@ final class OptimizerEngine {
 
 /// Plain SGD over one block: new weights into the gradient buffer, statistics into the block's slot.
 struct SGDJob: BlockJob {
+    static let blockRunEntry: ParallelJobEntry = { BlockRun<SGDJob>.runBlocks($0, $1, $2) }
+
     let weights: UnsafePointer<Float>
     let gradient: UnsafeMutablePointer<Float>
     let partials: UnsafeMutablePointer<BlockStatistics>
@@ -332,6 +337,8 @@ struct SGDJob: BlockJob {
 
 /// SGD with momentum over one block, in place.
 struct MomentumJob: BlockJob {
+    static let blockRunEntry: ParallelJobEntry = { BlockRun<MomentumJob>.runBlocks($0, $1, $2) }
+
     let weights: UnsafeMutablePointer<Float>
     let gradient: UnsafePointer<Float>
     let buffer: UnsafeMutablePointer<Float>
@@ -346,6 +353,8 @@ struct MomentumJob: BlockJob {
 
 /// Adam over one block, in place.
 struct AdamJob: BlockJob {
+    static let blockRunEntry: ParallelJobEntry = { BlockRun<AdamJob>.runBlocks($0, $1, $2) }
+
     let weights: UnsafeMutablePointer<Float>
     let gradient: UnsafePointer<Float>
     let firstMoment: UnsafeMutablePointer<Float>

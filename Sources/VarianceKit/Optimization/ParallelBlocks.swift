@@ -1,10 +1,8 @@
-import Dispatch
-
 /// Fixed-size blocks of an element-wise pass, shared among a few threads.
 ///
 /// A buffer of `count` elements is cut into blocks of `blockSize` elements at fixed offsets
-/// (`0, blockSize, 2 blockSize, …`), independent of the thread count; each thread takes a
-/// contiguous run of whole blocks. Element-wise results therefore never depend on the thread
+/// (`0, blockSize, 2 blockSize, …`), independent of the thread count; each share of a
+/// `ParallelRuntime` run takes a contiguous run of whole blocks. Element-wise results therefore never depend on the thread
 /// count, and per-block partial sums, reduced in block order, do not either.
 enum ParallelBlocks {
     /// Elements per block: 16 KiB of floats, a multiple of the SIMD width, small enough that
@@ -23,28 +21,27 @@ enum ParallelBlocks {
 
     /// How many threads share a buffer of `count` elements.
     static func workerCount(count: Int, threadCount: Int) -> Int {
-        count < parallelThreshold ? 1 : max(1, min(threadCount, blockCount(count)))
+        count < parallelThreshold ? 1 : max(1, min(threadCount, blockCount(count), ParallelRuntime.maximumWorkers))
+    }
+
+    /// The blocks share `worker` of `workers` takes: a contiguous run of whole blocks
+    /// (`ParallelRuntime.share` of the block indices).
+    @inline(__always)
+    static func blocks(ofWorker worker: Int, of workers: Int, count: Int) -> Range<Int> {
+        ParallelRuntime.share(worker, of: workers, count: blockCount(count))
     }
 
     /// Runs `job` once for every block; blocks are split among `min(threadCount, blocks)`
-    /// threads (one when the buffer is small). A job must only touch the elements of its range
-    /// and per-block slots. Jobs are small structs rather than closures, so that handing one to
-    /// the threads allocates nothing (a closure would need its context boxed).
+    /// workers of `ParallelRuntime` (one when the buffer is small). A job must only touch the
+    /// elements of its range and per-block slots. Jobs are small structs rather than closures,
+    /// so that handing one to the threads allocates nothing.
     static func forEachBlock<Job: BlockJob>(count: Int, threadCount: Int, _ job: Job) {
-        let blocks = blockCount(count)
         let workers = workerCount(count: count, threadCount: threadCount)
         if workers == 1 {
-            for block in 0..<blocks { job.run(block: block, range: range(ofBlock: block, count: count)) }
+            for block in 0..<blockCount(count) { job.run(block: block, range: range(ofBlock: block, count: count)) }
             return
         }
-        // The threads only ever touch disjoint blocks, and `concurrentPerform` returns after the
-        // last one.
-        let shared = UncheckedSendable(value: job)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let first = worker * blocks / workers
-            let last = (worker + 1) * blocks / workers
-            for block in first..<last { shared.value.run(block: block, range: range(ofBlock: block, count: count)) }
-        }
+        ParallelRuntime.shared.run(workers: workers, BlockRun(job: job, count: count))
     }
 
     /// `true` when every element of `values` is finite (no inf, no NaN). Reads the buffer once,
@@ -55,27 +52,52 @@ enum ParallelBlocks {
         let workers = workerCount(count: count, threadCount: threadCount)
         if workers == 1 { return FusedKernels.isFinite(base, 0..<count) }
         return withUnsafeTemporaryAllocation(of: Bool.self, capacity: workers) { results in
-            let blocks = blockCount(count)
-            let shared = UncheckedSendable(value: (results, base))
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                let (results, base) = shared.value
-                let first = worker * blocks / workers
-                let last = (worker + 1) * blocks / workers
-                let elements = first * blockSize ..< min(last * blockSize, count)
-                results.initializeElement(at: worker, to: FusedKernels.isFinite(base, elements))
-            }
+            results.initialize(repeating: false)
+            ParallelRuntime.shared.run(
+                workers: workers, FiniteCheck(values: base, count: count, results: results.baseAddress!))
             return results.allSatisfy { $0 }
         }
     }
 }
 
-/// A value handed to the threads of `concurrentPerform`, which each touch a disjoint part of it
-/// and all finish before the call returns.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-}
-
 /// One block's worth of an element-wise pass (see `ParallelBlocks.forEachBlock`).
 protocol BlockJob {
     func run(block: Int, range: Range<Int>)
+    /// The entry point of `BlockRun<Self>`: `{ BlockRun<Self>.runBlocks($0, $1, $2) }` (a C
+    /// function cannot be formed in generic code).
+    static var blockRunEntry: ParallelJobEntry { get }
+}
+
+/// `ParallelBlocks.forEachBlock` on `ParallelRuntime`: share `w` of `n` runs the job on the
+/// blocks `ParallelBlocks.blocks(ofWorker: w, of: n, count: count)`, in order.
+struct BlockRun<Job: BlockJob>: ParallelJob {
+    let job: Job
+    let count: Int
+
+    static var entry: ParallelJobEntry { Job.blockRunEntry }
+    static var leavesCallerProcessor: Bool { false }
+
+    @inline(__always)
+    static func runBlocks(_ pointer: UnsafeRawPointer, _ worker: Int, _ workers: Int) {
+        let run = pointer.assumingMemoryBound(to: BlockRun.self).pointee
+        for block in ParallelBlocks.blocks(ofWorker: worker, of: workers, count: run.count) {
+            run.job.run(block: block, range: ParallelBlocks.range(ofBlock: block, count: run.count))
+        }
+    }
+}
+
+/// `ParallelBlocks.allFinite` on `ParallelRuntime`: share `w` checks the elements of its blocks
+/// and writes the answer to `results[w]`.
+struct FiniteCheck: ParallelJob {
+    let values: UnsafePointer<Float>
+    let count: Int
+    let results: UnsafeMutablePointer<Bool>
+
+    static var leavesCallerProcessor: Bool { false }
+    static let entry: ParallelJobEntry = { pointer, worker, workers in
+        let job = pointer.assumingMemoryBound(to: FiniteCheck.self).pointee
+        let blocks = ParallelBlocks.blocks(ofWorker: worker, of: workers, count: job.count)
+        let elements = blocks.lowerBound * ParallelBlocks.blockSize ..< min(blocks.upperBound * ParallelBlocks.blockSize, job.count)
+        job.results[worker] = FusedKernels.isFinite(job.values, elements)
+    }
 }

@@ -29,15 +29,15 @@ public final class SGD: FusedOptimizer {
     ///     `parameterGroups` says otherwise).
     ///   - weightDecay: the decoupled decay of every weight matrix.
     ///   - schedule: multiplies the learning rate at each step.
-    ///   - threadCount: the most threads one parameter's pass uses (default: 2, or 1 on one core).
+    ///   - threadCount: the most threads one parameter's pass uses, in `1...256`; nil (the default)
+    ///     uses `ThreadPolicy.threadCount` as it stands at each step.
     /// - Throws: `VarianceKitError.invalidParameter` naming the first argument out of its range.
     public init(
         learningRate: Float, momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false,
         penalty: Penalty = .none, weightDecay: WeightDecay = .none,
         schedule: LearningRateSchedule = .constant, threadCount: Int? = nil
     ) throws {
-        let threads = threadCount ?? OptimizerEngine.defaultThreadCount
-        try OptimizerEngine.validate(learningRate: learningRate, threadCount: threads)
+        try OptimizerEngine.validate(learningRate: learningRate, threadCount: threadCount)
         guard momentum.isFinite, momentum >= 0, momentum < 1 else {
             throw VarianceKitError.invalidParameter(name: "momentum", value: "\(momentum)", expected: "a number in [0, 1)")
         }
@@ -56,6 +56,6 @@ public final class SGD: FusedOptimizer {
             name: "SGD", algorithm: .sgd(momentum: momentum, dampening: dampening, nesterov: nesterov),
             learningRate: learningRate, schedule: schedule,
             groups: ParameterGroups(weights: ParameterGroup(penalty: penalty, weightDecay: weightDecay)),
-            threadCount: threads))
+            threadCount: threadCount))
     }
 }

@@ -8,7 +8,7 @@ extension Network {
     /// Cost: one vectorized pass over each tensor (moments accumulated in Double per block), a
     /// histogram of a sample of at most `options.histogramSampleLimit` entries, and for saturating
     /// or ReLU activations one counting pass over `A`; no BLAS call. The tensors are measured in
-    /// parallel on `HelperThreads` (the caller and one helper per further processor), handed out
+    /// parallel on `ParallelRuntime` (at most `ThreadPolicy.threadCount` threads), handed out
     /// one at a time, largest first, so that a thread slowed by other work takes fewer of them;
     /// the result does not depend on the split. The helpers first leave the calling thread's
     /// processor (`ThreadPlacement`: after an sgemm, OpenBLAS's polling threads otherwise leave two
@@ -37,7 +37,7 @@ extension Network {
         var saturation = [(saturated: Double?, dead: Double?)](repeating: (nil, nil), count: layerCount)
         statistics.withUnsafeMutableBufferPointer { statisticsBuffer in
             saturation.withUnsafeMutableBufferPointer { saturationBuffer in
-                HelperThreads.shared.run(workers: statisticsBuffer.count, ProbeJob(
+                ParallelRuntime.shared.run(workers: min(statisticsBuffer.count, ThreadPolicy.threadCount), ProbeJob(
                     snapshots: snapshots, options: options, queue: WorkQueue(count: statisticsBuffer.count),
                     statistics: statisticsBuffer.baseAddress!, saturation: saturationBuffer.baseAddress!))
             }
@@ -149,17 +149,17 @@ struct ExactlyZero: LanePredicate {
     @inline(__always) func matches(_ x: Float) -> Bool { x == 0 }
 }
 
-/// A probe's measurements, shared by `HelperThreads`' workers: each takes the next item from
+/// A probe's measurements, shared by `ParallelRuntime`'s workers: each takes the next item from
 /// `queue` (item `i` is tensor `ProbedTensor.allCases[i / layers]` of layer `i % layers`) and
 /// writes its result at index `i` (and the layer's saturation with its activation).
-struct ProbeJob: HelperJob {
+struct ProbeJob: ParallelJob {
     let snapshots: [LayerSnapshot]
     let options: ProbeOptions
     let queue: WorkQueue
     let statistics: UnsafeMutablePointer<TensorStatistics?>
     let saturation: UnsafeMutablePointer<(saturated: Double?, dead: Double?)>
 
-    static let entry: HelperJobEntry = { pointer, _, _ in
+    static let entry: ParallelJobEntry = { pointer, _, _ in
         let job = pointer.assumingMemoryBound(to: ProbeJob.self).pointee
         let kinds = ProbedTensor.allCases
         let layerCount = job.snapshots.count

@@ -1,4 +1,3 @@
-internal import CKernels
 import Foundation
 
 /// Summary statistics of every entry of one tensor (a matrix taken as a flat list of values).
@@ -77,7 +76,7 @@ extension TensorStatistics {
     /// One vectorized pass for count, moments, minimum and maximum (blocks of 1024 entries summed in
     /// Float lanes, blocks combined in Double; a block whose sums are not finite is redone in Double
     /// entry by entry, counting inf and NaN), then the histogram of a sample (see `Histogram`).
-    /// `avx2` takes the blocks' lanes through the AVX2 kernel of `CKernels` (eight lanes per
+    /// `avx2` takes the blocks' lanes through `AVX2Kernels.moments` (eight lanes per
     /// instruction instead of four: the SSE2 loop is bound by its additions, not by memory).
     static func measure(_ pointer: UnsafePointer<Float>, count: Int, options: ProbeOptions,
                         avx2: Bool = CPUFeatures.usesAVX2) -> TensorStatistics {
@@ -102,7 +101,7 @@ extension TensorStatistics {
             let blockEnd = min(blockStart + blockLength, count)
             let vectorEnd = blockStart + (blockEnd - blockStart) / lanes * lanes
             var moments = avx2
-                ? vk_moments_avx2(pointer + blockStart, Int64(vectorEnd - blockStart), shift)
+                ? AVX2Kernels.moments(pointer + blockStart, count: vectorEnd - blockStart, shift: shift)
                 : vectorMoments(pointer + blockStart, count: vectorEnd - blockStart, shift: shiftVector)
             for index in vectorEnd..<blockEnd {
                 let centered = pointer[index] - shift
@@ -150,12 +149,12 @@ extension TensorStatistics {
                                 histogram: histogram)
     }
 
-    /// The SSE2 counterpart of `vk_moments_avx2`: `Σ (x - shift)`, `Σ (x - shift)²`, min and max
+    /// The SSE2 counterpart of `AVX2Kernels.moments`: `Σ (x - shift)`, `Σ (x - shift)²`, min and max
     /// of `pointer[0 ..< count]` (`count` a multiple of the lane count) in Float lanes, with two
     /// sets of accumulators so that consecutive vectors do not wait on each other's additions.
     @inline(__always)
     static func vectorMoments(_ pointer: UnsafePointer<Float>, count: Int,
-                              shift shiftVector: ActivationMath.Vector) -> vk_moments {
+                              shift shiftVector: ActivationMath.Vector) -> LaneMoments {
         typealias Vector = ActivationMath.Vector
         let lanes = ActivationMath.lanes
         var blockSum = Vector.zero, otherSum = Vector.zero
@@ -188,7 +187,7 @@ extension TensorStatistics {
         }
         blockSum += otherSum
         blockSquares += otherSquares
-        return vk_moments(sum: blockSum.sum(), squares: blockSquares.sum(),
+        return LaneMoments(sum: blockSum.sum(), squares: blockSquares.sum(),
                           minimum: ActivationMath.minimum(blockMinimum, otherMinimum).min(),
                           maximum: ActivationMath.maximum(blockMaximum, otherMaximum).max())
     }

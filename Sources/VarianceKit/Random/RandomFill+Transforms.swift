@@ -14,6 +14,8 @@ protocol BlockTransform: Sendable {
     /// Groups `groups` at `base + 32 g` by a whole-fill AVX2 kernel (Philox and transform in C),
     /// if the transform has one; `false` if not (the default).
     func fillAVX2(groups: Range<Int>, lanes: PhiloxLanes, base: UnsafeMutablePointer<Float>) -> Bool
+    /// The entry point of `FillJob<Self>`: `{ FillJob<Self>.fillShare($0, $1, $2) }`.
+    static var fillEntry: ParallelJobEntry { get }
 }
 
 extension BlockTransform {
@@ -65,6 +67,8 @@ struct UniformTransform: ElementwiseTransform {
     let span: Float
     let largestBelowHigh: Float
 
+    static let fillEntry: ParallelJobEntry = { FillJob<UniformTransform>.fillShare($0, $1, $2) }
+
     init(low: Float, high: Float) {
         self.low = low
         span = high - low
@@ -97,6 +101,8 @@ struct UniformTransform: ElementwiseTransform {
 struct NormalTransform: BlockTransform {
     let mean: Float
     let standardDeviation: Float
+
+    static let fillEntry: ParallelJobEntry = { FillJob<NormalTransform>.fillShare($0, $1, $2) }
 
     @inline(__always)
     func pair(_ radiusWord: UInt32, _ angleWord: UInt32) -> (Float, Float) {
@@ -145,7 +151,7 @@ struct NormalTransform: BlockTransform {
         (output[16], output[24]) = pair(block.2, block.3)
     }
 
-    /// The normal fill has an AVX2 kernel of its own (`vk_philox_normal_avx2`): eight-lane SSE
+    /// The normal fill has an AVX2 kernel of its own (`AVX2Kernels.philoxNormal`): eight-lane SSE
     /// code leaves its long chains of float operations at half the throughput.
     func fillAVX2(groups: Range<Int>, lanes: PhiloxLanes, base: UnsafeMutablePointer<Float>) -> Bool {
         lanes.writeNormalAVX2(groups: groups, mean: mean, standardDeviation: standardDeviation, to: base + groups.lowerBound &* 32)
@@ -177,6 +183,8 @@ struct TruncatedNormalTransform: ElementwiseTransform {
     /// Whether some `t` can fall below 0.002, where the tail polynomial is needed; otherwise
     /// (e.g. bounds within about 2.9 standard deviations) the central polynomial alone serves.
     let reachesTail: Bool
+
+    static let fillEntry: ParallelJobEntry = { FillJob<TruncatedNormalTransform>.fillShare($0, $1, $2) }
 
     init(mean: Float, standardDeviation: Float, lower: Float, upper: Float) {
         self.mean = mean

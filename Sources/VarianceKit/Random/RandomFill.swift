@@ -3,8 +3,9 @@
 /// Every fill is a fixed function of `(seed, stream)` and the element index: element `i` comes
 /// from counter block `8 (i / 32) + i % 8`, word `(i % 32) / 8` (see `PhiloxLanes`), whatever the
 /// thread count, so the result is bit-identical with 1, 2 or 64 threads and across runs.
-/// `threads: nil` uses every active processor. Work is split into contiguous ranges of 32-element
-/// groups, one per thread, with at least 32 768 elements per thread.
+/// `threads: nil` uses `ThreadPolicy.threadCount`. Work is split into contiguous ranges of
+/// 32-element groups, the shares of a `ParallelRuntime` run, with at least 32 768 elements each
+/// (a `threads` above `ParallelRuntime.maximumWorkers`, 256, runs on 256).
 ///
 /// All fills validate their arguments first and throw `VarianceKitError.invalidParameter` (naming
 /// the parameter, its value and the accepted range) before writing anything.
@@ -101,7 +102,7 @@ public enum RandomFill {
     // MARK: - Validation
 
     static func resolveThreads(_ threads: Int?) throws -> Int {
-        guard let threads else { return Parallel.defaultThreadCount }
+        guard let threads else { return ThreadPolicy.threadCount }
         guard threads >= 1, threads <= 4096 else {
             throw VarianceKitError.invalidParameter(name: "threads", value: "\(threads)", expected: "an integer in 1...4096, or nil for the default")
         }
@@ -139,17 +140,20 @@ public enum RandomFill {
 
     // MARK: - The kernel
 
-    /// Fills `buffer` with `transform` of Philox words, whole groups per thread.
+    /// Fills `buffer` with `transform` of Philox words, whole groups per share.
     static func run<T: BlockTransform>(
         _ buffer: UnsafeMutableBufferPointer<Float>, lanes: PhiloxLanes, threads: Int, transform: T
     ) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
         let count = buffer.count
         let groups = (count + 31) / 32
-        let shared = Parallel.SharedPointer(base: base)
-        Parallel.forEachRange(count: groups, threads: threads, minimumPerThread: minimumElementsPerThread / 32) { range in
-            fillGroups(shared.base, count: count, groups: range, lanes: lanes, transform: transform)
+        let workers = max(1, min(threads, groups / (minimumElementsPerThread / 32)))
+        if workers == 1 {
+            fillGroups(base, count: count, groups: 0..<groups, lanes: lanes, transform: transform)
+            return
         }
+        ParallelRuntime.shared.run(
+            workers: workers, FillJob(base: base, count: count, groups: groups, lanes: lanes, transform: transform))
     }
 
     /// Fills the elements of `groups` (clipped to `count`): SIMD code in optimized builds, the
@@ -158,11 +162,11 @@ public enum RandomFill {
         _ base: UnsafeMutablePointer<Float>, count: Int, groups: Range<Int>, lanes: PhiloxLanes, transform: T
     ) {
         let whole = groups.lowerBound..<max(groups.lowerBound, min(groups.upperBound, count / 32))
-        if _isDebugAssertConfiguration() {
-            fillScalar(base, groups: whole, lanes: lanes, transform: transform)
-        } else {
-            fillSIMD(base, groups: whole, lanes: lanes, transform: transform)
-        }
+        #if DEBUG
+        fillScalar(base, groups: whole, lanes: lanes, transform: transform)
+        #else
+        fillSIMD(base, groups: whole, lanes: lanes, transform: transform)
+        #endif
         guard whole.upperBound < groups.upperBound else { return }
         // The last, partial group: compute it whole, keep what fits.
         let last = whole.upperBound
@@ -232,5 +236,27 @@ public enum RandomFill {
         for lane in 0..<8 {
             transform.store(block: lanes.blockWords(group: group, lane: lane), to: output + lane)
         }
+    }
+}
+
+/// A fill split into the shares of a `ParallelRuntime` run: share `w` of `n` fills the groups
+/// `ParallelRuntime.share(w, of: n, count: groups)`. Each transform supplies the entry point
+/// (`BlockTransform.fillEntry`), since a C function cannot be formed in generic code.
+struct FillJob<Transform: BlockTransform>: ParallelJob {
+    let base: UnsafeMutablePointer<Float>
+    let count: Int
+    let groups: Int
+    let lanes: PhiloxLanes
+    let transform: Transform
+
+    static var entry: ParallelJobEntry { Transform.fillEntry }
+    static var leavesCallerProcessor: Bool { false }
+
+    /// Share `worker` of the fill at `pointer`.
+    @inline(__always)
+    static func fillShare(_ pointer: UnsafeRawPointer, _ worker: Int, _ workers: Int) {
+        let job = pointer.assumingMemoryBound(to: FillJob.self).pointee
+        RandomFill.fillGroups(job.base, count: job.count, groups: ParallelRuntime.share(worker, of: workers, count: job.groups),
+                              lanes: job.lanes, transform: job.transform)
     }
 }

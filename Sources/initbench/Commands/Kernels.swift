@@ -155,8 +155,6 @@ struct Kernels: ParsableCommand {
                     report.fills.append(KernelReport.FillTiming(.orthogonal, measurement, try measurement.measure(repetitions: repetitions)))
                 }
             }
-            // The orthogonal baselines leave OpenBLAS at their own thread count.
-            try BLAS.setThreadCount(threads)
             for kind in Self.optimizerKinds where measures(.optimizers) {
                 progress.update(done, of: steps, "\(kind.rawValue) step"); done += 1
                 let measurement = try OptimizerMeasurement(kind: kind, parameters: optimizerParameters, threads: threads, seed: seed.seed)

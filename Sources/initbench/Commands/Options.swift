@@ -6,9 +6,9 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case table, csv, json
 }
 
-/// What every measuring command shares: threads and whether to draw progress.
+/// What every measuring command shares: threads (`ThreadPolicy`) and whether to draw progress.
 struct RunOptions: ParsableArguments {
-    @Option(help: "Threads for every parallel pass (BLAS, element-wise passes, fills, optimizers); default: what OpenBLAS chose (OPENBLAS_NUM_THREADS or the core count).")
+    @Option(help: "Threads of every parallel pass (OpenBLAS, element-wise passes, fills, optimizers, probes); default: what OpenBLAS chose (OPENBLAS_NUM_THREADS or the core count).")
     var threads: Int?
 
     @Flag(help: "Never draw the progress bar on standard error.")
@@ -20,10 +20,10 @@ struct RunOptions: ParsableArguments {
         }
     }
 
-    /// Sets the thread count when `--threads` was given and returns the count in effect.
+    /// Sets `ThreadPolicy` when `--threads` was given and returns the count in effect.
     func applyThreads() throws -> Int {
-        if let threads { try BLAS.setThreadCount(threads) }
-        return BLAS.threadCount
+        if let threads { try ThreadPolicy.setThreadCount(threads) }
+        return ThreadPolicy.threadCount
     }
 }
 

@@ -60,14 +60,9 @@ import VarianceKit
         #expect(throws: VarianceKitError.self) { try BLAS.dot([Float](repeating: 1, count: 3), [Float](repeating: 1, count: 4)) }
     }
 
-    @Test func threadCountAndKernel() throws {
-        let before = BLAS.threadCount
-        #expect(before >= 1)
-        try BLAS.setThreadCount(1)
-        #expect(BLAS.threadCount == 1)
-        try BLAS.setThreadCount(before)
-        #expect(BLAS.threadCount == before)
+    /// OpenBLAS's thread count is set through `ThreadPolicy` (see `ThreadPolicyTests`).
+    @Test func kernelAndConfiguration() {
         #expect(!BLAS.kernelName.isEmpty)
-        #expect(throws: VarianceKitError.self) { try BLAS.setThreadCount(0) }
+        #expect(BLAS.configuration.contains("OpenBLAS"))
     }
 }

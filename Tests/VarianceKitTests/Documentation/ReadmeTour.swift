@@ -11,7 +11,7 @@ func readmeBlock1() throws {
     let (q, r, diagonal) = try LAPACK.qr(a.transposed())                 // thin QR: sgeqrf + sorgqr
     let sigma = try LAPACK.singularValues(a)                             // sgesdd
     print(c[0, 0], q.shape, r.shape, diagonal, sigma)
-    print(BLAS.kernelName, BLAS.threadCount)                             // e.g. "Haswell 2"
+    print(BLAS.kernelName, ThreadPolicy.threadCount)                     // e.g. "Haswell 2"
 }
 
 func readmeBlock2() throws {

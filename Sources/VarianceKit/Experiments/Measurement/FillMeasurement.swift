@@ -60,7 +60,7 @@ public final class FillMeasurement {
 
     /// The bare LAPACK calls of an orthogonal fill (`.compactWY`) or LAPACK's drivers
     /// (`.lapackDrivers`) on a fresh copy of the Gaussian matrix the fill factors, with OpenBLAS
-    /// set to `threads` threads (left so afterwards).
+    /// set to `threads` threads for the call (`ThreadPolicy`'s count afterwards).
     ///
     /// - Throws: `VarianceKitError.missingCapability` unless the initializer is `.orthogonal`; what
     ///   `LAPACK.orthonormalize` throws.
@@ -70,9 +70,8 @@ public final class FillMeasurement {
                 operation: "FillMeasurement.orthonormalizeCopy",
                 missing: "the LAPACK baselines belong to the orthogonal initializer, not \(initializer)")
         }
-        try BLAS.setThreadCount(threads)
         factored = gaussian
-        _ = try LAPACK.orthonormalize(&factored!, routine: routine)
+        _ = try ThreadPolicy.withBLASThreadCount(threads) { try LAPACK.orthonormalize(&factored!, routine: routine) }
     }
 
     /// The fill and, for the orthogonal scheme, its two LAPACK baselines timed in turns.

@@ -1,6 +1,6 @@
 /// Branch-free single-precision functions for the random fills, in two forms with the same
 /// operations in the same order: scalar code here (the reference, and what unoptimized builds
-/// run) and four-lane code in `VectorMath+SIMD4.swift` (what optimized fills run). The two give
+/// run) and eight-lane code in `VectorMath+SIMD8.swift` (what optimized fills run). The two give
 /// the same bits for every input, which the tests check.
 ///
 /// Each is accurate to a few units in the last place over the domain the fills use (stated per

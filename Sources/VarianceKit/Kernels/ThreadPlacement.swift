@@ -7,8 +7,7 @@ internal import CKernels
 /// placed on the starting thread's processor. Every processor then has a runnable thread, so the
 /// scheduler sees nothing to balance and leaves the two threads sharing one processor, while the
 /// other runs only OpenBLAS's poller. Moved off the caller's processor, the helper runs beside a
-/// poller that yields to it. (Measured on the 2-core development machine: the probe after a
-/// training step took either 8 or 15 ms depending on where its helper landed; moved, 8-10 ms.)
+/// poller that yields to it.
 enum ThreadPlacement {
     /// The processor the calling thread runs on (-1 where unknown).
     static var currentProcessor: Int32 { vk_current_cpu() }
