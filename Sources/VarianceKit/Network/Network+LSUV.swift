@@ -34,7 +34,7 @@ extension Network {
     /// init", ICLR 2016).
     ///
     /// 1. When `orthogonalFirst`, every weight is redrawn as `Initializer.orthogonal(gain: 1)` from
-    ///    `(seed, stream 2 l)` and every bias set to zero.
+    ///    `(seed, RandomStream.weight(layer: l))` and every bias set to zero.
     /// 2. Layer by layer, from the first: run the forward pass of `data` up to this layer, measure
     ///    the variance `v` (population, over all `batch x outputs` entries) of `quantity`, and while
     ///    `|v - 1| > tolerance`, scale `W` by `1/sqrt(v)` and measure again, at most

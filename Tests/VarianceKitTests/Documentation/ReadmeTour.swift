@@ -100,6 +100,15 @@ func readmeBlock5() throws {
     }
 }
 
+func readmeBlock6() throws {
+    let experiment = try PropagationExperiment(
+        initializers: [.standard, .xavierUniform], activations: [.tanh], depth: 5, width: 64, batch: 128, seed: 1)
+    let result = try experiment.run()                  // Codable: per-run, per-layer statistics and theory
+    for run in result.runs {
+        print(run.initializer, run.layers.map { $0.activationVariance ?? .nan })
+    }
+}
+
 /// The README's blocks in order: `readmeTourBlocks[i]` is block `i + 1`.
 let readmeTourBlocks: [@Sendable () throws -> Void] = [
     readmeBlock1,
@@ -107,4 +116,5 @@ let readmeTourBlocks: [@Sendable () throws -> Void] = [
     readmeBlock3,
     readmeBlock4,
     readmeBlock5,
+    readmeBlock6,
 ]
