@@ -59,8 +59,8 @@ import VarianceKit
         let a = try Matrix(rows: 3, columns: 4), b = try Matrix(rows: 5, columns: 2)
         var c = try Matrix(rows: 3, columns: 2)
         let error = try #require(throws: VarianceKitError.self) { try BLAS.gemm(a, b, into: &c) }
-        #expect(error.description.contains("3 x 4"))
-        #expect(error.description.contains("5 x 2"))
+        guard case let .shapeMismatch(mismatch) = error else { Issue.record("wrong case \(error)"); return }
+        #expect(mismatch.operation == "gemm" && mismatch.operand == "op(B)" && mismatch.actual == [5, 2] && mismatch.expected == [4, nil])
         #expect(error.description.contains("inner dimensions"))
     }
 

@@ -235,7 +235,8 @@ import Testing
         do {
             try Initializer.orthogonal(gain: 1).fill(&matrix, fanIn: 3, fanOut: 2, seed: 0)
         } catch {
-            #expect("\(error)".contains("[fanOut, fanIn]"))
+            guard case let .shapeMismatch(mismatch)? = error as? VarianceKitError else { Issue.record("wrong case \(error)"); return }
+            #expect(mismatch.actual == [2, 2] && mismatch.expected == [2, 3])
         }
     }
 }

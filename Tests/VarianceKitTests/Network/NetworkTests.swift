@@ -22,9 +22,9 @@ import VarianceKit
             _ = try Network(layers: [first, second])
             Issue.record("expected a shape mismatch")
         } catch let error as VarianceKitError {
-            guard case .shapeMismatch = error else { Issue.record("wrong case \(error)"); return }
+            guard case let .shapeMismatch(mismatch) = error else { Issue.record("wrong case \(error)"); return }
+            #expect(mismatch.operand == "layer 2 weight" && mismatch.actual == [2, 5] && mismatch.expected == [nil, 3])
             #expect(error.description.contains("layer 1 produces 3"))
-            #expect(error.description.contains("layer 2 expects 5"))
         }
     }
 
@@ -61,8 +61,8 @@ import VarianceKit
             try network.forward(Matrix(rows: 2, columns: 5))
             Issue.record("expected a shape mismatch")
         } catch let error as VarianceKitError {
-            #expect(error.description.contains("2 x 5"), "\(error)")
-            #expect(error.description.contains("layer 1"), "\(error)")
+            guard case let .shapeMismatch(mismatch) = error else { Issue.record("wrong case \(error)"); return }
+            #expect(mismatch.operand == "input batch" && mismatch.actual == [2, 5] && mismatch.expected == [nil, 4])
         }
         #expect(throws: VarianceKitError.self) { try network.forward(Matrix(rows: 0, columns: 4)) }
         #expect(throws: VarianceKitError.self) { try network.backward(loss: .quadratic) }  // no forward yet

@@ -74,9 +74,8 @@ import Testing
             _ = try Matrix(rows: 2, columns: 3, elements: [1, 2, 3, 4, 5])
             Issue.record("expected a shape mismatch")
         } catch let error as VarianceKitError {
-            guard case .shapeMismatch = error else { Issue.record("wrong case \(error)"); return }
-            #expect(error.description.contains("5 elements"))
-            #expect(error.description.contains("2 x 3"))
+            guard case let .shapeMismatch(mismatch) = error else { Issue.record("wrong case \(error)"); return }
+            #expect(mismatch.operand == "elements" && mismatch.actual == [5] && mismatch.expected == [6])
         } catch { Issue.record("unexpected \(error)") }
         #expect(throws: VarianceKitError.self) { try Matrix([[1, 2], [3]]) }
     }
