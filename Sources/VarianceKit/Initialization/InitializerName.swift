@@ -58,7 +58,7 @@ public enum InitializerName: String, CaseIterable, Codable, Sendable {
     /// The scheme, with `gain` replacing the default of the schemes that take one.
     public func scheme(gain: Float?) -> Initializer {
         let explicit = gain.map(Gain.value)
-        let root2 = Gain.value(Float(2.0.squareRoot()))
+        let root2 = Gain.value(Activation.relu.gain)
         switch self {
         case .standard: return .standard
         case .xavierUniform: return .xavierUniform(gain: explicit ?? 1)

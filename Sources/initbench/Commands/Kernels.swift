@@ -62,9 +62,9 @@ struct Kernels: ParsableCommand {
         if custom.contains(true), custom.contains(false) {
             throw ValidationError("--depth, --width and --batch go together (one custom shape); give all three or none")
         }
-        if let depth { try ExperimentOptions.requireRange(depth, 1...1000, "--depth") }
-        if let width { try ExperimentOptions.requireRange(width, 1...16384, "--width") }
-        if let batch { try ExperimentOptions.requireRange(batch, 1...65536, "--batch") }
+        if let depth { try ExperimentOptions.requireRange(depth, PropagationExperiment.depthRange, "--depth") }
+        if let width { try ExperimentOptions.requireRange(width, PropagationExperiment.widthRange, "--width") }
+        if let batch { try ExperimentOptions.requireRange(batch, PropagationExperiment.batchRange, "--batch") }
         if let activation { _ = try NameList.activations(activation) }
         try ExperimentOptions.requireRange(repetitions, 1...1000, "--repetitions")
         try ExperimentOptions.requireRange(fillSize, 1...16384, "--fill-size")
