@@ -5,7 +5,7 @@ extension MeanFieldTheory {
     /// `u1 = sqrt(q) z1`, `u2 = sqrt(q) (c z1 + sqrt(1 - c^2) z2)`, `z1, z2` independent `N(0, 1)`.
     ///
     /// The outer integral over `z1` is composite Gauss-Legendre split at 0 (where `f` may have a
-    /// kink, `splitAtZero(pointsPerPanel: 8)`); the inner one over `z2` is composite
+    /// kink, `splitAtZero(pointsPerPanel: 6)`); the inner one over `z2` is 6-point composite
     /// Gauss-Legendre on unit panels of `[-10, 10]` split at `z2 = -c z1 / sqrt(1 - c^2)`, where
     /// `g`'s argument crosses 0, so that ReLU-like kinks on either side are integrated as
     /// exactly as smooth functions. At `|c| = 1` the expectation is one-dimensional.
@@ -43,9 +43,9 @@ extension MeanFieldTheory {
     }
 
     /// The outer rule of `pairExpectation`.
-    static let outerRule = GaussianQuadrature.splitAtZero(pointsPerPanel: 8)
-    /// The 8-point Gauss-Legendre rule of `pairExpectation`'s inner panels.
-    static let innerLegendre = GaussianQuadrature.gaussLegendre(8)
+    static let outerRule = GaussianQuadrature.splitAtZero(pointsPerPanel: 6)
+    /// The 6-point Gauss-Legendre rule of `pairExpectation`'s inner panels.
+    static let innerLegendre = GaussianQuadrature.gaussLegendre(6)
 
     /// `E[phi(u1) phi(u2)]` for pre-activations of variance `q` and correlation `c`.
     public func activationCorrelation(preactivationVariance q: Double, correlation c: Double) -> Double {

@@ -34,8 +34,11 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: "Examples in the batch of i.i.d. standard-normal inputs (\(PropagationExperiment.batchRange.lowerBound)...\(PropagationExperiment.batchRange.upperBound)).")
     var batch: Int = 1024
 
-    @Flag(help: "Give every layer a bias (initialized to zero).")
+    @Flag(help: "Give every layer a bias (zeros unless --bias-std is given).")
     var bias = false
+
+    @Option(name: .customLong("bias-std"), help: "With --bias: draw the biases from N(0, S^2); the mean-field predictions use s_b^2 = S^2.")
+    var biasStandardDeviation: Double?
 
     @Option(help: "Gain for the schemes that take one (xavier-*, he-*, orthogonal, identity); default: orthogonal uses the activation's gain, he-* sqrt(2), xavier-* and identity 1.")
     var gain: Double?
@@ -75,10 +78,16 @@ struct ExperimentOptions: ParsableArguments {
                     + "it applies to \(InitializerName.allCases.filter(\.acceptsGain).map(\.rawValue).joined(separator: ", "))")
             }
         }
+        if let biasStandardDeviation {
+            guard biasStandardDeviation.isFinite, biasStandardDeviation >= 0, biasStandardDeviation <= 1e6 else {
+                throw ValidationError("invalid --bias-std \(biasStandardDeviation): expected a finite number in 0...1e6")
+            }
+            guard bias else { throw ValidationError("--bias-std needs --bias (the layers have no biases without it)") }
+        }
         do {
             return try PropagationExperiment(
                 initializers: initializerList, activations: activationList, depth: depth, width: width, batch: batch,
-                seed: seed.seed, bias: bias, gain: gain, loss: loss)
+                seed: seed.seed, bias: bias, biasStandardDeviation: biasStandardDeviation ?? 0, gain: gain, loss: loss)
         } catch let error as VarianceKitError {
             throw ValidationError(error.description)
         }

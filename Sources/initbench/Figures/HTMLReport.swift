@@ -49,7 +49,7 @@ enum HTMLReport {
             ("depth x width", "\(config.depth) x \(config.width) (inputs \(config.inputs))"),
             ("batch", "\(config.batch) i.i.d. standard-normal inputs"),
             ("loss", config.loss == "readout" ? "random linear readout L = (1/B) sum R * A (R fixed by the seed)" : "quadratic L = 0.5 sum A^2 / B"),
-            ("bias", config.bias ? "yes (zeros)" : "no"),
+            ("bias", config.bias ? (config.biasStandardDeviation > 0 ? "N(0, \(config.biasStandardDeviation)^2)" : "yes (zeros)") : "no"),
             ("gain", config.gain.map { "\($0) for every scheme that takes one" } ?? "each scheme's default (orthogonal: the activation's gain; he-*: sqrt 2; xavier-*: 1)"),
             ("seed", "\(config.seed)"),
             ("BLAS", "\(config.blasKernel), \(config.threads) thread\(config.threads == 1 ? "" : "s")"),
