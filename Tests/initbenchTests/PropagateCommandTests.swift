@@ -168,7 +168,7 @@ import Testing
         (["--width=-3"], ["invalid --width -3", "1...16384"]),
         (["--batch", "0"], ["invalid --batch 0"]),
         (["--gain", "2", "--init", "standard,orthogonal"], ["--gain cannot be combined with standard", "orthogonal"]),
-        (["--gain=-1", "--init", "orthogonal"], ["invalid --gain -1.0"]),
+        (["--gain=-1", "--init", "orthogonal"], ["invalid --gain -1"]),
         (["--gain", "nan", "--init", "orthogonal"], ["invalid --gain nan"]),
         (["--loss", "hinge"], ["hinge", "readout", "quadratic"]),
         (["--threads", "0"], ["invalid --threads 0"]),

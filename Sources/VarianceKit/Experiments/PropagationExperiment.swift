@@ -36,8 +36,9 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
     /// The standard deviation `s_b` of the biases (with `bias`; 0: zeros). The mean-field
     /// predictions use `s_b^2`.
     public var biasStandardDeviation: Double
-    /// Replaces the default gain of the schemes that take one (`InitializerName.scheme(gain:)`).
-    public var gain: Double?
+    /// Replaces the default gain of the schemes that take one (`InitializerName.scheme(gain:)`):
+    /// a number or a rule (`.fixedPoint`, `.critical`, `.ofActivation`).
+    public var gain: Gain?
     public var loss: TopLoss
     /// Bins of every histogram (0: none).
     public var histogramBins: Int
@@ -54,7 +55,7 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
     ///   schemes that take none, or histogram settings out of range.
     public init(
         initializers: [InitializerName], activations: [Activation], depth: Int, width: Int, batch: Int,
-        seed: UInt64, bias: Bool = false, biasStandardDeviation: Double = 0, gain: Double? = nil, loss: TopLoss = .readout,
+        seed: UInt64, bias: Bool = false, biasStandardDeviation: Double = 0, gain: Gain? = nil, loss: TopLoss = .readout,
         histogramBins: Int = 50, histogramSampleLimit: Int = 1 << 16
     ) throws {
         guard !initializers.isEmpty else {
@@ -70,7 +71,7 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
                 name: name, value: "\(value)", expected: "an integer in \(range.lowerBound)...\(range.upperBound)")
         }
         if let gain {
-            try VarianceKitError.requirePositiveFinite(gain, "gain")
+            if case let .value(number) = gain { try VarianceKitError.requirePositiveFinite(number, "gain") }
             let without = initializers.filter { !$0.acceptsGain }
             guard without.isEmpty else {
                 throw VarianceKitError.invalidParameter(
@@ -159,7 +160,7 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
     ) throws -> PropagationRun {
         let start = Date()
         stage(0, "initializing")
-        let scheme = initializerName.scheme(gain: gain.map(Float.init)).resolved(for: activation)
+        let scheme = initializerName.scheme(gain: gain).resolved(for: activation)
         let biasInitializer: Initializer = biasStandardDeviation > 0 ? .normal(mean: 0, standardDeviation: Float(biasStandardDeviation)) : .zeros
         let descriptions = (0..<depth).map { _ in
             LayerDescription(outputs: width, activation: activation, weightInitializer: scheme, bias: bias, biasInitializer: biasInitializer)

@@ -200,18 +200,18 @@ extension Initializer {
 }
 
 extension Gain {
-    /// `g^2` in Double (NaN for `ofActivation`, whose schemes have no target variance).
+    /// `g^2` in Double (NaN for a rule, whose schemes have no target variance until resolved).
     var squared: Double {
         switch self {
-        case .ofActivation: return .nan
+        case .ofActivation, .fixedPoint, .critical: return .nan
         case let .value(gain): return Double(gain) * Double(gain)
         }
     }
 
-    /// The gain in a formula: three significant digits, or `gain(activation)`.
+    /// The gain in a formula: three significant digits, or `gain(rule)`.
     var symbol: String {
         switch self {
-        case .ofActivation: return "gain(activation)"
+        case .ofActivation, .fixedPoint, .critical: return "gain(\(description))"
         case let .value(gain): return Initializer.format(gain)
         }
     }

@@ -7,7 +7,8 @@ import VarianceKit
 // {
 //   "schema": "initbench.propagate.v1",
 //   "config": { every setting: command, initializers, activations, depth, width, batch, inputs,
-//               seed, bias, biasStandardDeviation, gain (null: each scheme's default), loss,
+//               seed, bias, biasStandardDeviation, gain (a number, "fixed-point", "critical",
+//               "of-activation", or null: each scheme's default), loss,
 //               histogramBins, threads,
 //               blasKernel, blasConfiguration, memoryEstimateBytes,
 //               versions: { initbench, varianceKit, swift } },
@@ -76,8 +77,9 @@ struct PropagationConfiguration: Encodable, Sendable {
     var bias: Bool
     /// `--bias-std`: the biases' standard deviation (0: zeros).
     var biasStandardDeviation: Double
-    /// `--gain` when given; `null` means each scheme's default.
-    var gain: Double?
+    /// `--gain` when given (a number, or `fixed-point`, `critical`, `of-activation`); `null` means
+    /// each scheme's default.
+    var gain: Gain?
     var loss: String
     var histogramBins: Int
     var threads: Int

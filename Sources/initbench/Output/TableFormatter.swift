@@ -65,7 +65,10 @@ enum TableFormatter {
     }
 
     static func configurationLine(_ config: PropagationConfiguration) -> String {
-        let gain = config.gain.map { "gain \(NumberFormat.short($0))" } ?? "default gains"
+        let gain = config.gain.map { gain -> String in
+            if case let .value(number) = gain { return "gain \(NumberFormat.short(Double(number)))" }
+            return "\(gain) gains"
+        } ?? "default gains"
         return "depth \(config.depth), width \(config.width), batch \(config.batch), \(config.loss) loss, "
             + (config.bias ? (config.biasStandardDeviation > 0 ? "biases N(0, \(NumberFormat.short(config.biasStandardDeviation))^2)" : "zero biases") : "no bias")
             + ", \(gain), seed \(config.seed), "

@@ -120,3 +120,53 @@ import VarianceKit
         #expect(object["phase"] as? String == "critical")
     }
 }
+
+/// The principled gains, against independent integrals.
+@Suite struct PrincipledGainTests {
+    static func simpson(_ f: (Double) -> Double) -> Double {
+        let n = 4000, a = -10.0, h = 20.0 / Double(n)
+        var sum = 0.0
+        for i in 0...n {
+            let z = a + Double(i) * h
+            sum += ((i == 0 || i == n) ? 1.0 : (i % 2 == 1 ? 4.0 : 2.0)) * f(z) * exp(-z * z / 2)
+        }
+        return sum * h / 3 / (2 * Double.pi).squareRoot()
+    }
+
+    @Test func tanhGains() {
+        let theory = MeanFieldTheory(activation: .tanh)
+        let fixed = 1 / Self.simpson { Foundation.tanh($0) * Foundation.tanh($0) }.squareRoot()
+        let critical = 1 / Self.simpson { let t = Foundation.tanh($0); return (1 - t * t) * (1 - t * t) }.squareRoot()
+        #expect(abs(theory.fixedPointGain - fixed) < 1e-10)
+        #expect(abs(theory.criticalGain - critical) < 1e-10)
+        // With the fixed-point gain, q = 1 maps to itself; with the critical gain chi_1(1) = 1.
+        #expect(abs(theory.varianceMap(1, weightScale: fixed * fixed) - 1) < 1e-10)
+        #expect(abs(theory.chi1(preactivationVariance: 1, weightScale: critical * critical) - 1) < 1e-10)
+    }
+
+    @Test func reluAndLinearGains() {
+        #expect(abs(MeanFieldTheory(activation: .relu).fixedPointGain - 2.0.squareRoot()) < 1e-12)
+        #expect(abs(MeanFieldTheory(activation: .relu).criticalGain - 2.0.squareRoot()) < 1e-12)
+        #expect(abs(MeanFieldTheory(activation: .linear).criticalGain - 1) < 1e-12)
+    }
+
+    /// `Gain.fixedPoint` and `.critical` are resolved per layer like `.ofActivation`, and parse
+    /// from the names the command line takes.
+    @Test func gainRulesResolveAndParse() throws {
+        let fixed = Float(MeanFieldTheory(activation: .tanh).fixedPointGain)
+        #expect(Initializer.orthogonal(gain: .fixedPoint).resolved(for: .tanh) == .orthogonal(gain: .value(fixed)))
+        let network = try Network(widths: [8, 8], activation: .tanh, initializer: .orthogonal(gain: .critical), bias: false, seed: 2)
+        var expected = try Matrix(rows: 8, columns: 8)
+        try Initializer.orthogonal(gain: .value(Float(MeanFieldTheory(activation: .tanh).criticalGain)))
+            .fillWeight(&expected, seed: 2, stream: RandomStream.weight(layer: 0).id)
+        #expect(network.layers[0].weight == expected)
+        #expect(try Gain(parsing: "fixed-point") == .fixedPoint)
+        #expect(try Gain(parsing: "critical") == .critical)
+        #expect(try Gain(parsing: "1.5") == .value(1.5))
+        #expect(throws: VarianceKitError.self) { try Gain(parsing: "-1") }
+        #expect(throws: VarianceKitError.self) { try Gain(parsing: "loud") }
+        let data = try JSONEncoder().encode([Gain.critical, .value(2)])
+        #expect(String(decoding: data, as: UTF8.self) == "[\"critical\",2]")
+        #expect(try JSONDecoder().decode([Gain].self, from: data) == [.critical, .value(2)])
+    }
+}
