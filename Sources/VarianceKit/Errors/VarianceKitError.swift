@@ -44,6 +44,10 @@ public enum VarianceKitError: Error, Equatable, Sendable, CustomStringConvertibl
     /// (`MemoryBudget.availableBytes()`); nothing was allocated.
     case insufficientMemory(required: Int, available: Int, purpose: String)
 
+    /// A buffer of `bytes` bytes for `purpose` could not be allocated (the allocator refused);
+    /// nothing was built.
+    case allocationFailed(bytes: Int, purpose: String)
+
     public var description: String {
         switch self {
         case let .shapeMismatch(mismatch):
@@ -72,6 +76,8 @@ public enum VarianceKitError: Error, Equatable, Sendable, CustomStringConvertibl
             let at = layer.map { " at layer \($0)" } ?? ""
             let reached = value.map { ", reached \($0)" } ?? ""
             return "\(operation)\(at) did not converge after \(iterations) iterations\(reached): \(reason)"
+        case let .allocationFailed(bytes, purpose):
+            return "\(purpose): could not allocate \(bytes) bytes (\(MemoryRequirement.formatted(bytes)))"
         case let .insufficientMemory(required, available, purpose):
             return "\(purpose) needs \(required) bytes (\(MemoryRequirement.formatted(required))) but \(available) bytes (\(MemoryRequirement.formatted(available))) are available (\(MemoryBudget.source))"
         }

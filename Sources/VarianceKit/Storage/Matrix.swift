@@ -29,19 +29,28 @@ public struct Matrix: Sendable {
 
     /// A `rows x columns` matrix with every element set to `value` (zero by default).
     ///
-    /// - Throws: `VarianceKitError.invalidParameter` when a dimension is negative or the element
-    ///   count overflows `Int`.
+    /// - Throws: `VarianceKitError.invalidParameter` when a dimension is negative or the byte
+    ///   count overflows `Int`; `.insufficientMemory` when the buffer (64 MiB or more) exceeds
+    ///   `MemoryBudget.availableBytes()`; `.allocationFailed` when the allocator refuses it.
+    ///   Nothing is allocated then.
     public init(rows: Int, columns: Int, repeating value: Float = 0) throws {
         try Matrix.validateShape(rows: rows, columns: columns)
         self.rows = rows
         self.columns = columns
-        self.storage = MatrixStorage(count: rows * columns, repeating: value)
+        self.storage = try MatrixStorage(count: rows * columns, repeating: value,
+                                         purpose: Matrix.purpose(rows: rows, columns: columns))
+    }
+
+    /// What a matrix's buffer is for, in allocation errors.
+    static func purpose(rows: Int, columns: Int) -> String {
+        "a \(rows) x \(columns) matrix"
     }
 
     /// A matrix of the given shape holding `elements` in row-major order.
     ///
     /// - Throws: `VarianceKitError.invalidParameter` for a negative dimension,
-    ///   `VarianceKitError.shapeMismatch` when `elements.count != rows * columns`.
+    ///   `VarianceKitError.shapeMismatch` when `elements.count != rows * columns`, and the
+    ///   allocation errors of `init(rows:columns:repeating:)`.
     public init(rows: Int, columns: Int, elements: [Float]) throws {
         try Matrix.validateShape(rows: rows, columns: columns)
         guard elements.count == rows * columns else {
@@ -51,7 +60,8 @@ public struct Matrix: Sendable {
         }
         self.rows = rows
         self.columns = columns
-        self.storage = MatrixStorage(count: elements.count, repeating: 0)
+        self.storage = try MatrixStorage(count: elements.count, repeating: 0,
+                                         purpose: Matrix.purpose(rows: rows, columns: columns))
         elements.withUnsafeBufferPointer { source in
             if let base = source.baseAddress, !source.isEmpty {
                 storage.pointer.update(from: base, count: source.count)
