@@ -196,14 +196,17 @@ extension Matrix {
 // MARK: - Conformances
 
 extension Matrix: Equatable {
-    /// Same shape and bitwise-equal elements (so `NaN != NaN`, as for `Float`).
+    /// Same shape and bitwise-identical elements: every pair of elements has the same bit
+    /// pattern. So `0` and `-0` differ, and NaNs are equal when their bits are (a matrix always
+    /// equals itself and its copies, as `Equatable` requires). This is the equality that
+    /// "bit-identical results" means; it is not `Float`'s `==` applied element by element (for
+    /// that, compare `elements` as arrays).
     public static func == (lhs: Matrix, rhs: Matrix) -> Bool {
         guard lhs.rows == rhs.rows, lhs.columns == rhs.columns else { return false }
         if lhs.storage === rhs.storage { return true }
         return lhs.withUnsafeBufferPointer { a in
             rhs.withUnsafeBufferPointer { b in
-                for i in 0..<a.count where a[i] != b[i] { return false }
-                return true
+                memcmp(a.baseAddress!, b.baseAddress!, a.count * MemoryLayout<Float>.stride) == 0
             }
         }
     }
