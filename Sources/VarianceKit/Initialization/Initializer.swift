@@ -57,7 +57,8 @@ public enum Initializer: Sendable, Hashable {
     case identity(gain: Gain = 1)
     /// Martens (2010)-style sparse init: in every column, `ceil(sparsity rows)` entries at random
     /// rows are exactly zero, the rest `N(0, standardDeviation^2)`;
-    /// `Var(W) = sd^2 (1 - ceil(sparsity rows)/rows)`.
+    /// `Var(W) = sd^2 (1 - ceil(sparsity rows)/rows)`. The count is exact for the decimal
+    /// `sparsity` stands for (`0.1` on 10 rows: 1 zero per column; see `sparseZeroCount`).
     case sparse(sparsity: Float, standardDeviation: Float)
 }
 
