@@ -43,7 +43,7 @@ extension MeanFieldTheory {
     }
 
     /// The outer rule of `pairExpectation`.
-    static let outerRule = GaussianQuadrature.splitAtZero(pointsPerPanel: 6)
+    static let outerRule = try! GaussianQuadrature.splitAtZero(pointsPerPanel: 6)
     /// The 6-point Gauss-Legendre rule of `pairExpectation`'s inner panels.
     static let innerLegendre = GaussianQuadrature.gaussLegendre(6)
 

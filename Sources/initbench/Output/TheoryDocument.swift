@@ -101,7 +101,7 @@ struct TheoryDocument: Encodable, RenderedDocument {
         criticalLine = criticalBiasVariances.map {
             CriticalPoint(biasVariance: $0, criticalWeightVariance: try? theory.criticalWeightScale(biasVariance: $0))
         }
-        initializers = try Self.placedInitializers.map { name in
+        initializers = Self.placedInitializers.map { name in
             let scheme = name.scheme(gain: nil).resolved(for: activation)
             let variance = (scheme.targetVariance(fanIn: 1000, fanOut: 1000) ?? .nan) * 1000
             let phase = try? theory.analysis(weightScale: variance).phase
