@@ -31,6 +31,12 @@ enum HTMLReport {
         return page
     }
 
+    /// The figure's notes (what it clipped, marked or left out) as a caption paragraph, or nothing.
+    static func clippingNotes(_ figure: SVGDocument) -> String {
+        guard !figure.notes.isEmpty else { return "" }
+        return "\n<br><span class=\"clipped\">\(SVGDocument.escape(figure.notes.joined(separator: " ")))</span>"
+    }
+
     static func html(_ report: PropagationDocument, variance: SVGDocument, activations: SVGDocument, gradients: SVGDocument) -> String {
         let config = report.config
         let e = SVGDocument.escape
@@ -93,21 +99,21 @@ enum HTMLReport {
         (q<sup>l</sup> = n Var(W) E[&phi;(z<sup>l-1</sup>)<sup>2</sup>], gradients multiplied by n Var(W) E[&phi;'(z)<sup>2</sup>] per layer going down).
         A flat line means the scheme keeps the signal's scale through depth; a slope of one decade per layer means the
         signal vanishes (downwards) or explodes (upwards) geometrically. Glorot's linear-regime argument predicts that
-        Var(dL/dW) is the same in every layer even when the other two are not.</figcaption>
+        Var(dL/dW) is the same in every layer even when the other two are not.\(clippingNotes(variance))</figcaption>
         </figure>
 
         <h2>Activation histograms (Glorot &amp; Bengio, Figure 6)</h2>
         <figure>
         \(activations.element)
         <figcaption>Distribution of activation values at each layer (layer 1 at the bottom). Saturating units pile up
-        at the ends of tanh's range; vanishing signals collapse to a spike at 0; dead ReLU units are the spike at 0.</figcaption>
+        at the ends of tanh's range; vanishing signals collapse to a spike at 0; dead ReLU units are the spike at 0.\(clippingNotes(activations))</figcaption>
         </figure>
 
         <h2>Back-propagated gradient histograms (Glorot &amp; Bengio, Figure 7)</h2>
         <figure>
         \(gradients.element)
         <figcaption>Distribution of dL/dz at each layer on a shared axis per panel. With a good scheme every layer has
-        the same spread; a spread that narrows towards layer 1 is a vanishing gradient.</figcaption>
+        the same spread; a spread that narrows towards layer 1 is a vanishing gradient.\(clippingNotes(gradients))</figcaption>
         </figure>
 
         <h2>Settings</h2>
