@@ -12,23 +12,26 @@ enum HTMLReport {
     static let jsonName = "results.json"
     static let csvName = "results.csv"
 
-    /// Writes every file of the report into `directory` (created if missing), each atomically,
-    /// the page last; returns the page's path.
+    /// Every file a report holds.
+    static var fileNames: Set<String> { [pageName, varianceFigureName, activationHistogramName, gradientHistogramName, jsonName, csvName] }
+
+    /// Writes the report as the directory `directory`, all at once (`ReportDirectory.write`: a
+    /// temporary directory beside it, renamed into place); returns the page's path.
     @discardableResult
     static func write(_ report: PropagationDocument, to directory: String) throws -> String {
-        try AtomicFile.createDirectory(directory)
         let variance = VarianceFigure.svg(report)
         let activations = HistogramFigure.svg(report, quantity: .activation)
         let gradients = HistogramFigure.svg(report, quantity: .gradient)
-        let base = URL(fileURLWithPath: directory)
-        try AtomicFile.write(variance.text, to: base.appendingPathComponent(varianceFigureName).path)
-        try AtomicFile.write(activations.text, to: base.appendingPathComponent(activationHistogramName).path)
-        try AtomicFile.write(gradients.text, to: base.appendingPathComponent(gradientHistogramName).path)
-        try AtomicFile.write(try JSONOutput.text(report), to: base.appendingPathComponent(jsonName).path)
-        try AtomicFile.write(CSVFormatter.layers(report), to: base.appendingPathComponent(csvName).path)
-        let page = base.appendingPathComponent(pageName).path
-        try AtomicFile.write(html(report, variance: variance, activations: activations, gradients: gradients), to: page)
-        return page
+        let files: [(name: String, data: Data)] = [
+            (varianceFigureName, Data(variance.text.utf8)),
+            (activationHistogramName, Data(activations.text.utf8)),
+            (gradientHistogramName, Data(gradients.text.utf8)),
+            (jsonName, Data(try JSONOutput.text(report).utf8)),
+            (csvName, Data(CSVFormatter.layers(report).utf8)),
+            (pageName, Data(html(report, variance: variance, activations: activations, gradients: gradients).utf8)),
+        ]
+        try ReportDirectory.write(files, to: directory)
+        return URL(fileURLWithPath: directory).appendingPathComponent(pageName).path
     }
 
     /// The figure's notes (what it clipped, marked or left out) as a caption paragraph, or nothing.
