@@ -180,10 +180,14 @@ enum OutputPath {
             throw .kernelFileSystem(path: path, fileSystem: type)
         }
         let probe = temporaryName(in: directory, for: "probe")
-        let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw .system(path: path, operation: "creating a file in \(directory)", errno: errno) }
-        close(descriptor)
-        unlink(probe)
+        let failure: Int32? = SignalCleanup.guarding([.unlink(probe)]) {
+            let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else { return errno }
+            close(descriptor)
+            unlink(probe)
+            return nil
+        }
+        if let failure { throw .system(path: path, operation: "creating a file in \(directory)", errno: failure) }
     }
 
     /// A name no one else uses, hidden, in `directory`: `.<name>.initbench-<pid>-<random>.tmp`.

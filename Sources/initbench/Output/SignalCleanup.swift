@@ -36,15 +36,28 @@ enum SignalCleanup {
     nonisolated(unsafe) static var count = 0
 
     /// Runs `body` with the handler installed and `steps` registered; `body` may replace the steps
-    /// with `update` as its work moves on. The previous handlers come back afterwards.
-    static func guarding<Result>(_ steps: [Step], _ body: () throws -> Result) throws -> Result {
+    /// with `update` as its work moves on. The previous handlers and signal mask come back afterwards.
+    ///
+    /// A signal the process ignores (`nohup`'s SIGHUP) stays ignored. The three signals are
+    /// unblocked meanwhile: a mask inherited from the parent (some runtimes spawn children with
+    /// most signals blocked) would otherwise hold the signal until after the write.
+    static func guarding<Result>(_ steps: [Step], _ body: () throws -> Result) rethrows -> Result {
         _ = (kinds, paths)  // allocated before the handler can run
         update(steps)
         var previous = [Int32: sighandler_t?]()
-        for signal in signals { previous[signal] = Glibc.signal(signal, cleanupHandler) }
+        for signal in signals {
+            let old = Glibc.signal(signal, cleanupHandler)
+            if unsafeBitCast(old, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { _ = Glibc.signal(signal, SIG_IGN) }
+            previous[signal] = old
+        }
+        var handled = sigset_t(), previousMask = sigset_t()
+        sigemptyset(&handled)
+        for signal in signals { sigaddset(&handled, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &handled, &previousMask)
         defer {
             update([])
             for signal in signals { _ = Glibc.signal(signal, previous[signal] ?? SIG_DFL) }
+            pthread_sigmask(SIG_SETMASK, &previousMask, nil)
         }
         return try body()
     }
