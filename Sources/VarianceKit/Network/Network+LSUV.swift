@@ -86,7 +86,7 @@ extension Network {
         if orthogonalFirst {
             try reinitialize(weights: .orthogonal(gain: 1), seed: seed, threads: threads)
         }
-        loadInput(data)
+        try loadInput(data)
         let options = try ProbeOptions(histogramBins: 0)
         var results: [LSUVReport.Layer] = []
         for (index, layer) in layers.enumerated() {
