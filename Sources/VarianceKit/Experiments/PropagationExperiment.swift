@@ -15,7 +15,9 @@ import Foundation
 /// included), `dL/dW` and `W`, the means of `Z` and `A`, the saturated and dead fractions
 /// (`Activation.saturation`), histograms on axes shared by the run's layers, and what
 /// `MeanFieldTheory.predict` expects for the scheme's target variance. A network whose values
-/// overflow is recorded as diverged at its first non-finite layer; the other runs complete.
+/// overflow is recorded as diverged at its first non-finite layer; the other runs complete. With
+/// `spectrumSamples`, it also records the singular values of the input-output Jacobian
+/// (`Network.jacobianSpectrum`) beside the predictions of `SpectrumTheory`.
 public struct PropagationExperiment: Sendable, Hashable, Codable {
     /// The loss whose gradient is back-propagated.
     public enum TopLoss: String, Sendable, Hashable, Codable, CaseIterable {
@@ -48,6 +50,16 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
     public var histogramBins: Int
     /// At most this many entries of each tensor are binned (an evenly strided sample).
     public var histogramSampleLimit: Int
+    /// When set, each run also records the singular values of the input-output Jacobian at the
+    /// first this many input rows, at `spectrumDepths` (`Network.jacobianSpectrum`), with the
+    /// predictions of `SpectrumTheory` (nil: not measured).
+    public var spectrumSamples: Int?
+
+    /// The depths whose Jacobian spectra are recorded: about a quarter, half, three quarters and
+    /// all of `depth` (rounded up, without repeats).
+    public var spectrumDepths: [Int] {
+        Array(Set([1, 2, 3, 4].map { (depth * $0 + 3) / 4 })).sorted()
+    }
 
     /// The largest depth, width and batch an experiment accepts.
     public static let depthRange = 1...1000
@@ -56,12 +68,13 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
 
     /// - Throws: `VarianceKitError.invalidParameter` for empty lists, a size outside
     ///   `depthRange`/`widthRange`/`batchRange`, a gain that is not finite and `> 0`, a gain with
-    ///   schemes that take none, or histogram settings out of range.
+    ///   schemes that take none, histogram settings out of range, or `spectrumSamples` outside
+    ///   `1...batch`.
     public init(
         initializers: [InitializerName], activations: [Activation], depth: Int, width: Int, batch: Int,
         seed: UInt64, bias: Bool = false, biasStandardDeviation: Double = 0, gain: Gain? = nil, loss: TopLoss = .readout,
         lsuvTolerance: Double = 0.05, lsuvMaximumIterations: Int = 10,
-        histogramBins: Int = 50, histogramSampleLimit: Int = 1 << 16
+        histogramBins: Int = 50, histogramSampleLimit: Int = 1 << 16, spectrumSamples: Int? = nil
     ) throws {
         guard lsuvTolerance.isFinite, lsuvTolerance > 0, lsuvTolerance < 1 else {
             throw VarianceKitError.invalidParameter(name: "lsuvTolerance", value: "\(lsuvTolerance)", expected: "a number in (0, 1)")
@@ -102,6 +115,10 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
         guard (0...100_000).contains(histogramBins) else {
             throw VarianceKitError.invalidParameter(name: "histogramBins", value: "\(histogramBins)", expected: "an integer in 0...100000")
         }
+        if let spectrumSamples, !(1...batch).contains(spectrumSamples) {
+            throw VarianceKitError.invalidParameter(
+                name: "spectrumSamples", value: "\(spectrumSamples)", expected: "an integer in 1...\(batch) (the batch)")
+        }
         guard histogramSampleLimit >= 1 else {
             throw VarianceKitError.invalidParameter(name: "histogramSampleLimit", value: "\(histogramSampleLimit)", expected: "an integer >= 1")
         }
@@ -119,6 +136,7 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
         self.lsuvMaximumIterations = lsuvMaximumIterations
         self.histogramBins = histogramBins
         self.histogramSampleLimit = histogramSampleLimit
+        self.spectrumSamples = spectrumSamples
     }
 
     /// The runs in order: activations outer, initializers inner.
@@ -137,7 +155,10 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
         let network = Network.memoryFootprint(widths: widths, bias: bias, batchSize: batch, randomReadout: loss == .readout)
         let perLayerRecord = 8 * (16 + 3 * histogramBins)
         let records = pairs.count.multipliedReportingOverflow(by: depth * perLayerRecord)
-        let total = [batch * width * floatSize, network.total, records.overflow ? Int.max : records.partialValue]
+        // The Jacobian: two [width, width] buffers, the matrix handed to sgesdd, its copy there and
+        // the derivatives of the sampled rows.
+        let spectrum = spectrumSamples.map { samples in 4 * width * width * floatSize + depth * samples * width * floatSize } ?? 0
+        let total = [batch * width * floatSize, network.total, records.overflow ? Int.max : records.partialValue, spectrum]
             .reduce(0) { sum, part in
                 let next = sum.addingReportingOverflow(part)
                 return next.overflow ? Int.max : next.partialValue
@@ -220,6 +241,18 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
                 histograms: histograms,
                 theory: PredictedVariances(predictions?[l])))
         }
+        let spectrum = try spectrumSamples.map { samples in
+            var spectrum = try network.jacobianSpectrum(inputs: input, samples: samples, depths: spectrumDepths)
+            // LSUV's weights depend on the data: no scheme variance to predict from.
+            if lsuv == nil, let variance = scheme.targetVariance(fanIn: width, fanOut: width) {
+                let theory = SpectrumTheory(activation: activation, weightScale: Double(width) * variance,
+                                            biasVariance: biasVariance, ensemble: scheme.weightEnsemble)
+                for (i, prediction) in theory.predictions(depths: spectrum.depths.map(\.depth)).enumerated() {
+                    spectrum.depths[i].prediction = prediction
+                }
+            }
+            return spectrum
+        }
         return PropagationRun(
             initializer: initializerName.rawValue, activation: activation.name,
             formula: lsuv == nil ? scheme.formula(fanIn: width, fanOut: width)
@@ -232,7 +265,8 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
             layers: layers,
             meanField: analysis,
             trainability: analysis.map { TrainabilityVerdict(depth: depth, analysis: $0) },
-            lsuv: lsuv)
+            lsuv: lsuv,
+            spectrum: spectrum)
     }
 
     /// `s_b^2` of the predictions: `biasStandardDeviation^2` with `bias`, else 0.

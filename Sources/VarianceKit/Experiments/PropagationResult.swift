@@ -35,10 +35,14 @@ public struct PropagationRun: Codable, Sendable, Equatable {
     public var trainability: TrainabilityVerdict?
     /// What LSUV did, layer by layer (the `lsuv` initializer only).
     public var lsuv: LSUVReport?
+    /// The input-output Jacobian's singular values at a few depths, with the free-probability and
+    /// mean-field predictions (when the experiment has `spectrumSamples`).
+    public var spectrum: JacobianSpectrum?
 
     public init(initializer: String, activation: String, formula: String, gain: Double?, weightVarianceTarget: Double,
                 status: RunStatus, divergedAtLayer: Int?, seconds: Double, layers: [PropagationLayer],
-                meanField: MeanFieldAnalysis? = nil, trainability: TrainabilityVerdict? = nil, lsuv: LSUVReport? = nil) {
+                meanField: MeanFieldAnalysis? = nil, trainability: TrainabilityVerdict? = nil, lsuv: LSUVReport? = nil,
+                spectrum: JacobianSpectrum? = nil) {
         self.initializer = initializer
         self.activation = activation
         self.formula = formula
@@ -51,12 +55,13 @@ public struct PropagationRun: Codable, Sendable, Equatable {
         self.meanField = meanField
         self.trainability = trainability
         self.lsuv = lsuv
+        self.spectrum = spectrum
     }
 
     enum CodingKeys: String, CodingKey {
         case initializer = "init"
         case activation, formula, gain, weightVarianceTarget, status, divergedAtLayer, seconds, layers
-        case meanField, trainability, lsuv
+        case meanField, trainability, lsuv, spectrum
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -74,6 +79,7 @@ public struct PropagationRun: Codable, Sendable, Equatable {
         try container.encode(meanField, forKey: .meanField)
         try container.encode(trainability, forKey: .trainability)
         try container.encode(lsuv, forKey: .lsuv)
+        try container.encode(spectrum, forKey: .spectrum)
     }
 
     public init(from decoder: Decoder) throws {
@@ -90,6 +96,7 @@ public struct PropagationRun: Codable, Sendable, Equatable {
         meanField = try container.decodeIfPresent(MeanFieldAnalysis.self, forKey: .meanField)
         trainability = try container.decodeIfPresent(TrainabilityVerdict.self, forKey: .trainability)
         lsuv = try container.decodeIfPresent(LSUVReport.self, forKey: .lsuv)
+        spectrum = try container.decodeIfPresent(JacobianSpectrum.self, forKey: .spectrum)
     }
 }
 

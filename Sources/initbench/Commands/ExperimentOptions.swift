@@ -55,6 +55,15 @@ struct ExperimentOptions: ParsableArguments {
     @Option(name: .customLong("lsuv-max-iterations"), help: "With --init lsuv: rescalings per layer before it is kept as it is (Mishkin & Matas' T_max, 1...10000).")
     var lsuvMaximumIterations: Int = 10
 
+    @Flag(help: "Also take the singular values of the input-output Jacobian (dynamical isometry) at a quarter, half, three quarters and all of the depth, beside the free-probability and mean-field predictions.")
+    var spectrum = false
+
+    static let defaultSpectrumSamples = 4
+
+    @Option(name: .customLong("spectrum-samples"),
+            help: "With --spectrum: how many input rows to take the Jacobian at (1...batch; default \(ExperimentOptions.defaultSpectrumSamples)).")
+    var spectrumSamples: Int?
+
     @OptionGroup var seed: SeedOption
 
     func validate() throws {
@@ -100,11 +109,16 @@ struct ExperimentOptions: ParsableArguments {
             }
             guard bias else { throw ValidationError("--bias-std needs --bias (the layers have no biases without it)") }
         }
+        if let spectrumSamples {
+            guard spectrum else { throw ValidationError("--spectrum-samples needs --spectrum (no spectrum is taken without it)") }
+            try Self.requireRange(spectrumSamples, 1...batch, "--spectrum-samples")
+        }
         do {
             return try PropagationExperiment(
                 initializers: initializerList, activations: activationList, depth: depth, width: width, batch: batch,
                 seed: seed.seed, bias: bias, biasStandardDeviation: biasStandardDeviation ?? 0, gain: parsedGain, loss: loss,
-                lsuvTolerance: lsuvTolerance, lsuvMaximumIterations: lsuvMaximumIterations)
+                lsuvTolerance: lsuvTolerance, lsuvMaximumIterations: lsuvMaximumIterations,
+                spectrumSamples: spectrum ? min(spectrumSamples ?? Self.defaultSpectrumSamples, batch) : nil)
         } catch let error as VarianceKitError {
             throw ValidationError(error.description)
         }

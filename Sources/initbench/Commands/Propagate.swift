@@ -13,7 +13,8 @@ struct Propagate: ParsableCommand {
         variance of the pre-activations, activations, back-propagated gradients dL/dZ (batch-mean \
         loss, the 1/batch included) and weight gradients, the weight variance, the saturated and \
         dead fractions and the mean-field prediction. A network that overflows is reported as \
-        diverged at layer k; the other runs complete.
+        diverged at layer k; the other runs complete. With --spectrum, also the singular values of \
+        the input-output Jacobian at a few depths against free probability and mean-field theory.
         Example: initbench propagate --init standard,xavier-uniform,he-normal,orthogonal --activation tanh,relu --depth 20 --width 512 --batch 2048 --seed 1
         """)
 
@@ -34,7 +35,7 @@ struct Propagate: ParsableCommand {
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the comparison (the default one unless told otherwise) and write an HTML report with SVG figures.",
-        discussion: "Writes index.html (figures inline), variance.svg, activation-histograms.svg, gradient-histograms.svg, results.json and results.csv into the directory.")
+        discussion: "Writes index.html (figures inline), variance.svg, activation-histograms.svg, gradient-histograms.svg, results.json and results.csv into the directory; with --spectrum also spectrum.svg, the density of the input-output Jacobian's singular values.")
 
     @OptionGroup var experiment: ExperimentOptions
     @OptionGroup var common: RunOptions

@@ -13,7 +13,7 @@ enum HTMLReport {
     static let csvName = "results.csv"
 
     /// Every file a report holds.
-    static var fileNames: Set<String> { [pageName, varianceFigureName, activationHistogramName, gradientHistogramName, jsonName, csvName] }
+    static var fileNames: Set<String> { [pageName, varianceFigureName, activationHistogramName, gradientHistogramName, jsonName, csvName, SpectrumFigure.fileName] }
 
     /// Writes the report as the directory `directory`, all at once (`ReportDirectory.write`: a
     /// temporary directory beside it, renamed into place); returns the page's path.
@@ -29,8 +29,8 @@ enum HTMLReport {
             (jsonName, Data(try JSONOutput.text(report).utf8)),
             (csvName, Data(CSVFormatter.layers(report).utf8)),
             (pageName, Data(html(report, variance: variance, activations: activations, gradients: gradients).utf8)),
-        ]
-        try ReportDirectory.write(files, to: directory)
+        ] + spectrumFiles(report)
+        try ReportDirectory.write(files, to: directory, names: fileNames)
         return URL(fileURLWithPath: directory).appendingPathComponent(pageName).path
     }
 
@@ -119,7 +119,7 @@ enum HTMLReport {
         the same spread; a spread that narrows towards layer 1 is a vanishing gradient.\(clippingNotes(gradients))</figcaption>
         </figure>
 
-        <h2>Settings</h2>
+        \(spectrumSection(report))<h2>Settings</h2>
         <table class="settings">
         \(settingRows)
         </table>

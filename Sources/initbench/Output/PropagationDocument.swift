@@ -9,7 +9,7 @@ import VarianceKit
 //   "config": { every setting: command, initializers, activations, depth, width, batch, inputs,
 //               seed, bias, biasStandardDeviation, gain (a number, "fixed-point", "critical",
 //               "of-activation", or null: each scheme's default), loss,
-//               histogramBins, threads,
+//               histogramBins, spectrumSamples (null without --spectrum), threads,
 //               blasKernel, blasConfiguration, memoryEstimateBytes,
 //               versions: { initbench, varianceKit, swift } },
 //   "runs": [ {
@@ -28,6 +28,22 @@ import VarianceKit
 //                       (the depth against 6 xi_c, Schoenholz et al. 2017),
 //       "lsuv": null, or for --init lsuv { quantity, tolerance, layers: [ { layer (0-based),
 //               iterations, initialVariance, finalVariance, scale, converged } ] },
+//       "spectrum": null, or with --spectrum the singular values sigma of the input-output
+//               Jacobian J = D_l W_l ... D_1 W_1 at the first spectrumSamples input rows:
+//               { samples, seconds, depths: [ {           // about L/4, L/2, 3L/4 and L
+//                   depth, nonFiniteSamples (Jacobians holding inf/NaN, left out),
+//                   summary: { count, zeros, meanSquaredSingularValue, squaredSingularValueMoments
+//                              ([E[s^2], E[s^4], E[s^6]]), squaredSingularValueVariance,
+//                              meanSingularValue, singularValueStandardDeviation,
+//                              logSingularValueStandardDeviation (of ln sigma), minimum, maximum,
+//                              conditionNumbers (per sample), conditionNumber (the largest) } or null,
+//                   histogram: { lowerLog10, upperLog10, counts, zeros }   // bins in log10 sigma
+//                   prediction: { depth, ensemble ("independentEntries" | "haarOrthogonal" | null),
+//                                 meanSquaredSingularValue (mean field: product of chi_1(q^l)),
+//                                 squaredSingularValueVariance (free probability),
+//                                 squaredSingularValueMoments (linear networks: Fuss-Catalan or the
+//                                 orthogonal point mass; else null), exact } or null (lsuv)
+//               } ] },
 //       "layers": [ {            // ordered from the first layer (index 1) to the last
 //           "index": 1,
 //           "preactivationMean", "preactivationVariance",      // Z = A_{l-1} W^T (+ b)
@@ -84,6 +100,8 @@ struct PropagationConfiguration: Encodable, Sendable {
     var gain: Gain?
     var loss: String
     var histogramBins: Int
+    /// `--spectrum-samples` with `--spectrum`; nil without.
+    var spectrumSamples: Int?
     var threads: Int
     var blasKernel: String
     var blasConfiguration: String
@@ -105,6 +123,7 @@ struct PropagationConfiguration: Encodable, Sendable {
         gain = experiment.gain
         loss = experiment.loss.rawValue
         histogramBins = experiment.histogramBins
+        spectrumSamples = experiment.spectrumSamples
         self.threads = threads
         blasKernel = BLAS.kernelName
         blasConfiguration = BLAS.configuration
@@ -113,7 +132,8 @@ struct PropagationConfiguration: Encodable, Sendable {
     }
 
     func encode(to encoder: Encoder) throws {
-        // Every setting is written, `gain` as null when each scheme's default was used.
+        // Every setting is written, `gain` as null when each scheme's default was used and
+        // `spectrumSamples` as null without --spectrum.
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(command, forKey: .command)
         try container.encode(initializers, forKey: .initializers)
@@ -128,6 +148,7 @@ struct PropagationConfiguration: Encodable, Sendable {
         try container.encode(gain, forKey: .gain)
         try container.encode(loss, forKey: .loss)
         try container.encode(histogramBins, forKey: .histogramBins)
+        try container.encode(spectrumSamples, forKey: .spectrumSamples)
         try container.encode(threads, forKey: .threads)
         try container.encode(blasKernel, forKey: .blasKernel)
         try container.encode(blasConfiguration, forKey: .blasConfiguration)
@@ -137,7 +158,7 @@ struct PropagationConfiguration: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case command, initializers, activations, depth, width, batch, inputs, seed, bias, biasStandardDeviation, gain, loss
-        case histogramBins, threads, blasKernel, blasConfiguration, memoryEstimateBytes, versions
+        case histogramBins, spectrumSamples, threads, blasKernel, blasConfiguration, memoryEstimateBytes, versions
     }
 }
 

@@ -69,9 +69,11 @@ enum ReportDirectory {
         return Destination(path: path, target: target, parent: parent, existing: existing)
     }
 
-    /// Writes `files` (name, contents) as the report directory `path`, as described above.
-    static func write(_ files: [(name: String, data: Data)], to path: String) throws {
-        let destination = try check(path, names: Set(files.map(\.name)))
+    /// Writes `files` (name, contents) as the report directory `path`, as described above. An
+    /// earlier report may hold any of `names` (default: the names of `files`), so that a report
+    /// with optional files replaces one that had them.
+    static func write(_ files: [(name: String, data: Data)], to path: String, names: Set<String>? = nil) throws {
+        let destination = try check(path, names: (names ?? []).union(files.map(\.name)))
         let name = OutputPath.lastComponent(of: destination.target)
         let temporary = OutputPath.temporaryName(in: destination.parent, for: name)
         let aside = OutputPath.temporaryName(in: destination.parent, for: name + ".old")

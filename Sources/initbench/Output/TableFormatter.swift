@@ -31,6 +31,28 @@ enum TableFormatter {
                     + lsuv.layers.map { "layer \($0.layer + 1) \($0.iterations) step\($0.iterations == 1 ? "" : "s") to \(NumberFormat.short($0.finalVariance))\($0.converged ? "" : " (kept, not converged)")" }
                         .joined(separator: ", ") + "\n"
             }
+            if let spectrum = run.spectrum { out += spectrumLines(spectrum) }
+        }
+        return out
+    }
+
+    /// `spectrum of J (4 samples, 0.12 s): depth 5: E[s^2] 1.02 (theory 1.00), Var(s^2) ...`, one
+    /// line per depth.
+    static func spectrumLines(_ spectrum: JacobianSpectrum) -> String {
+        var out = "input-output Jacobian J, singular values s (\(spectrum.samples) sample\(spectrum.samples == 1 ? "" : "s"), \(String(format: "%.2f", spectrum.seconds)) s):\n"
+        for entry in spectrum.depths {
+            let summary = entry.summary, prediction = entry.prediction
+            var line = "  depth \(entry.depth): E[s^2] \(NumberFormat.short(summary?.meanSquaredSingularValue)) (theory \(NumberFormat.short(prediction?.meanSquaredSingularValue, missing: "-"))), "
+                + "Var(s^2) \(NumberFormat.short(summary?.squaredSingularValueVariance)) (theory \(NumberFormat.short(prediction?.squaredSingularValueVariance, missing: "-"))), "
+                + "sd(ln s) \(NumberFormat.short(summary?.logSingularValueStandardDeviation)), "
+                + "s in [\(NumberFormat.short(summary?.minimum)), \(NumberFormat.short(summary?.maximum))], "
+                + "condition \(NumberFormat.short(summary?.conditionNumber, missing: "inf"))"
+            if let measured = summary?.squaredSingularValueMoments, let predicted = prediction?.squaredSingularValueMoments {
+                line += "; E[s^2k] k=1..3 " + zip(measured, predicted).map { "\(NumberFormat.short($0)) vs \(NumberFormat.short($1, missing: "-"))" }
+                    .joined(separator: ", ")
+            }
+            if entry.nonFiniteSamples > 0 { line += "; \(entry.nonFiniteSamples) sample\(entry.nonFiniteSamples == 1 ? "" : "s") not finite" }
+            out += line + "\n"
         }
         return out
     }
