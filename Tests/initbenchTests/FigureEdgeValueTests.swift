@@ -42,7 +42,7 @@ final class SVGElements: NSObject, XMLParserDelegate {
 
     /// Every geometric attribute's numbers, or the attribute that holds something else.
     func coordinateProblems() -> [String] {
-        let geometric: Set<String> = ["x", "y", "x1", "y1", "x2", "y2", "width", "height", "d", "points", "viewBox", "stroke-width", "font-size"]
+        let geometric: Set<String> = ["x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "r", "width", "height", "d", "points", "viewBox", "stroke-width", "font-size"]
         var problems = [String]()
         for (name, attributes) in elements {
             for (key, value) in attributes where geometric.contains(key) {
@@ -182,12 +182,15 @@ final class SVGElements: NSObject, XMLParserDelegate {
         let variance = VarianceFigure.svg(report)
         let activations = HistogramFigure.svg(report, quantity: .activation)
         let gradients = HistogramFigure.svg(report, quantity: .gradient)
-        let html = HTMLReport.html(report, variance: variance, activations: activations, gradients: gradients)
+        // No panels: the phase diagram's caption still says how its colour scale is clipped.
+        let phases = PhaseDiagram.svg([], depth: report.config.depth, title: "")
+        let html = HTMLReport.html(report, variance: variance, activations: activations, gradients: gradients, phases: phases)
         let captions = html.components(separatedBy: "<figcaption>").dropFirst().map { $0.components(separatedBy: "</figcaption>")[0] }
-        #expect(captions.count == 3)
+        #expect(captions.count == 4)
         #expect(captions[0].contains("subnormal") && captions[0].contains("+inf") && captions[0].contains("NaN"))
         #expect(captions[1].contains("no finite horizontal range"))
         #expect(captions[2].contains("all zeros"))
+        #expect(captions[3].contains("infinite on the edge of chaos"))
     }
 
     @Test(arguments: [Double.nan, .infinity, -.infinity, 1e300, -1e300, smallestSubnormal, 0, 12.25, -3.04])

@@ -282,7 +282,7 @@ func interruptInitbench(_ arguments: [String], signal: Int32, when appears: () -
         #expect(scratch.temporaries() == [])
         #expect(scratch.names() == ["report"])
         #expect(FileStatus(scratch.file("report"))?.inode == before.inode)
-        #expect(scratch.names("report").count == 6)
+        #expect(scratch.names("report").count == 7)
     }
 }
 
@@ -298,7 +298,7 @@ func interruptInitbench(_ arguments: [String], signal: Int32, when appears: () -
         #expect(result.status == 0, "\(result.stderr)")
         let after = try #require(FileStatus(directory))
         #expect(after.kind == S_IFDIR && after.permissions == 0o750 && after.inode != before.inode)
-        #expect(scratch.names("report") == ["index.html", "variance.svg", "activation-histograms.svg", "gradient-histograms.svg", "results.json", "results.csv"])
+        #expect(scratch.names("report") == ["index.html", "variance.svg", "activation-histograms.svg", "gradient-histograms.svg", "phase-diagram.svg", "results.json", "results.csv"])
         #expect(scratch.names() == ["report"])
     }
 
@@ -307,7 +307,7 @@ func interruptInitbench(_ arguments: [String], signal: Int32, when appears: () -
         #expect(mkdir(scratch.file("report"), 0o755) == 0)
         let result = try runInitbench(smallReport + ["--output", scratch.file("report")])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(scratch.names("report").count == 6)
+        #expect(scratch.names("report").count == 7)
     }
 
     @Test func directoryWithOtherFilesIsRefusedAndKept() throws {
@@ -338,7 +338,7 @@ func interruptInitbench(_ arguments: [String], signal: Int32, when appears: () -
         #expect(result.status == 0, "\(result.stderr)")
         #expect(FileStatus(scratch.file("link"))?.kind == S_IFLNK)
         #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: scratch.file("link"))) == "real")
-        #expect(scratch.names("real").count == 6)
+        #expect(scratch.names("real").count == 7)
         #expect(scratch.names() == ["real", "link"])
     }
 

@@ -58,7 +58,7 @@ final class SVGPaths: NSObject, XMLParserDelegate {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("report: \(directory.path)/index.html"))
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: directory.path))
-        #expect(files == ["index.html", "variance.svg", "activation-histograms.svg", "gradient-histograms.svg", "results.json", "results.csv"])
+        #expect(files == ["index.html", "variance.svg", "activation-histograms.svg", "gradient-histograms.svg", "phase-diagram.svg", "results.json", "results.csv"])
 
         let variance = try SVGPaths.parse(try Data(contentsOf: directory.appendingPathComponent("variance.svg")))
         #expect(variance.rootName == "svg")
@@ -90,7 +90,7 @@ final class SVGPaths: NSObject, XMLParserDelegate {
 
         let html = try String(contentsOf: directory.appendingPathComponent("index.html"), encoding: .utf8)
         #expect(html.hasPrefix("<!DOCTYPE html>"))
-        #expect(html.components(separatedBy: "<svg ").count - 1 == 3)
+        #expect(html.components(separatedBy: "<svg ").count - 1 == 4)
         #expect(!html.contains("<script"))
         #expect(!html.contains("src="))
         #expect(!html.contains("<link"))

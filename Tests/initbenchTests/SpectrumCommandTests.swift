@@ -79,7 +79,7 @@ import VarianceKit
         #expect(Set(lines.compactMap { line in line["data-init"].map { "\($0)/\(line["data-activation"] ?? "")/\(line["data-depth"] ?? "")" } }).count == 2 * 2 * 4)
         let html = try String(contentsOf: directory.appendingPathComponent("index.html"), encoding: .utf8)
         #expect(html.contains("Singular values of the input-output Jacobian"))
-        #expect(html.components(separatedBy: "<svg ").count - 1 == 4)
+        #expect(html.components(separatedBy: "<svg ").count - 1 == 5)  // variance, two histograms, the phase diagram, the spectrum
         // A report without --spectrum has no such file nor section, and may replace this one.
         let again = try runInitbench(["report", "--output", directory.path] + Self.small + ["--init", "standard", "--activation", "tanh"])
         #expect(again.status == 0, "\(again.stderr)")

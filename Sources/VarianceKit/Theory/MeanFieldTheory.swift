@@ -120,12 +120,19 @@ public struct MeanFieldTheory: Sendable {
         var (low, high) = (start, start)
         var (lowExcess, highExcess) = (atStart, atStart)
         if atStart > 0 {
+            // Growing: double until V(q) < q. The growth factor V(q)/q = 1 + excess/q falls towards
+            // its limit; once q is large, a limit above 1 extrapolated from the last two doublings
+            // (exact for V(q) = a q + b, as for ReLU) means the iterates grow without bound.
+            var previousRatio: Double?
             while highExcess > 0 {
                 high *= 2
                 guard high < 1e100 else { return nil }
                 highExcess = excess(high)
                 guard highExcess.isFinite else { return nil }
                 if highExcess > 0 { (low, lowExcess) = (high, highExcess) }
+                let ratio = 1 + highExcess / high
+                if let previousRatio, high >= 1e4 * start, ratio - (previousRatio - ratio) > 1 + 1e-9 { return nil }
+                previousRatio = ratio
             }
         } else {
             // An excess within rounding of 0 (|V(q) - q| below a few ulps of q) does not show a

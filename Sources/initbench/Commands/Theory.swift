@@ -15,7 +15,8 @@ struct Theory: ParsableCommand {
             map at q* from c^0 = --initial-correlation, the fixed points, chi_1 (ordered < 1 < chaotic), \
             the depth scales xi_q, xi_c and xi_grad, the verdict depth <= 6 xi_c (Schoenholz et al. \
             2017), the critical s_w^2 for each --critical-bias-variance, and the s_w^2 = gain^2 of the \
-            common initializers for square layers.
+            common initializers for square layers. With --svg, also the (s_w^2, s_b^2) phase diagram: \
+            xi_c on a grid, the edge of chaos, the band 6 xi_c >= --depth and the initializers.
             Example: initbench theory --activation tanh --weight-variance 1.5 --bias-variance 0.05 --depth 20
             """)
 
@@ -43,6 +44,8 @@ struct Theory: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    @OptionGroup(title: "Phase diagram") var phaseDiagram: PhaseDiagramOptions
+
     func validate() throws {
         _ = try NameList.activations(activation)
         guard weightVariance.isFinite, weightVariance > 0 else {
@@ -66,10 +69,19 @@ struct Theory: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let activation = try NameList.activations(activation)[0]
-            try output.emit(try TheoryDocument(
+            let document = try TheoryDocument(
                 activation: activation, weightVariance: weightVariance, biasVariance: biasVariance, depth: depth,
                 inputVariance: inputVariance, initialCorrelation: initialCorrelation,
-                criticalBiasVariances: criticalBiasVariances))
+                criticalBiasVariances: criticalBiasVariances)
+            if let svg = phaseDiagram.svg {
+                let markers = document.initializers.map {
+                    PhaseDiagram.Marker(name: $0.initializer, weightVariance: $0.weightVariance, biasVariance: 0)
+                } + [PhaseDiagram.Marker(name: "configured", weightVariance: weightVariance, biasVariance: biasVariance)]
+                let panel = try PhaseDiagram.panel(activation: activation, resolution: phaseDiagram.resolution, markers: markers)
+                let figure = PhaseDiagram.svg([panel], depth: depth, title: "Mean-field phase diagram of \(activation.name) (depth \(depth))")
+                try AtomicFile.write(figure.text, to: svg)
+            }
+            try output.emit(document)
         }
     }
 }

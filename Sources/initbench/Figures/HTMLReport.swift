@@ -13,7 +13,10 @@ enum HTMLReport {
     static let csvName = "results.csv"
 
     /// Every file a report holds.
-    static var fileNames: Set<String> { [pageName, varianceFigureName, activationHistogramName, gradientHistogramName, jsonName, csvName, SpectrumFigure.fileName] }
+    static var fileNames: Set<String> {
+        [pageName, varianceFigureName, activationHistogramName, gradientHistogramName, phaseDiagramName, jsonName, csvName,
+         SpectrumFigure.fileName]
+    }
 
     /// Writes the report as the directory `directory`, all at once (`ReportDirectory.write`: a
     /// temporary directory beside it, renamed into place); returns the page's path.
@@ -22,13 +25,15 @@ enum HTMLReport {
         let variance = VarianceFigure.svg(report)
         let activations = HistogramFigure.svg(report, quantity: .activation)
         let gradients = HistogramFigure.svg(report, quantity: .gradient)
+        let phases = try phaseDiagram(report)
         let files: [(name: String, data: Data)] = [
             (varianceFigureName, Data(variance.text.utf8)),
             (activationHistogramName, Data(activations.text.utf8)),
             (gradientHistogramName, Data(gradients.text.utf8)),
+            (phaseDiagramName, Data(phases.text.utf8)),
             (jsonName, Data(try JSONOutput.text(report).utf8)),
             (csvName, Data(CSVFormatter.layers(report).utf8)),
-            (pageName, Data(html(report, variance: variance, activations: activations, gradients: gradients).utf8)),
+            (pageName, Data(html(report, variance: variance, activations: activations, gradients: gradients, phases: phases).utf8)),
         ] + spectrumFiles(report)
         try ReportDirectory.write(files, to: directory, names: fileNames)
         return URL(fileURLWithPath: directory).appendingPathComponent(pageName).path
@@ -40,7 +45,9 @@ enum HTMLReport {
         return "\n<br><span class=\"clipped\">\(SVGDocument.escape(figure.notes.joined(separator: " ")))</span>"
     }
 
-    static func html(_ report: PropagationDocument, variance: SVGDocument, activations: SVGDocument, gradients: SVGDocument) -> String {
+    static func html(
+        _ report: PropagationDocument, variance: SVGDocument, activations: SVGDocument, gradients: SVGDocument, phases: SVGDocument
+    ) -> String {
         let config = report.config
         let e = SVGDocument.escape
         var rows = ""
@@ -119,13 +126,14 @@ enum HTMLReport {
         the same spread; a spread that narrows towards layer 1 is a vanishing gradient.\(clippingNotes(gradients))</figcaption>
         </figure>
 
+        \(phaseDiagramSection(report, phases))
         \(spectrumSection(report))<h2>Settings</h2>
         <table class="settings">
         \(settingRows)
         </table>
         <p>The same data: <a href="\(jsonName)">\(jsonName)</a>, <a href="\(csvName)">\(csvName)</a>; figures:
         <a href="\(varianceFigureName)">\(varianceFigureName)</a>, <a href="\(activationHistogramName)">\(activationHistogramName)</a>,
-        <a href="\(gradientHistogramName)">\(gradientHistogramName)</a>.</p>
+        <a href="\(gradientHistogramName)">\(gradientHistogramName)</a>, <a href="\(phaseDiagramName)">\(phaseDiagramName)</a>.</p>
         </body>
         </html>
 
