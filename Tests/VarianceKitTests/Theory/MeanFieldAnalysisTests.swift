@@ -170,3 +170,19 @@ import VarianceKit
         #expect(try JSONDecoder().decode([Gain].self, from: data) == [.critical, .value(2)])
     }
 }
+
+@Suite struct FixedPointDivergenceTests {
+    /// Maps that grow linearly without bound (ReLU past s_w^2 = 2, linear past 1) have no fixed
+    /// point; saturating maps (tanh at any s_w^2) have one, however large.
+    @Test func growthWithoutBoundIsNil() {
+        #expect(MeanFieldTheory(activation: .relu).fixedPoint(weightScale: 2.5, biasVariance: 0.1) == nil)
+        #expect(MeanFieldTheory(activation: .relu).fixedPoint(weightScale: 2.000001) == nil)
+        #expect(MeanFieldTheory(activation: .linear).fixedPoint(weightScale: 1.5) == nil)
+        let tanh = MeanFieldTheory(activation: .tanh)
+        for weightScale in [10.0, 100.0, 900.0] {
+            let q = tanh.fixedPoint(weightScale: weightScale, biasVariance: 0.2)
+            #expect(q.map { abs(tanh.varianceMap($0, weightScale: weightScale, biasVariance: 0.2) - $0) < 1e-9 * $0 } == true,
+                    "s_w^2 = \(weightScale): \(String(describing: q))")
+        }
+    }
+}
