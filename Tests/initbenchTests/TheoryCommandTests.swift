@@ -24,6 +24,10 @@ import Testing
         let orthogonal = try #require(placed.first { $0["init"] as? String == "orthogonal" })
         #expect(abs((orthogonal["weightVariance"] as? Double ?? 0) - 25.0 / 9) < 1e-5)
         #expect(orthogonal["phase"] as? String == "chaotic")
+        let gains = try #require(tanh["gains"] as? [String: Any])
+        #expect(abs((gains["conventional"] as? Double ?? 0) - 5.0 / 3.0) < 1e-6)
+        #expect(abs((gains["fixedPoint"] as? Double ?? 0) - 1.5927) < 1e-3)
+        #expect(abs((gains["critical"] as? Double ?? 0) - 1.4674) < 1e-3)
 
         let linear = try json(["--activation", "linear", "--weight-variance", "0.5", "--bias-variance", "0.25",
                                "--input-variance", "2", "--depth", "3", "--critical-bias-variance", "0"])

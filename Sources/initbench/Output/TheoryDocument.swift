@@ -11,7 +11,8 @@ import VarianceKit
 //   "verdict": "withinDepthScale" | "beyondDepthScale" | "unknown",
 //   "layers": [ { index, preactivationVariance, correlation } ],
 //   "criticalLine": [ { biasVariance, criticalWeightVariance (null: none in 0.01...100) } ],
-//   "initializers": [ { init, weightVariance, phase } ]    // square layers, no bias
+//   "initializers": [ { init, weightVariance, phase } ],   // square layers, no bias
+//   "gains": { conventional, fixedPoint, critical }          // Activation.gain, gain^2 = 1/E[phi(z)^2], 1/E[phi'(z)^2]
 // }
 
 /// What `initbench theory` writes.
@@ -76,6 +77,14 @@ struct TheoryDocument: Encodable, RenderedDocument {
     var layers: [Layer]
     var criticalLine: [CriticalPoint]
     var initializers: [InitializerPoint]
+    var gains: Gains
+
+    /// The activation's gains: the conventional table's and the two mean-field ones (`Gain`).
+    struct Gains: Encodable {
+        var conventional: Double
+        var fixedPoint: Double
+        var critical: Double
+    }
 
     /// The schemes placed on the phase diagram, with the `s_w^2 = fanIn Var(W)` they give a
     /// square layer (their gain resolved for the activation).
@@ -101,6 +110,7 @@ struct TheoryDocument: Encodable, RenderedDocument {
         criticalLine = criticalBiasVariances.map {
             CriticalPoint(biasVariance: $0, criticalWeightVariance: try? theory.criticalWeightScale(biasVariance: $0))
         }
+        gains = Gains(conventional: Double(activation.gain), fixedPoint: theory.fixedPointGain, critical: theory.criticalGain)
         initializers = Self.placedInitializers.map { name in
             let scheme = name.scheme(gain: nil).resolved(for: activation)
             let variance = (scheme.targetVariance(fanIn: 1000, fanOut: 1000) ?? .nan) * 1000
@@ -134,6 +144,8 @@ struct TheoryDocument: Encodable, RenderedDocument {
         out += "\nedge of chaos:\n" + TableFormatter.aligned([["s_b^2", "critical s_w^2"]] + criticalLine.map {
             [number($0.biasVariance), $0.criticalWeightVariance.map { String(format: "%.8g", $0) } ?? "none"]
         }, leftAligned: [])
+        out += "\ngains: conventional \(number(gains.conventional)), fixed-point \(number(gains.fixedPoint)) "
+            + "(gain^2 = 1/E[phi(z)^2]), critical \(number(gains.critical)) (gain^2 = 1/E[phi'(z)^2])\n"
         out += "\ninitializers (square layers, no bias):\n" + TableFormatter.aligned([["init", "s_w^2", "phase"]] + initializers.map {
             [$0.initializer, number($0.weightVariance), $0.phase?.rawValue ?? "-"]
         }, leftAligned: [0, 2])
