@@ -236,12 +236,8 @@ let smallReport = ["report", "--quiet", "--depth", "2", "--width", "8", "--batch
 
 /// Runs initbench, waits for `appears` to hold, sends `signal`, and returns how it ended.
 func interruptInitbench(_ arguments: [String], signal: Int32, when appears: () -> Bool) throws -> (reason: Process.TerminationReason, status: Int32) {
-    let configured = ProcessInfo.processInfo.environment["INITBENCH_BINARY"].flatMap { $0.isEmpty ? nil : $0 }
-    let path = configured
-        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/initbench").path
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
+    process.executableURL = URL(fileURLWithPath: initbenchBinaryPath())
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(["INITBENCH_TEST_PAUSE_BEFORE_RENAME_SECONDS": "30"]) { _, new in new }
     process.standardOutput = FileHandle.nullDevice

@@ -3,12 +3,8 @@ import Foundation
 /// Runs the initbench executable (INITBENCH_BINARY when set, else the debug build) and returns
 /// its exit status, standard output and standard error; `environment` is added to this process's.
 func runInitbench(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let configured = ProcessInfo.processInfo.environment["INITBENCH_BINARY"].flatMap { $0.isEmpty ? nil : $0 }
-    let path = configured
-        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/initbench").path
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
+    process.executableURL = URL(fileURLWithPath: initbenchBinaryPath())
     process.arguments = arguments
     if !environment.isEmpty {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
@@ -21,4 +17,12 @@ func runInitbench(_ arguments: [String], environment: [String: String] = [:]) th
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
+/// The initbench executable the tests run: `INITBENCH_BINARY` when set, else the debug build.
+func initbenchBinaryPath() -> String {
+    let configured = ProcessInfo.processInfo.environment["INITBENCH_BINARY"].flatMap { $0.isEmpty ? nil : $0 }
+    return configured
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/initbench").path
 }
