@@ -5,7 +5,7 @@ RELEASE_BIN  := .build/release/initbench
 # apt-get needs root; use sudo when we are not root and it exists.
 SUDO := $(shell [ "$$(id -u)" = "0" ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != "0" ] && echo sudo)
 
-.PHONY: all deps build test run bench clean
+.PHONY: all deps build test run bench sanitize sanitize-address sanitize-thread fuzz docs clean
 
 all: build
 
@@ -38,5 +38,38 @@ run: deps
 bench: deps
 	cd Benchmarks && $(SWIFT) package benchmark $(BENCH_FLAGS)
 
+## sanitize: the whole test suite under AddressSanitizer (with LeakSanitizer), then under
+## ThreadSanitizer, each in its own scratch folder. The end-to-end tests run the initbench built
+## with the same sanitizer (INITBENCH_BINARY), so the child processes are checked too.
+sanitize: sanitize-address sanitize-thread
+
+# LeakSanitizer runs at exit in every ASan process. Scripts/lsan.supp suppresses the allocations
+# that the test runners (XCTest, Swift Testing) and ArgumentParser's parser still hold when they
+# call exit(): without it a clean `swift test` exits 1, and so does initbench after a usage error,
+# which should exit 64. Everything else is still checked; the file says why each line is there.
+ASAN_SCRATCH := .build-asan
+ASAN_ENV := INITBENCH_BINARY=$(CURDIR)/$(ASAN_SCRATCH)/debug/initbench \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Scripts/lsan.supp:print_suppressions=0
+sanitize-address: deps
+	$(SWIFT) build $(SWIFT_FLAGS) --build-tests --sanitize=address --scratch-path $(ASAN_SCRATCH)
+	$(ASAN_ENV) $(SWIFT) test $(SWIFT_FLAGS) --skip-build --sanitize=address --scratch-path $(ASAN_SCRATCH)
+
+TSAN_SCRATCH := .build-tsan
+TSAN_ENV := INITBENCH_BINARY=$(CURDIR)/$(TSAN_SCRATCH)/debug/initbench \
+	TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1
+sanitize-thread: deps
+	$(SWIFT) build $(SWIFT_FLAGS) --build-tests --sanitize=thread --scratch-path $(TSAN_SCRATCH)
+	$(TSAN_ENV) $(SWIFT) test $(SWIFT_FLAGS) --skip-build --sanitize=thread --scratch-path $(TSAN_SCRATCH)
+
+## fuzz: the seeded fuzz driver (Tests/initbenchTests/FuzzTests.swift) for FUZZ_SECONDS per test
+## (make test runs it for 2); FUZZ_SEED picks the cases, FUZZ_CASE replays one command line.
+FUZZ_SECONDS ?= 120
+FUZZ_SEED    ?= 20260101
+fuzz: deps
+	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
+	VARIANCEKIT_FUZZ_SECONDS=$(FUZZ_SECONDS) VARIANCEKIT_FUZZ_SEED=$(FUZZ_SEED) $(if $(FUZZ_CASE),VARIANCEKIT_FUZZ_CASE=$(FUZZ_CASE)) \
+		$(SWIFT) test $(SWIFT_FLAGS) --skip-build --filter FuzzTests
+
 clean:
-	rm -rf .build Benchmarks/.build
+	rm -rf .build .build-asan .build-tsan .build-docs Benchmarks/.build
