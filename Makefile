@@ -71,5 +71,24 @@ fuzz: deps
 	VARIANCEKIT_FUZZ_SECONDS=$(FUZZ_SECONDS) VARIANCEKIT_FUZZ_SEED=$(FUZZ_SEED) $(if $(FUZZ_CASE),VARIANCEKIT_FUZZ_CASE=$(FUZZ_CASE)) \
 		$(SWIFT) test $(SWIFT_FLAGS) --skip-build --filter FuzzTests
 
+## docs: the DocC catalog Sources/VarianceKit/VarianceKit.docc as a documentation archive in
+## .build-docs/VarianceKit.doccarchive (and a static site for hosting in .build-docs/site).
+## It drives the toolchain's own docc on the symbol graph of a VarianceKit-only build in its own
+## scratch folder, so the package needs no documentation plugin and `make test` builds nothing
+## more. Warnings are errors: every symbol link and article link must resolve.
+DOCC         ?= docc
+DOCS_SCRATCH := .build-docs
+DOCS_GRAPHS  := $(DOCS_SCRATCH)/symbol-graphs
+docs: deps
+	rm -rf $(DOCS_GRAPHS) && mkdir -p $(DOCS_GRAPHS)
+	$(SWIFT) build $(SWIFT_FLAGS) --target VarianceKit --scratch-path $(DOCS_SCRATCH) \
+		-Xswiftc -emit-symbol-graph -Xswiftc -emit-symbol-graph-dir -Xswiftc $(CURDIR)/$(DOCS_GRAPHS) \
+		-Xswiftc -symbol-graph-minimum-access-level -Xswiftc public
+	$(DOCC) convert Sources/VarianceKit/VarianceKit.docc \
+		--additional-symbol-graph-dir $(DOCS_GRAPHS) \
+		--fallback-display-name VarianceKit --fallback-bundle-identifier org.variancekit.VarianceKit \
+		--output-path $(DOCS_SCRATCH)/VarianceKit.doccarchive --warnings-as-errors $(DOCC_FLAGS)
+	@echo "docs: $(DOCS_SCRATCH)/VarianceKit.doccarchive (docc preview, or: make docs DOCC_FLAGS='--transform-for-static-hosting')"
+
 clean:
 	rm -rf .build .build-asan .build-tsan .build-docs Benchmarks/.build
