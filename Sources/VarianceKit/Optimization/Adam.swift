@@ -21,7 +21,8 @@ public final class Adam: FusedOptimizer {
 
     /// - Parameters:
     ///   - learningRate: `η >= 0`.
-    ///   - beta1, beta2: decay rates of the moments, each in `[0, 1)`.
+    ///   - beta1: decay rate of the first moment (the gradient average), in `[0, 1)`.
+    ///   - beta2: decay rate of the second moment (the squared-gradient average), in `[0, 1)`.
     ///   - epsilon: `ε > 0`.
     ///   - penalty: the coupled penalty of every weight matrix (biases: none by default).
     ///   - weightDecay: the decoupled decay of every weight matrix (none by default; see `AdamW`).

@@ -25,8 +25,13 @@ public final class FillMeasurement {
     /// Whether `orthonormalizeCopy(routine:)` is available: the initializer is `.orthogonal`.
     public var hasLAPACKBaselines: Bool { gaussian != nil }
 
-    /// - Parameter availableBytes: the memory the buffers must fit in (default:
-    ///   `MemoryBudget.availableBytes()`; `nil` checks nothing).
+    /// - Parameters:
+    ///   - initializer: the scheme to fill with.
+    ///   - size: rows and columns of the matrix, `>= 1`.
+    ///   - threads: threads of the fill (and of OpenBLAS for the orthogonal baselines), in `1...256`.
+    ///   - seed: the seed of every draw.
+    ///   - availableBytes: the memory the buffers must fit in (default:
+    ///     `MemoryBudget.availableBytes()`; `nil` checks nothing).
     /// - Throws: `VarianceKitError.invalidParameter` for `size < 1` or `threads` outside `1...256`,
     ///   or when `memoryRequirement(initializer:size:)` exceeds `availableBytes` (naming both,
     ///   before allocating).

@@ -78,8 +78,12 @@ public final class OptimizerMeasurement {
     public var bytesPerStep: Int { kind.bytesPerParameter * parameterCount }
 
     /// - Parameters:
+    ///   - kind: the optimizer and regularizer whose step is measured.
     ///   - parameters: elements of the parameter, `>= 1`.
+    ///   - threads: the optimizer's thread count (its `threadCount`).
+    ///   - learningRate: the optimizer's learning rate.
     ///   - regularization: see `Kind.defaultRegularization` (`nil`: that default).
+    ///   - seed: the seed of the parameter's and the gradient's values.
     ///   - availableBytes: the memory the buffers must fit in (default: `MemoryBudget.availableBytes()`;
     ///     `nil` checks nothing).
     /// - Throws: `VarianceKitError.invalidParameter` for `parameters < 1`, when

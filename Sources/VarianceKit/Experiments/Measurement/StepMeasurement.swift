@@ -96,8 +96,10 @@ public final class StepMeasurement {
     /// Builds the network and the buffers of the bare products, then runs one warm-up step so
     /// that the network's workspaces exist before anything is timed.
     ///
-    /// - Parameter availableBytes: the memory the buffers must fit in (default:
-    ///   `MemoryBudget.availableBytes()`; `nil` checks nothing).
+    /// - Parameters:
+    ///   - configuration: the network and batch to measure.
+    ///   - availableBytes: the memory the buffers must fit in (default:
+    ///     `MemoryBudget.availableBytes()`; `nil` checks nothing).
     /// - Throws: `VarianceKitError.invalidParameter` for a depth, width or batch below 1, or when
     ///   `memoryRequirement(for:)` exceeds `availableBytes` (naming both, before allocating);
     ///   what `Network` throws for the configuration.
