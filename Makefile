@@ -75,7 +75,8 @@ fuzz: deps
 ## .build-docs/VarianceKit.doccarchive (and a static site for hosting in .build-docs/site).
 ## It drives the toolchain's own docc on the symbol graph of a VarianceKit-only build in its own
 ## scratch folder, so the package needs no documentation plugin and `make test` builds nothing
-## more. Warnings are errors: every symbol link and article link must resolve.
+## more. Warnings are errors: every symbol link and article link must resolve. Then it lists the
+## public declarations that have no doc comment (Scripts/undocumented-symbols.py; needs python3).
 DOCC         ?= docc
 DOCS_SCRATCH := .build-docs
 DOCS_GRAPHS  := $(DOCS_SCRATCH)/symbol-graphs
@@ -88,6 +89,7 @@ docs: deps
 		--additional-symbol-graph-dir $(DOCS_GRAPHS) \
 		--fallback-display-name VarianceKit --fallback-bundle-identifier org.variancekit.VarianceKit \
 		--output-path $(DOCS_SCRATCH)/VarianceKit.doccarchive --warnings-as-errors $(DOCC_FLAGS)
+	@if command -v python3 >/dev/null 2>&1; then python3 Scripts/undocumented-symbols.py $(DOCS_GRAPHS) VarianceKit; fi
 	@echo "docs: $(DOCS_SCRATCH)/VarianceKit.doccarchive (docc preview, or: make docs DOCC_FLAGS='--transform-for-static-hosting')"
 
 clean:

@@ -25,15 +25,23 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
         case quadratic
     }
 
+    /// The schemes compared, in order.
     public var initializers: [InitializerName]
+    /// The activations compared, in order (every layer of a network has the same one).
     public var activations: [Activation]
+    /// Dense layers per network, in `depthRange`.
     public var depth: Int
+    /// Units per layer and input features, in `widthRange`.
     public var width: Int
+    /// Rows of the input batch, in `batchRange`.
     public var batch: Int
+    /// The seed of the weights, the input batch and the readout.
     public var seed: UInt64
+    /// Whether every layer has a bias (initialized to zero).
     public var bias: Bool
     /// Replaces the default gain of the schemes that take one (`InitializerName.scheme(gain:)`).
     public var gain: Double?
+    /// The loss back-propagated.
     public var loss: TopLoss
     /// Bins of every histogram (0: none).
     public var histogramBins: Int
@@ -42,7 +50,9 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
 
     /// The largest depth, width and batch an experiment accepts.
     public static let depthRange = 1...1000
+    /// The widths an experiment accepts.
     public static let widthRange = 1...16384
+    /// The batch sizes an experiment accepts.
     public static let batchRange = 1...65536
 
     /// - Throws: `VarianceKitError.invalidParameter` for empty lists, a size outside

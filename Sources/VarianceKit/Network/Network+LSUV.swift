@@ -8,6 +8,7 @@ public enum LSUVQuantity: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// What `initializeLSUV` did, layer by layer.
 public struct LSUVReport: Codable, Sendable, Equatable {
+    /// What LSUV did to one layer.
     public struct Layer: Codable, Sendable, Equatable {
         /// 0-based layer index.
         public var layer: Int

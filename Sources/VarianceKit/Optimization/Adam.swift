@@ -15,8 +15,11 @@
 /// for the finiteness check of `g` that precedes the in-place update. The square root is
 /// the correctly rounded `sqrtps` on x86-64 (see `FusedKernels.squareRoot`).
 public final class Adam: FusedOptimizer {
+    /// `β₁`, the decay rate of the gradient average.
     public let beta1: Float
+    /// `β₂`, the decay rate of the squared-gradient average.
     public let beta2: Float
+    /// `ε`, added to `√v̂` in the denominator.
     public let epsilon: Float
 
     /// - Parameters:

@@ -9,11 +9,13 @@
 /// copy, like each orthogonal fill's result, is a fresh buffer (copy-on-write of the Gaussian
 /// matrix), so the bare calls pay the same allocation the fill pays.
 public final class FillMeasurement {
+    /// The scheme measured.
     public let initializer: Initializer
     /// Rows and columns of the matrix.
     public let size: Int
     /// Threads of the fill and, for the orthogonal baselines, of OpenBLAS.
     public let threads: Int
+    /// The seed of every draw.
     public let seed: UInt64
 
     /// The matrix the fill writes, `[size, size]`.
@@ -81,6 +83,7 @@ public final class FillMeasurement {
 
     /// The fill and, for the orthogonal scheme, its two LAPACK baselines timed in turns.
     public struct Result: Sendable, Hashable, Codable {
+        /// The fill itself.
         public var fill: Timing
         /// The median fill's elements per second, `size² / fill.median`.
         public var elementsPerSecond: Double

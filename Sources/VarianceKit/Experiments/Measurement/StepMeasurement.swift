@@ -36,6 +36,7 @@ public final class StepMeasurement {
         /// The seed of every draw (weights, input batch, stand-in `dZ`, readout).
         public var seed: UInt64
 
+        /// A network of `depth` Dense `width x width` layers fed `batch` rows, its weights from `initializer`.
         public init(depth: Int, width: Int, batch: Int, activation: Activation = .tanh,
                     initializer: Initializer = .xavierNormal(gain: 1), bias: Bool = false, seed: UInt64 = 1) {
             self.depth = depth
@@ -76,6 +77,7 @@ public final class StepMeasurement {
         }
     }
 
+    /// The network and batch measured.
     public let configuration: Configuration
     /// The network that `step()` runs and `probe(step:)` inspects.
     public let network: Network
