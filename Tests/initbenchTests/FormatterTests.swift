@@ -50,6 +50,22 @@ enum Fixtures {
                 == "activation variance stays within 2x (1.5x) from layer 1 to layer 2; gradient variance grows 8x from layer 2 to layer 1; 70% dead at layer 2; 25% saturated at layer 1")
     }
 
+    /// A variance that reaches 0 (or leaves Float's normal range) is said as an underflow at the
+    /// first layer where it does, in the direction the signal travels, not as a ratio of 0.
+    @Test func underflowIsSaidWithTheLayer() {
+        let layers = [Fixtures.layer(1, activation: 0.3, gradient: 0), Fixtures.layer(2, activation: 1e-30, gradient: 0),
+                      Fixtures.layer(3, activation: 0, gradient: 1e-12), Fixtures.layer(4, activation: 0, gradient: 1e-3)]
+        #expect(Fixtures.verdict(layers)
+                == "activation variance underflows to 0 by layer 3; gradient variance underflows to 0 by layer 2")
+        let tiny = [Fixtures.layer(1, activation: 0.3, gradient: 1e-45), Fixtures.layer(2, activation: 1e-40, gradient: 1e-20),
+                    Fixtures.layer(3, activation: 1e-42, gradient: 1)]
+        #expect(Fixtures.verdict(tiny)
+                == "activation variance underflows below Float's smallest normal (1.00e-40 < 1.18e-38) by layer 2; gradient variance underflows below Float's smallest normal (1.00e-45 < 1.18e-38) by layer 1")
+        // Just above the threshold, the ratio is still the verdict.
+        let small = [Fixtures.layer(1, activation: 1, gradient: 1), Fixtures.layer(2, activation: 2e-38, gradient: 1)]
+        #expect(Fixtures.verdict(small).hasPrefix("activation variance shrinks 2e-38x from layer 1 to layer 2"))
+    }
+
     @Test func divergedRunSaysWhere() {
         let layers = [Fixtures.layer(1, activation: 1, gradient: nil), Fixtures.layer(2, activation: nil, gradient: nil)]
         #expect(Fixtures.verdict(layers, diverged: 2) == "diverged at layer 2: inf/NaN from layer 2 on")

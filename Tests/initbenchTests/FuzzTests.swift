@@ -421,7 +421,8 @@ func fuzzSandbox() throws -> URL {
             do {
                 _ = try PropagationExperiment(
                     initializers: e.initializers, activations: e.activations, depth: e.depth, width: e.width, batch: e.batch,
-                    seed: e.seed, bias: e.bias, gain: e.gain, loss: e.loss, histogramBins: e.histogramBins,
+                    seed: e.seed, bias: e.bias, biasStandardDeviation: e.biasStandardDeviation, gain: e.gain, loss: e.loss,
+                    histogramBins: e.histogramBins,
                     histogramSampleLimit: e.histogramSampleLimit)
             } catch {
                 unchecked.append("PropagationExperiment \(String(decoding: data, as: UTF8.self)): \(error)")
@@ -477,7 +478,7 @@ struct PropagateJSON: Codable {
         var batch: Int
         var seed: UInt64
         var bias: Bool
-        var gain: Double?
+        var gain: Gain?
         var loss: String
     }
     var schema: String
@@ -624,7 +625,7 @@ func checkPropagateRoundTrip(_ testCase: RoundTripCase, index: Int) throws -> Bo
     #expect(document.config.seed == testCase.seed, "\(command)")
     let shape: [Int] = [document.config.depth, document.config.width, document.config.batch]
     #expect(shape == [testCase.depth, testCase.width, testCase.batch], "\(command)")
-    #expect(document.config.gain == testCase.gain, "\(command)")
+    #expect(document.config.gain == testCase.gain.map { Gain.value(Float($0)) }, "\(command)")
     #expect(document.config.initializers == testCase.expectedInitializers, "\(command)")
     #expect(document.config.activations == testCase.expectedActivations, "\(command)")
     #expect(document.runs.count == testCase.expectedInitializers.count * testCase.expectedActivations.count, "\(command)")

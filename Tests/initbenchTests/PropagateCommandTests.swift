@@ -168,7 +168,7 @@ import Testing
         (["--width=-3"], ["invalid --width -3", "1...16384"]),
         (["--batch", "0"], ["invalid --batch 0"]),
         (["--gain", "2", "--init", "standard,orthogonal"], ["--gain cannot be combined with standard", "orthogonal"]),
-        (["--gain=-1", "--init", "orthogonal"], ["invalid --gain -1.0"]),
+        (["--gain=-1", "--init", "orthogonal"], ["invalid --gain -1"]),
         (["--gain", "nan", "--init", "orthogonal"], ["invalid --gain nan"]),
         (["--loss", "hinge"], ["hinge", "readout", "quadratic"]),
         (["--threads", "0"], ["invalid --threads 0"]),
@@ -211,5 +211,49 @@ import Testing
         let table = try runInitbench(arguments)
         #expect(table.status == 0)
         #expect(table.stdout.contains("verdict: diverged at layer 10"))
+    }
+
+    /// `--bias --bias-std S`: the biases are N(0, S^2) and the mean-field predictions use
+    /// s_b^2 = S^2. Linear layers with Xavier-normal square weights (s_w^2 = 1): the predicted
+    /// pre-activation variance grows by exactly S^2 per layer, and the measured one follows it.
+    @Test func biasStandardDeviationEntersThePredictions() throws {
+        let result = try runInitbench(["propagate", "--quiet", "--init", "xavier-normal", "--activation", "linear",
+                                       "--depth", "4", "--width", "256", "--batch", "512", "--bias", "--bias-std", "0.5",
+                                       "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let root = try Self.json(result.stdout)
+        #expect((root["config"] as? [String: Any])?["biasStandardDeviation"] as? Double == 0.5)
+        let run = try #require((root["runs"] as? [[String: Any]])?.first)
+        let layers = try #require(run["layers"] as? [[String: Any]])
+        for (l, layer) in layers.enumerated() {
+            let predicted = try #require((layer["theory"] as? [String: Any])?["preactivationVariance"] as? Double)
+            #expect(abs(predicted - (1 + 0.25 * Double(l + 1))) < 1e-9, "layer \(l + 1): \(predicted)")
+            let measured = try #require(layer["preactivationVariance"] as? Double)
+            #expect(abs(measured - predicted) < 0.15 * predicted, "layer \(l + 1): \(measured) vs \(predicted)")
+        }
+        let meanField = try #require(run["meanField"] as? [String: Any])
+        #expect(abs((meanField["biasVariance"] as? Double ?? 0) - 0.25) < 1e-12)
+        #expect(abs((meanField["chi1"] as? Double ?? 0) - 1) < 0.01 || meanField["chi1"] is NSNull)
+    }
+
+    /// The run's mean-field summary: tanh with orthogonal gain 5/3 is chaotic, with the verdict
+    /// against 6 xi_c in the table and the JSON.
+    @Test func meanFieldHeaderAndVerdict() throws {
+        let table = try runInitbench(Self.small + ["--init", "orthogonal", "--activation", "tanh"])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("mean field: s_w^2 = 2.78"), "\(table.stdout)")
+        #expect(table.stdout.contains("chaotic"))
+        #expect(table.stdout.contains("depth 3 within 6 xi_c"))
+        let json = try runInitbench(["propagate", "--quiet", "--init", "orthogonal", "--activation", "tanh",
+                                     "--depth", "100", "--width", "8", "--batch", "8", "--format", "json"])
+        let run = try #require((try Self.json(json.stdout)["runs"] as? [[String: Any]])?.first)
+        #expect(run["trainability"] as? String == "beyondDepthScale")
+        #expect((run["meanField"] as? [String: Any])?["phase"] as? String == "chaotic")
+    }
+
+    @Test(arguments: [["--bias-std", "0.1"], ["--bias", "--bias-std", "-1"], ["--bias", "--bias-std", "nan"]])
+    func badBiasStandardDeviation(arguments: [String]) throws {
+        let result = try runInitbench(Self.small + arguments)
+        #expect(result.status == 64, "\(arguments): \(result.stderr)")
     }
 }

@@ -17,8 +17,15 @@ public enum VarianceKitError: Error, Equatable, Sendable, CustomStringConvertibl
     case invalidParameter(name: String, value: String, expected: String)
 
     /// A LAPACK routine reported failure (`info > 0`: no convergence or a singular factor;
-    /// `info < 0`: argument `-info` was illegal, which is a VarianceKit bug).
+    /// `info = -1010` or `-1011`: LAPACKE could not allocate its workspace or its transposed copy
+    /// of a row-major argument; any other `info < 0`: argument `-info` was illegal, which is a
+    /// VarianceKit bug, since the wrappers check shapes and reject non-finite input first).
     case lapackFailure(routine: String, info: Int)
+
+    /// The matrix given to LAPACK routine `routine` holds inf or NaN, first (in row-major order)
+    /// at `(row, column)`, where it is `value`. Nothing was computed: LAPACK's results for such
+    /// input are NaN, or an error blamed on an argument.
+    case nonFiniteInput(routine: String, row: Int, column: Int, value: Float)
 
     /// An optimizer step met a gradient that holds inf or NaN: `parameter`'s gradient, first at
     /// row-major element `element` (value `value` when it could still be read), or somewhere in
@@ -44,6 +51,10 @@ public enum VarianceKitError: Error, Equatable, Sendable, CustomStringConvertibl
     /// (`MemoryBudget.availableBytes()`); nothing was allocated.
     case insufficientMemory(required: Int, available: Int, purpose: String)
 
+    /// A buffer of `bytes` bytes for `purpose` could not be allocated (the allocator refused);
+    /// nothing was built.
+    case allocationFailed(bytes: Int, purpose: String)
+
     /// The error in words: what was wrong and what was expected.
     public var description: String {
         switch self {
@@ -54,6 +65,12 @@ public enum VarianceKitError: Error, Equatable, Sendable, CustomStringConvertibl
         case let .invalidParameter(name, value, expected):
             return "invalid \(name) = \(value): expected \(expected)"
         case let .lapackFailure(routine, info):
+            if info == -1010 {
+                return "\(routine): LAPACKE could not allocate its workspace (info = \(info)): out of memory"
+            }
+            if info == -1011 {
+                return "\(routine): LAPACKE could not allocate a transposed copy of a row-major argument (info = \(info)): out of memory"
+            }
             if info < 0 {
                 return "\(routine) rejected argument \(-info) (info = \(info)); this is a VarianceKit bug"
             }
@@ -73,6 +90,10 @@ public enum VarianceKitError: Error, Equatable, Sendable, CustomStringConvertibl
             let at = layer.map { " at layer \($0)" } ?? ""
             let reached = value.map { ", reached \($0)" } ?? ""
             return "\(operation)\(at) did not converge after \(iterations) iterations\(reached): \(reason)"
+        case let .nonFiniteInput(routine, row, column, value):
+            return "\(routine): the input matrix holds a non-finite value (inf or NaN): \(value) at row \(row), column \(column) (the first in row-major order); LAPACK needs finite input"
+        case let .allocationFailed(bytes, purpose):
+            return "\(purpose): could not allocate \(bytes) bytes (\(MemoryRequirement.formatted(bytes)))"
         case let .insufficientMemory(required, available, purpose):
             return "\(purpose) needs \(required) bytes (\(MemoryRequirement.formatted(required))) but \(available) bytes (\(MemoryRequirement.formatted(available))) are available (\(MemoryBudget.source))"
         }

@@ -5,7 +5,8 @@ import Foundation
 /// forward and backward once, and measured layer by layer next to the mean-field prediction.
 ///
 /// Every network has `depth` Dense `width x width` layers on `width` input features (weights from
-/// `initializer.scheme(gain:)`, resolved for the layer's activation; zero biases when `bias`),
+/// `initializer.scheme(gain:)`, resolved for the layer's activation; when `bias`, biases
+/// `N(0, biasStandardDeviation^2)`, zeros by default),
 /// seeded by `seed`: weights on `RandomStream.weight(layer:)`, the input batch on
 /// `RandomStream.input`, the readout on `RandomStream.readout`. The same experiment gives the same
 /// bits whatever the thread count.
@@ -37,10 +38,14 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
     public var batch: Int
     /// The seed of the weights, the input batch and the readout.
     public var seed: UInt64
-    /// Whether every layer has a bias (initialized to zero).
+    /// Whether every layer has a bias (drawn with `biasStandardDeviation`; zeros when it is 0).
     public var bias: Bool
-    /// Replaces the default gain of the schemes that take one (`InitializerName.scheme(gain:)`).
-    public var gain: Double?
+    /// The standard deviation `s_b` of the biases (with `bias`; 0: zeros). The mean-field
+    /// predictions use `s_b^2`.
+    public var biasStandardDeviation: Double
+    /// Replaces the default gain of the schemes that take one (`InitializerName.scheme(gain:)`):
+    /// a number or a rule (`.fixedPoint`, `.critical`, `.ofActivation`).
+    public var gain: Gain?
     /// The loss back-propagated.
     public var loss: TopLoss
     /// Bins of every histogram (0: none).
@@ -60,7 +65,7 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
     ///   schemes that take none, or histogram settings out of range.
     public init(
         initializers: [InitializerName], activations: [Activation], depth: Int, width: Int, batch: Int,
-        seed: UInt64, bias: Bool = false, gain: Double? = nil, loss: TopLoss = .readout,
+        seed: UInt64, bias: Bool = false, biasStandardDeviation: Double = 0, gain: Gain? = nil, loss: TopLoss = .readout,
         histogramBins: Int = 50, histogramSampleLimit: Int = 1 << 16
     ) throws {
         guard !initializers.isEmpty else {
@@ -76,13 +81,21 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
                 name: name, value: "\(value)", expected: "an integer in \(range.lowerBound)...\(range.upperBound)")
         }
         if let gain {
-            try VarianceKitError.requirePositiveFinite(gain, "gain")
+            if case let .value(number) = gain { try VarianceKitError.requirePositiveFinite(number, "gain") }
             let without = initializers.filter { !$0.acceptsGain }
             guard without.isEmpty else {
                 throw VarianceKitError.invalidParameter(
                     name: "gain", value: "\(gain) with \(without.map(\.rawValue).joined(separator: ", "))",
                     expected: "schemes that take a gain: \(InitializerName.allCases.filter(\.acceptsGain).map(\.rawValue).joined(separator: ", "))")
             }
+        }
+        guard biasStandardDeviation.isFinite, biasStandardDeviation >= 0, biasStandardDeviation <= 1e6 else {
+            throw VarianceKitError.invalidParameter(
+                name: "biasStandardDeviation", value: "\(biasStandardDeviation)", expected: "a finite number in [0, 1e6]")
+        }
+        guard biasStandardDeviation == 0 || bias else {
+            throw VarianceKitError.invalidParameter(
+                name: "biasStandardDeviation", value: "\(biasStandardDeviation)", expected: "0 unless the layers have biases (bias: true)")
         }
         guard (0...100_000).contains(histogramBins) else {
             throw VarianceKitError.invalidParameter(name: "histogramBins", value: "\(histogramBins)", expected: "an integer in 0...100000")
@@ -97,6 +110,7 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
         self.batch = batch
         self.seed = seed
         self.bias = bias
+        self.biasStandardDeviation = biasStandardDeviation
         self.gain = gain
         self.loss = loss
         self.histogramBins = histogramBins
@@ -156,8 +170,12 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
     ) throws -> PropagationRun {
         let start = Date()
         stage(0, "initializing")
-        let scheme = initializerName.scheme(gain: gain.map(Float.init)).resolved(for: activation)
-        let network = try Network(widths: widths, activation: activation, initializer: scheme, bias: bias, seed: seed)
+        let scheme = initializerName.scheme(gain: gain).resolved(for: activation)
+        let biasInitializer: Initializer = biasStandardDeviation > 0 ? .normal(mean: 0, standardDeviation: Float(biasStandardDeviation)) : .zeros
+        let descriptions = (0..<depth).map { _ in
+            LayerDescription(outputs: width, activation: activation, weightInitializer: scheme, bias: bias, biasInitializer: biasInitializer)
+        }
+        let network = try Network(inputs: width, layers: descriptions, seed: seed)
         stage(1, "forward")
         try network.forward(input)
         stage(2, "backward")
@@ -167,6 +185,9 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
 
         let divergedAt = probe.nonFinite.map { $0.layer + 1 }
         let predictions = try? prediction(scheme: scheme, activation: activation)
+        let analysis = scheme.targetVariance(fanIn: width, fanOut: width).flatMap { variance in
+            try? MeanFieldTheory(activation: activation).analysis(weightScale: Double(width) * variance, biasVariance: biasVariance)
+        }
         let ranges = HistogramRanges(probe: probe)
         let binner = HistogramBinner(bins: histogramBins, sampleLimit: histogramSampleLimit)
         var layers = [PropagationLayer]()
@@ -198,11 +219,16 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
             status: divergedAt == nil ? .ok : .diverged,
             divergedAtLayer: divergedAt,
             seconds: Date().timeIntervalSince(start),
-            layers: layers)
+            layers: layers,
+            meanField: analysis,
+            trainability: analysis.map { TrainabilityVerdict(depth: depth, analysis: $0) })
     }
 
+    /// `s_b^2` of the predictions: `biasStandardDeviation^2` with `bias`, else 0.
+    public var biasVariance: Double { bias ? biasStandardDeviation * biasStandardDeviation : 0 }
+
     /// The mean-field prediction for this scheme's target variance (every layer `width x width`,
-    /// zero biases, unit-variance inputs); under the quadratic loss only the forward quantities and
+    /// biases of variance `biasVariance`, unit-variance inputs); under the quadratic loss only the forward quantities and
     /// the top layer's gradient.
     func prediction(scheme: Initializer, activation: Activation) throws -> [LayerPrediction] {
         guard let variance = scheme.targetVariance(fanIn: width, fanOut: width) else { return [] }
@@ -211,6 +237,7 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
             : .proportional(scale: 1 / Double(batch))
         var predictions = try MeanFieldTheory(activation: activation).predict(
             widths: widths, weightVariances: [Double](repeating: variance, count: depth),
+            biasVariances: [Double](repeating: biasVariance, count: depth),
             inputSecondMoment: 1, topGradient: top, batch: batch)
         if loss == .quadratic {
             // The backward recursion assumes the top gradient independent of the forward pass (true

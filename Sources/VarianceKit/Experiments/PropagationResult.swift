@@ -31,10 +31,16 @@ public struct PropagationRun: Codable, Sendable, Equatable {
     public var seconds: Double
     /// From the first layer (index 1) to the last.
     public var layers: [PropagationLayer]
+    /// Mean-field theory at `s_w^2 = width Var(W)`, `s_b^2` of the biases: `q*`, `chi_1`, the
+    /// phase and the depth scales (nil where the scheme has no target variance).
+    public var meanField: MeanFieldAnalysis?
+    /// The depth against `6 xi_c`.
+    public var trainability: TrainabilityVerdict?
 
     /// A run record with these values.
     public init(initializer: String, activation: String, formula: String, gain: Double?, weightVarianceTarget: Double,
-                status: RunStatus, divergedAtLayer: Int?, seconds: Double, layers: [PropagationLayer]) {
+                status: RunStatus, divergedAtLayer: Int?, seconds: Double, layers: [PropagationLayer],
+                meanField: MeanFieldAnalysis? = nil, trainability: TrainabilityVerdict? = nil) {
         self.initializer = initializer
         self.activation = activation
         self.formula = formula
@@ -44,11 +50,14 @@ public struct PropagationRun: Codable, Sendable, Equatable {
         self.divergedAtLayer = divergedAtLayer
         self.seconds = seconds
         self.layers = layers
+        self.meanField = meanField
+        self.trainability = trainability
     }
 
     enum CodingKeys: String, CodingKey {
         case initializer = "init"
         case activation, formula, gain, weightVarianceTarget, status, divergedAtLayer, seconds, layers
+        case meanField, trainability
     }
 
     /// Writes every key, `nil` as null and a `weightVarianceTarget` that is not finite as null.
@@ -64,6 +73,8 @@ public struct PropagationRun: Codable, Sendable, Equatable {
         try container.encode(divergedAtLayer, forKey: .divergedAtLayer)
         try container.encode(seconds, forKey: .seconds)
         try container.encode(layers, forKey: .layers)
+        try container.encode(meanField, forKey: .meanField)
+        try container.encode(trainability, forKey: .trainability)
     }
 
     /// Reads what `encode(to:)` writes; a null `weightVarianceTarget` becomes NaN.
@@ -78,6 +89,8 @@ public struct PropagationRun: Codable, Sendable, Equatable {
         divergedAtLayer = try container.decodeIfPresent(Int.self, forKey: .divergedAtLayer)
         seconds = try container.decode(Double.self, forKey: .seconds)
         layers = try container.decode([PropagationLayer].self, forKey: .layers)
+        meanField = try container.decodeIfPresent(MeanFieldAnalysis.self, forKey: .meanField)
+        trainability = try container.decodeIfPresent(TrainabilityVerdict.self, forKey: .trainability)
     }
 }
 

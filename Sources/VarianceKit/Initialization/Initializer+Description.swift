@@ -61,10 +61,11 @@ extension Initializer {
     /// `nil` when the fans or parameters are invalid (the variance is then undefined).
     public func targetVariance(fanIn: Int, fanOut: Int) -> Double? {
         guard (try? sampling(fanIn: fanIn, fanOut: fanOut)) != nil else { return nil }
-        return exactVariance(fanIn: Double(fanIn), fanOut: Double(fanOut))
+        return exactVariance(fans: (fanIn, fanOut))
     }
 
-    private func exactVariance(fanIn: Double, fanOut: Double) -> Double {
+    private func exactVariance(fans: (fanIn: Int, fanOut: Int)) -> Double {
+        let fanIn = Double(fans.fanIn), fanOut = Double(fans.fanOut)
         switch self {
         case .zeros, .ones, .constant:
             return 0
@@ -81,11 +82,11 @@ extension Initializer {
         case let .xavierUniform(gain), let .xavierNormal(gain):
             return 2 * gain.squared / (fanIn + fanOut)
         case let .heUniform(mode, gain), let .heNormal(mode, gain):
-            return gain.squared / mode.fan(fanIn: Int(fanIn), fanOut: Int(fanOut))
+            return gain.squared / mode.fan(fanIn: fans.fanIn, fanOut: fans.fanOut)
         case .lecunUniform, .lecunNormal:
             return 1 / fanIn
         case let .varianceScaling(scale, mode, _):
-            return Double(scale) / mode.fan(fanIn: Int(fanIn), fanOut: Int(fanOut))
+            return Double(scale) / mode.fan(fanIn: fans.fanIn, fanOut: fans.fanOut)
         case let .orthogonal(gain):
             return gain.squared / max(fanIn, fanOut)
         case let .identity(gain):
@@ -93,7 +94,7 @@ extension Initializer {
             let g = gain.squared.squareRoot()
             return g * g * fraction - (g * fraction) * (g * fraction)
         case let .sparse(sparsity, standardDeviation):
-            let zeros = Double(Initializer.sparseZeroCount(sparsity: sparsity, rows: Int(fanOut)))
+            let zeros = Double(Initializer.sparseZeroCount(sparsity: sparsity, rows: fans.fanOut))
             return Double(standardDeviation) * Double(standardDeviation) * (1 - zeros / fanOut)
         }
     }
@@ -200,18 +201,18 @@ extension Initializer {
 }
 
 extension Gain {
-    /// `g^2` in Double (NaN for `ofActivation`, whose schemes have no target variance).
+    /// `g^2` in Double (NaN for a rule, whose schemes have no target variance until resolved).
     var squared: Double {
         switch self {
-        case .ofActivation: return .nan
+        case .ofActivation, .fixedPoint, .critical: return .nan
         case let .value(gain): return Double(gain) * Double(gain)
         }
     }
 
-    /// The gain in a formula: three significant digits, or `gain(activation)`.
+    /// The gain in a formula: three significant digits, or `gain(rule)`.
     var symbol: String {
         switch self {
-        case .ofActivation: return "gain(activation)"
+        case .ofActivation, .fixedPoint, .critical: return "gain(\(description))"
         case let .value(gain): return Initializer.format(gain)
         }
     }

@@ -89,10 +89,55 @@ extension Initializer {
 
     // MARK: - Sparse
 
-    /// `ceil(sparsity * rows)`, computed so that `0.1 * 10` gives exactly 1.
+    /// The number of zeros per column of `sparse` on `rows` rows: `ceil(sparsity rows)` in exact
+    /// arithmetic, with `sparsity` taken as the decimal it stands for, the shortest decimal that
+    /// rounds to it (`sparsity.description`: `0.1`, `0.3`, `1e-05`), not its binary value.
+    ///
+    /// The binary value of `Float(0.1)` is `0.100000001490116...`, so `ceil` of its exact product
+    /// with 10 is 2 and with 1000 is 101; of the decimal, 1 and 100, which is what a person
+    /// asking for a tenth of 10 rows means and what PyTorch's `sparse_` gives for these (it
+    /// computes `ceil(sparsity * rows)` in Double, whose rounding hides the binary excess here
+    /// but not always: 0.7 x 10 gives 8 there, 7 here). With `sparsity = d 10^-p`
+    /// (`d` the decimal digits, at most 9), the count is `ceil(d rows / 10^p)` in 128-bit
+    /// integers; it is at most `rows`, and 0 only for `sparsity = 0`.
+    ///
+    /// `sparsity` must be finite and in `[0, 1)`, `rows >= 0` (validated by `sampling`).
     static func sparseZeroCount(sparsity: Float, rows: Int) -> Int {
-        let product = Double(sparsity) * Double(rows)
-        return min(rows, Int((product - 1e-9).rounded(.up)))
+        precondition(sparsity.isFinite && sparsity >= 0 && sparsity < 1 && rows >= 0,
+                     "sparseZeroCount: sparsity \(sparsity) and rows \(rows) were not validated")
+        guard sparsity > 0, rows > 0 else { return 0 }
+        let (digits, decimalPlaces) = shortestDecimal(sparsity)
+        // digits < 10^9 and rows < 2^63: the product is below 2^93. 10^38 < 2^127 exceeds it,
+        // so beyond 38 decimal places the quotient is 0 with a remainder: the count is 1.
+        guard decimalPlaces <= 38 else { return 1 }
+        let numerator = UInt128(digits) * UInt128(rows)
+        var denominator: UInt128 = 1
+        for _ in 0..<decimalPlaces { denominator *= 10 }
+        let (quotient, remainder) = numerator.quotientAndRemainder(dividingBy: denominator)
+        return min(rows, Int(quotient) + (remainder == 0 ? 0 : 1))
+    }
+
+    /// `value = digits 10^-decimalPlaces` for the shortest decimal that rounds to the positive
+    /// `value` below 1, read off `value.description` (`0.001`, `1.5e-07`: digits, an optional
+    /// point, an optional exponent).
+    static func shortestDecimal(_ value: Float) -> (digits: UInt64, decimalPlaces: Int) {
+        let text = value.description
+        let parts = text.split(separator: "e", maxSplits: 1)
+        let exponent = parts.count == 2 ? Int(parts[1])! : 0
+        var digits: UInt64 = 0
+        var placesAfterPoint = 0
+        var afterPoint = false
+        for character in parts[0] {
+            if character == "." {
+                afterPoint = true
+                continue
+            }
+            let digit = character.wholeNumberValue!
+            digits = digits * 10 + UInt64(digit)
+            if afterPoint { placesAfterPoint += 1 }
+        }
+        precondition(digits > 0 && placesAfterPoint - exponent > 0, "shortestDecimal: \(text) is not in (0, 1)")
+        return (digits, placesAfterPoint - exponent)
     }
 
     /// Sets `zerosPerColumn` entries of every column to zero, at rows chosen uniformly without

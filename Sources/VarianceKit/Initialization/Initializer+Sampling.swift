@@ -21,6 +21,9 @@ extension Initializer {
     /// - Throws: `VarianceKitError.invalidParameter` naming the offending parameter.
     func sampling(fanIn: Int, fanOut: Int) throws -> InitializerSampling {
         try Initializer.validateFans(fanIn: fanIn, fanOut: fanOut)
+        // Fans of any size (up to `Int.max`) are exact enough in Double for these formulas;
+        // `mode.fan` takes the integers.
+        let fans = (fanIn: fanIn, fanOut: fanOut)
         let fanIn = Double(fanIn), fanOut = Double(fanOut)
         switch self {
         case .zeros:
@@ -51,11 +54,11 @@ extension Initializer {
             return .normal(mean: 0, standardDeviation: Float(Double(gain) * (2 / (fanIn + fanOut)).squareRoot()))
         case let .heUniform(mode, gain):
             let gain = try gain.require()
-            let limit = Double(gain) * (3 / mode.fan(fanIn: Int(fanIn), fanOut: Int(fanOut))).squareRoot()
+            let limit = Double(gain) * (3 / mode.fan(fanIn: fans.fanIn, fanOut: fans.fanOut)).squareRoot()
             return .uniform(low: Float(-limit), high: Float(limit))
         case let .heNormal(mode, gain):
             let gain = try gain.require()
-            let deviation = Double(gain) / mode.fan(fanIn: Int(fanIn), fanOut: Int(fanOut)).squareRoot()
+            let deviation = Double(gain) / mode.fan(fanIn: fans.fanIn, fanOut: fans.fanOut).squareRoot()
             return .normal(mean: 0, standardDeviation: Float(deviation))
         case .lecunUniform:
             let limit = (3 / fanIn).squareRoot()
@@ -64,7 +67,7 @@ extension Initializer {
             return .normal(mean: 0, standardDeviation: Float(1 / fanIn.squareRoot()))
         case let .varianceScaling(scale, mode, distribution):
             try VarianceKitError.requirePositiveFinite(scale, "scale")
-            let variance = Double(scale) / mode.fan(fanIn: Int(fanIn), fanOut: Int(fanOut))
+            let variance = Double(scale) / mode.fan(fanIn: fans.fanIn, fanOut: fans.fanOut)
             switch distribution {
             case .uniform:
                 let limit = (3 * variance).squareRoot()

@@ -57,7 +57,8 @@ public enum Initializer: Sendable, Hashable {
     case identity(gain: Gain = 1)
     /// Martens (2010)-style sparse init: in every column, `ceil(sparsity rows)` entries at random
     /// rows are exactly zero, the rest `N(0, standardDeviation^2)`;
-    /// `Var(W) = sd^2 (1 - ceil(sparsity rows)/rows)`.
+    /// `Var(W) = sd^2 (1 - ceil(sparsity rows)/rows)`. The count is exact for the decimal
+    /// `sparsity` stands for (`0.1` on 10 rows: 1 zero per column; see `sparseZeroCount`).
     case sparse(sparsity: Float, standardDeviation: Float)
 }
 
@@ -72,16 +73,18 @@ extension Initializer {
         .heNormal(mode: mode, gain: .value(activation.gain))
     }
 
-    /// This scheme with a gain of `.ofActivation` replaced by `activation.gain`; other schemes
-    /// and explicit gains are returned unchanged.
+    /// This scheme with a gain rule (`.ofActivation`, `.fixedPoint`, `.critical`) replaced by
+    /// its value for `activation` (`Gain.value(for:)`); other schemes and explicit gains are
+    /// returned unchanged.
     public func resolved(for activation: Activation) -> Initializer {
+        func resolve(_ gain: Gain) -> Gain { .value(gain.value(for: activation)) }
         switch self {
-        case .xavierUniform(.ofActivation): return .xavierUniform(gain: .value(activation.gain))
-        case .xavierNormal(.ofActivation): return .xavierNormal(gain: .value(activation.gain))
-        case let .heUniform(mode, .ofActivation): return .heUniform(mode: mode, gain: .value(activation.gain))
-        case let .heNormal(mode, .ofActivation): return .heNormal(mode: mode, gain: .value(activation.gain))
-        case .orthogonal(.ofActivation): return .orthogonal(gain: .value(activation.gain))
-        case .identity(.ofActivation): return .identity(gain: .value(activation.gain))
+        case let .xavierUniform(gain): return .xavierUniform(gain: resolve(gain))
+        case let .xavierNormal(gain): return .xavierNormal(gain: resolve(gain))
+        case let .heUniform(mode, gain): return .heUniform(mode: mode, gain: resolve(gain))
+        case let .heNormal(mode, gain): return .heNormal(mode: mode, gain: resolve(gain))
+        case let .orthogonal(gain): return .orthogonal(gain: resolve(gain))
+        case let .identity(gain): return .identity(gain: resolve(gain))
         default: return self
         }
     }
@@ -108,28 +111,63 @@ extension Initializer {
 }
 
 /// The gain `g` of a variance-preserving initializer (`Var(W)` proportional to `g^2`): a number,
-/// or `ofActivation`, the conventional gain of the activation of the layer being filled
-/// (`Activation.gain`: 5/3 for tanh, `sqrt(2)` for ReLU, ...). Float and integer literals are gains.
+/// or a rule that gives one for the activation of the layer being filled:
+///
+/// | case | `g^2` | what it does (no bias) |
+/// |---|---|---|
+/// | `ofActivation` | `Activation.gain^2` (25/9 for tanh, 2 for ReLU) | the conventional table |
+/// | `fixedPoint` | `1 / E[phi(z)^2]` | `q = 1` is a fixed point of the length map: unit-variance pre-activations stay so |
+/// | `critical` | `1 / E[phi'(z)^2]` | `chi_1 = 1` at `q = 1`: gradient variance neither grows nor shrinks per layer at unit pre-activation variance |
+///
+/// (`z ~ N(0, 1)`; `MeanFieldTheory.fixedPointGain`, `.criticalGain`.) Float and integer
+/// literals are gains.
 public enum Gain: Sendable, Hashable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral, CustomStringConvertible {
-    /// The conventional gain of the layer's activation, filled in by `Initializer.resolved(for:)`.
+    /// The conventional gain of the layer's activation, `Activation.gain`.
     case ofActivation
+    /// `g^2 = 1 / E[phi(z)^2]`.
+    case fixedPoint
+    /// `g^2 = 1 / E[phi'(z)^2]`.
+    case critical
     /// This gain.
     case value(Float)
 
     public init(floatLiteral value: Float) { self = .value(value) }
     public init(integerLiteral value: Int) { self = .value(Float(value)) }
 
-    /// The number, or `activation.gain` for `ofActivation`.
+    /// `of-activation`, `fixed-point`, `critical` or a positive finite number.
+    ///
+    /// - Throws: `VarianceKitError.invalidParameter` naming the accepted values.
+    public init(parsing text: String) throws {
+        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "of-activation", "activation": self = .ofActivation
+        case "fixed-point", "fixedpoint": self = .fixedPoint
+        case "critical": self = .critical
+        default:
+            guard let number = Float(text), number.isFinite, number > 0 else {
+                throw VarianceKitError.invalidParameter(
+                    name: "gain", value: "\"\(text)\"", expected: "a finite number > 0, of-activation, fixed-point or critical")
+            }
+            self = .value(number)
+        }
+    }
+
+    /// The number: `activation.gain` for `ofActivation`, the mean-field gains for `fixedPoint`
+    /// and `critical`, the value itself otherwise.
     public func value(for activation: Activation) -> Float {
         switch self {
         case .ofActivation: return activation.gain
+        case .fixedPoint: return Float(MeanFieldTheory(activation: activation).fixedPointGain)
+        case .critical: return Float(MeanFieldTheory(activation: activation).criticalGain)
         case let .value(gain): return gain
         }
     }
 
+    /// `of-activation`, `fixed-point`, `critical`, or the number.
     public var description: String {
         switch self {
-        case .ofActivation: return "the activation's gain"
+        case .ofActivation: return "of-activation"
+        case .fixedPoint: return "fixed-point"
+        case .critical: return "critical"
         case let .value(gain): return "\(gain)"
         }
     }
@@ -137,16 +175,30 @@ public enum Gain: Sendable, Hashable, ExpressibleByFloatLiteral, ExpressibleByIn
     /// The number, validated (finite, `> 0`).
     ///
     /// - Throws: `VarianceKitError.invalidParameter` for a gain that is not finite and `> 0`, or
-    ///   that is still `ofActivation` (no layer activation to take it from).
+    ///   that is still a rule (no layer activation to take it from).
     func require() throws -> Float {
         switch self {
-        case .ofActivation:
+        case .ofActivation, .fixedPoint, .critical:
             throw VarianceKitError.invalidParameter(
-                name: "gain", value: "of the activation",
+                name: "gain", value: description,
                 expected: "an explicit gain, or the scheme resolved for an activation first (Initializer.resolved(for:); Network does this per layer)")
         case let .value(gain):
             try VarianceKitError.requirePositiveFinite(gain, "gain")
             return gain
         }
+    }
+}
+
+extension Gain: Codable {
+    /// A number, or the rule's name.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if case let .value(gain) = self { try container.encode(gain) } else { try container.encode(description) }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let number = try? container.decode(Float.self) { self = .value(number); return }
+        self = try Gain(parsing: try container.decode(String.self))
     }
 }

@@ -8,7 +8,8 @@ import Foundation
 /// `identity` (`gain` 1), `truncated-normal` (`varianceScaling(scale: 1, .fanIn,
 /// .truncatedNormal)`: the normal truncated at 2 standard deviations, rescaled so that
 /// `Var(W) = 1/fanIn`), and the fixed-scale baselines `normal` = `N(0, 0.01^2)` and
-/// `uniform` = `U[-0.05, 0.05]`. A given `gain` replaces the default of the schemes that take one.
+/// `uniform` = `U[-0.05, 0.05]`. A given `gain` (a number, or `.fixedPoint`, `.critical`,
+/// `.ofActivation`) replaces the default of the schemes that take one.
 ///
 /// Aliases follow PyTorch's and Keras' names: `glorot-uniform`/`xavier`/`glorot` for
 /// `xavier-uniform`, `glorot-normal` for `xavier-normal`, `kaiming-normal`/`kaiming`/`he` for
@@ -55,9 +56,10 @@ public enum InitializerName: String, CaseIterable, Codable, Sendable {
     /// Whether a gain changes this scheme (`Var(W)` proportional to `gain^2`).
     public var acceptsGain: Bool { scheme(gain: nil).gain != nil }
 
-    /// The scheme, with `gain` replacing the default of the schemes that take one.
-    public func scheme(gain: Float?) -> Initializer {
-        let explicit = gain.map(Gain.value)
+    /// The scheme, with `gain` (a number or a rule such as `.critical`) replacing the default of
+    /// the schemes that take one.
+    public func scheme(gain: Gain?) -> Initializer {
+        let explicit = gain
         let root2 = Gain.value(Activation.relu.gain)
         switch self {
         case .standard: return .standard

@@ -32,21 +32,31 @@ extension LAPACK {
         let workCount: Int
         let square: UnsafeMutablePointer<Float>
         let otherSquare: UnsafeMutablePointer<Float>
-        private let storage: UnsafeMutablePointer<Float>
+        /// Owns the memory of the pointers above: keep the workspace alive while they are used
+        /// (`withExtendedLifetime`).
+        private let storage: MatrixStorage
 
-        init(blockWidth: Int, rank: Int, length: Int, workCount: Int) {
+        /// - Throws: `VarianceKitError.allocationFailed` when the float count overflows `Int` or
+        ///   the allocator refuses, `.insufficientMemory` when it exceeds the available memory.
+        init(blockWidth: Int, rank: Int, length: Int, workCount: Int, routine: String) throws {
             self.blockWidth = blockWidth
             self.workCount = workCount
             let squareCount = blockWidth * blockWidth
-            storage = .allocate(capacity: blockWidth * rank + blockWidth * length + workCount + 2 * squareCount)
-            triangularFactors = storage
+            let purpose = "the \(routine) workspace"
+            var total = 2 * squareCount
+            for part in [blockWidth.multipliedReportingOverflow(by: rank), blockWidth.multipliedReportingOverflow(by: length),
+                         (workCount, false)] {
+                let (sum, overflow) = total.addingReportingOverflow(part.0)
+                guard !part.1, !overflow else { throw VarianceKitError.allocationFailed(bytes: Int.max, purpose: purpose) }
+                total = sum
+            }
+            storage = try MatrixStorage(count: total, repeating: 0, purpose: purpose)
+            triangularFactors = storage.pointer
             product = triangularFactors + blockWidth * rank
             work = product + blockWidth * length
             square = work + workCount
             otherSquare = square + squareCount
         }
-
-        func deallocate() { storage.deallocate() }
 
         /// The `T` factor of the block reflector whose first reflector is `start` (leading
         /// dimension `blockWidth`).
@@ -64,8 +74,8 @@ extension LAPACK {
     ) throws {
         let m = height, rank = width
         let blockWidth = min(householderBlockWidth, rank)
-        let workspace = CompactWYWorkspace(blockWidth: blockWidth, rank: rank, length: width, workCount: 0)
-        defer { workspace.deallocate() }
+        let workspace = try CompactWYWorkspace(blockWidth: blockWidth, rank: rank, length: width, workCount: 0, routine: "sgeqrt3")
+        defer { withExtendedLifetime(workspace) {} }
 
         for start in stride(from: 0, to: rank, by: blockWidth) {
             let count = min(blockWidth, rank - start)
@@ -185,9 +195,9 @@ extension LAPACK {
         var info = LAPACKE_sgelqf_work(LAPACK_COL_MAJOR, Int32(blockWidth), Int32(width), a, Int32(m),
                                        &unusedTau, &query, -1)
         guard info == 0 else { throw VarianceKitError.lapackFailure(routine: "sgelqf", info: Int(info)) }
-        let workCount = max(Int(query), 1) + rank       // sgelqf's workspace, then the scalar factors τ
-        let workspace = CompactWYWorkspace(blockWidth: blockWidth, rank: rank, length: height, workCount: workCount)
-        defer { workspace.deallocate() }
+        let workCount = try workspaceCount(query, routine: "sgelqf") + rank   // sgelqf's workspace, then the scalar factors τ
+        let workspace = try CompactWYWorkspace(blockWidth: blockWidth, rank: rank, length: height, workCount: workCount, routine: "sgelqf")
+        defer { withExtendedLifetime(workspace) {} }
         let tau = workspace.work + (workCount - rank)
 
         for start in stride(from: 0, to: rank, by: blockWidth) {

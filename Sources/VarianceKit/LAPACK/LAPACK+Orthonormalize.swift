@@ -30,7 +30,10 @@ extension LAPACK {
     /// for a Gaussian matrix that holds with probability 1. Uses OpenBLAS's current thread count.
     ///
     /// - Throws: `VarianceKitError.shapeMismatch` beyond LAPACK's 32-bit dimensions,
-    ///   `VarianceKitError.lapackFailure` when a routine reports `info != 0`.
+    ///   `.nonFiniteInput` (naming the first routine it would have gone to) when `matrix` holds
+    ///   inf or NaN, `.insufficientMemory` or `.allocationFailed` when a workspace cannot be
+    ///   allocated, `.lapackFailure` when a routine reports `info != 0`. `matrix` is unchanged
+    ///   then, except after a `.lapackFailure`.
     public static func orthonormalize(_ matrix: inout Matrix, routine: HouseholderRoutine = .compactWY) throws -> [Float] {
         let rows = matrix.rows, columns = matrix.columns
         let rank = min(rows, columns)
@@ -39,6 +42,12 @@ extension LAPACK {
             throw VarianceKitError.shape("LAPACK.orthonormalize", "a dimension", actual: [dimension], expected: [BLAS.maximumDimension],
                                          "dimension \(dimension) exceeds the LAPACK limit of \(BLAS.maximumDimension)")
         }
+        let firstRoutine = switch (routine, columns >= rows) {
+        case (.compactWY, true): "sgeqrt3"
+        case (.lapackDrivers, true): "sgeqrf"
+        case (_, false): "sgelqf"
+        }
+        try requireFinite(matrix, routine: firstRoutine)
         var signs = [Float](repeating: 1, count: rank)
         try matrix.withUnsafeMutableBufferPointer { buffer in
             try signs.withUnsafeMutableBufferPointer { signBuffer in
@@ -64,8 +73,9 @@ extension LAPACK {
     ) throws {
         let m = Int32(height), n = Int32(width)
         let rank = min(height, width)
-        let tau = UnsafeMutablePointer<Float>.allocate(capacity: rank)
-        defer { tau.deallocate() }
+        let tauStorage = try MatrixStorage(count: rank, repeating: 0, purpose: "the \(height >= width ? "sgeqrf" : "sgelqf") scalar factors")
+        defer { withExtendedLifetime(tauStorage) {} }
+        let tau = tauStorage.pointer
         let tall = height >= width
         let factorName = tall ? "sgeqrf" : "sgelqf"
         let formName = tall ? "sorgqr" : "sorglq"
@@ -77,14 +87,15 @@ extension LAPACK {
             ? LAPACKE_sgeqrf_work(LAPACK_COL_MAJOR, m, n, a, m, tau, &query, -1)
             : LAPACKE_sgelqf_work(LAPACK_COL_MAJOR, m, n, a, m, tau, &query, -1)
         guard info == 0 else { throw VarianceKitError.lapackFailure(routine: factorName, info: Int(info)) }
-        var workCount = max(Int(query), 1)
+        var workCount = try workspaceCount(query, routine: factorName)
         info = tall
             ? LAPACKE_sorgqr_work(LAPACK_COL_MAJOR, m, n, k, a, m, tau, &query, -1)
             : LAPACKE_sorglq_work(LAPACK_COL_MAJOR, m, n, k, a, m, tau, &query, -1)
         guard info == 0 else { throw VarianceKitError.lapackFailure(routine: formName, info: Int(info)) }
-        workCount = max(workCount, Int(query))
-        let work = UnsafeMutablePointer<Float>.allocate(capacity: workCount)
-        defer { work.deallocate() }
+        workCount = max(workCount, try workspaceCount(query, routine: formName))
+        let workStorage = try MatrixStorage(count: workCount, repeating: 0, purpose: "the \(factorName)/\(formName) workspace")
+        defer { withExtendedLifetime(workStorage) {} }
+        let work = workStorage.pointer
 
         info = tall
             ? LAPACKE_sgeqrf_work(LAPACK_COL_MAJOR, m, n, a, m, tau, work, Int32(workCount))

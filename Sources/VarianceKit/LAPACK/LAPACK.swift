@@ -2,6 +2,14 @@ internal import CBLAS
 
 /// Checked wrappers over LAPACKE (single precision). A LAPACK failure is a thrown
 /// `VarianceKitError.lapackFailure`, never a silent garbage result.
+///
+/// Input holding inf or NaN is refused before any routine runs
+/// (`VarianceKitError.nonFiniteInput`, naming the routine and the first such element): LAPACK
+/// has no meaningful result for it. Left to itself, LAPACKE's high-level functions (`LAPACKE_sgeqrf`,
+/// `LAPACKE_sgesdd`) scan their matrix arguments for NaN and return `info = -p`, `p` the
+/// argument's position (-4 for `sgeqrf`'s `a`, -5 for `sgesdd`'s), which reads as an illegal
+/// argument; the `_work` functions do not scan, and neither scan looks for inf, which comes back
+/// as NaN results with `info = 0`.
 public enum LAPACK {
     /// The thin QR factorization `A = Q R` of an `m x n` matrix.
     ///
@@ -11,13 +19,15 @@ public enum LAPACK {
     /// may be negative; `Q * diag(sign(diag R))` is the sign-corrected factor that makes Q Haar
     /// distributed for a Gaussian `A`.
     ///
-    /// - Throws: `VarianceKitError.lapackFailure` if a routine reports `info != 0`.
+    /// - Throws: `VarianceKitError.nonFiniteInput` when `a` holds inf or NaN,
+    ///   `.lapackFailure` if a routine reports `info != 0`.
     public static func qr(_ a: Matrix) throws -> (q: Matrix, r: Matrix, rDiagonal: [Float]) {
         let m = a.rows, n = a.columns, k = min(m, n)
         guard k > 0 else {
             return (Matrix(validatedRows: m, columns: 0), Matrix(validatedRows: 0, columns: n), [])
         }
         try checkDimensions("qr", m, n)
+        try requireFinite(a, routine: "sgeqrf")
         var factored = a
         var tau = [Float](repeating: 0, count: k)
         var info = factored.withUnsafeMutableBufferPointer { pa in
@@ -59,11 +69,13 @@ public enum LAPACK {
     /// The singular values of an `m x n` matrix, `min(m, n)` of them in descending order
     /// (`sgesdd` without singular vectors).
     ///
-    /// - Throws: `VarianceKitError.lapackFailure` when the iteration does not converge.
+    /// - Throws: `VarianceKitError.nonFiniteInput` when `a` holds inf or NaN,
+    ///   `.lapackFailure` when the iteration does not converge.
     public static func singularValues(_ a: Matrix) throws -> [Float] {
         let m = a.rows, n = a.columns, k = min(m, n)
         guard k > 0 else { return [] }
         try checkDimensions("singularValues", m, n)
+        try requireFinite(a, routine: "sgesdd")
         var work = a
         var values = [Float](repeating: 0, count: k)
         // With jobz = "N" neither U nor Vᵀ is referenced, but LAPACKE still checks their leading
@@ -78,6 +90,36 @@ public enum LAPACK {
         }
         guard info == 0 else { throw VarianceKitError.lapackFailure(routine: "sgesdd", info: Int(info)) }
         return values
+    }
+
+    /// Throws `.nonFiniteInput` for the first (row-major) element of `matrix` that is inf or NaN.
+    /// One pass over the exponent bits (vectorizable), then a search only when one is found.
+    static func requireFinite(_ matrix: Matrix, routine: String) throws {
+        let columns = matrix.columns
+        let found: (index: Int, value: Float)? = matrix.withUnsafeBufferPointer { buffer in
+            let exponentMask: UInt32 = 0x7F80_0000
+            var largestExponent: UInt32 = 0
+            for value in buffer { largestExponent = max(largestExponent, value.bitPattern & exponentMask) }
+            guard largestExponent == exponentMask else { return nil }
+            let index = buffer.firstIndex { !$0.isFinite }!
+            return (index, buffer[index])
+        }
+        if let found {
+            throw VarianceKitError.nonFiniteInput(routine: routine, row: found.index / columns,
+                                                  column: found.index % columns, value: found.value)
+        }
+    }
+
+    /// The element count of a LAPACK workspace query's answer (LAPACK returns it as a Float,
+    /// rounded up where it is not exact), at least 1.
+    ///
+    /// - Throws: `.lapackFailure(routine:info: -1010)` (LAPACKE's "cannot allocate the
+    ///   workspace") for a size that is not finite or does not fit LAPACK's 32-bit `lwork`.
+    static func workspaceCount(_ query: Float, routine: String) throws -> Int {
+        guard query.isFinite, query < 0x1p31 else {
+            throw VarianceKitError.lapackFailure(routine: routine, info: Int(LAPACK_WORK_MEMORY_ERROR))
+        }
+        return max(Int(query.rounded(.up)), 1)
     }
 
     private static func checkDimensions(_ operation: String, _ dimensions: Int...) throws {

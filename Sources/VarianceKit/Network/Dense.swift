@@ -39,8 +39,11 @@ public final class Dense {
     /// A layer with zero weights and biases; set them with `setWeight(_:)` / `setBias(_:)` or build
     /// the layer through `Network(inputs:layers:seed:)` to initialize them.
     ///
-    /// - Throws: `VarianceKitError.invalidParameter` when `inputs` or `outputs` is below 1 or an
-    ///   activation parameter is invalid.
+    /// - Throws: `VarianceKitError.invalidParameter` when `inputs` or `outputs` is below 1, an
+    ///   activation parameter is invalid or the parameter count overflows `Int`;
+    ///   `.insufficientMemory` when the weight, bias and their gradients (`2 (outputs inputs +
+    ///   outputs)` floats) exceed `MemoryBudget.availableBytes()`; `.allocationFailed` when the
+    ///   allocator refuses one of them. Nothing is kept allocated then.
     public init(inputs: Int, outputs: Int, activation: Activation = .linear, bias: Bool = true) throws {
         guard inputs >= 1 else {
             throw VarianceKitError.invalidParameter(name: "Dense inputs", value: "\(inputs)", expected: "an integer >= 1")
@@ -50,17 +53,35 @@ public final class Dense {
         }
         try activation.validate()
         try Matrix.validateShape(rows: outputs, columns: inputs)
+        let parameterBytes = Dense.parameterBytes(inputs: inputs, outputs: outputs)
+        guard let parameterBytes else {
+            throw VarianceKitError.invalidParameter(
+                name: "Dense shape", value: "\(outputs) x \(inputs)", expected: "a parameter count whose bytes fit in Int")
+        }
+        if 2 * parameterBytes >= MatrixStorage.budgetCheckThreshold {
+            try MemoryBudget.require(2 * parameterBytes, for: "Dense(inputs: \(inputs), outputs: \(outputs)): its weight, bias and their gradients")
+        }
         self.inputs = inputs
         self.outputs = outputs
         self.activation = activation
         self.hasBias = bias
-        weight = Matrix(validatedRows: outputs, columns: inputs)
-        weightGradient = Matrix(validatedRows: outputs, columns: inputs)
-        biasStorage = Matrix(validatedRows: 1, columns: outputs)
-        biasGradientStorage = Matrix(validatedRows: 1, columns: outputs)
+        weight = try Matrix(rows: outputs, columns: inputs)
+        weightGradient = try Matrix(rows: outputs, columns: inputs)
+        biasStorage = try Matrix(rows: 1, columns: outputs)
+        biasGradientStorage = try Matrix(rows: 1, columns: outputs)
         preActivation = Matrix(validatedRows: 0, columns: outputs)
         output = Matrix(validatedRows: 0, columns: outputs)
         delta = Matrix(validatedRows: 0, columns: outputs)
+    }
+
+    /// Bytes of `W` and `b` (`(outputs inputs + outputs)` floats; the bias is stored with or
+    /// without `hasBias`), so that twice this is `W`, `b` and their gradients; nil on overflow
+    /// (then twice it overflows too).
+    static func parameterBytes(inputs: Int, outputs: Int) -> Int? {
+        let (weights, weightOverflow) = outputs.multipliedReportingOverflow(by: inputs)
+        let (elements, sumOverflow) = weights.addingReportingOverflow(outputs)
+        let (bytes, byteOverflow) = elements.multipliedReportingOverflow(by: 2 * MemoryLayout<Float>.stride)
+        return weightOverflow || sumOverflow || byteOverflow ? nil : bytes / 2
     }
 
     /// `b` as `[1, outputs]`, or nil for a layer without bias.

@@ -120,18 +120,44 @@ public enum RandomFill {
         }
     }
 
+    /// The largest `|z|` the Box-Muller transform draws, `sqrt(-2 ln 2^-24) = sqrt(48 ln 2)`
+    /// (5.77; the smallest radius uniform is `2^-24`), rounded up with room for the rounding of the
+    /// single-precision logarithm: every normal sample lies in `mean ± normalReach sd`.
+    static let normalReach: Double = 5.8
+
     static func validateNormal(mean: Float, standardDeviation: Float) throws {
         try VarianceKitError.requireFinite(mean, "mean")
         try VarianceKitError.requirePositiveFinite(standardDeviation, "standardDeviation")
+        try requireRepresentable(mean: mean, standardDeviation: standardDeviation,
+                                 reach: (-normalReach, normalReach), bounds: "mean ± 5.8 standardDeviation")
+    }
+
+    /// Throws unless the samples `mean + z sd`, `z` in `reach`, and the product `z sd` itself, are
+    /// finite Floats: the check, in Double, that the fill will not write inf.
+    private static func requireRepresentable(
+        mean: Float, standardDeviation: Float, reach: (lower: Double, upper: Double), bounds: String
+    ) throws {
+        let largest = Double(Float.greatestFiniteMagnitude)
+        let deviation = Double(standardDeviation)
+        let extremes = [Double(mean) + reach.lower * deviation, Double(mean) + reach.upper * deviation,
+                        max(abs(reach.lower), abs(reach.upper)) * deviation]
+        guard extremes.allSatisfy({ abs($0) <= largest }) else {
+            throw VarianceKitError.invalidParameter(
+                name: "standardDeviation", value: "\(standardDeviation)",
+                expected: "samples within Float's range: \(bounds) within ±\(Float.greatestFiniteMagnitude) (mean = \(mean))")
+        }
     }
 
     static func validateTruncatedNormal(mean: Float, standardDeviation: Float, lower: Float, upper: Float) throws {
-        try validateNormal(mean: mean, standardDeviation: standardDeviation)
+        try VarianceKitError.requireFinite(mean, "mean")
+        try VarianceKitError.requirePositiveFinite(standardDeviation, "standardDeviation")
         try VarianceKitError.requireFinite(lower, "lower")
         try VarianceKitError.requireFinite(upper, "upper")
         guard lower < upper else {
             throw VarianceKitError.invalidParameter(name: "upper", value: "\(upper)", expected: "a number > lower = \(lower) (bounds in standard deviations)")
         }
+        try requireRepresentable(mean: mean, standardDeviation: standardDeviation, reach: (Double(lower), Double(upper)),
+                                 bounds: "[mean + lower standardDeviation, mean + upper standardDeviation]")
         guard StandardNormal.probability(between: Double(lower), and: Double(upper)) > 1e-300 else {
             throw VarianceKitError.invalidParameter(
                 name: "lower", value: "\(lower)", expected: "bounds [lower, upper] holding a representable probability (|bounds| below about 37 standard deviations)")

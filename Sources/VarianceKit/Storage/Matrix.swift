@@ -29,19 +29,28 @@ public struct Matrix: Sendable {
 
     /// A `rows x columns` matrix with every element set to `value` (zero by default).
     ///
-    /// - Throws: `VarianceKitError.invalidParameter` when a dimension is negative or the element
-    ///   count overflows `Int`.
+    /// - Throws: `VarianceKitError.invalidParameter` when a dimension is negative or the byte
+    ///   count overflows `Int`; `.insufficientMemory` when the buffer (64 MiB or more) exceeds
+    ///   `MemoryBudget.availableBytes()`; `.allocationFailed` when the allocator refuses it.
+    ///   Nothing is allocated then.
     public init(rows: Int, columns: Int, repeating value: Float = 0) throws {
         try Matrix.validateShape(rows: rows, columns: columns)
         self.rows = rows
         self.columns = columns
-        self.storage = MatrixStorage(count: rows * columns, repeating: value)
+        self.storage = try MatrixStorage(count: rows * columns, repeating: value,
+                                         purpose: Matrix.purpose(rows: rows, columns: columns))
+    }
+
+    /// What a matrix's buffer is for, in allocation errors.
+    static func purpose(rows: Int, columns: Int) -> String {
+        "a \(rows) x \(columns) matrix"
     }
 
     /// A matrix of the given shape holding `elements` in row-major order.
     ///
     /// - Throws: `VarianceKitError.invalidParameter` for a negative dimension,
-    ///   `VarianceKitError.shapeMismatch` when `elements.count != rows * columns`.
+    ///   `VarianceKitError.shapeMismatch` when `elements.count != rows * columns`, and the
+    ///   allocation errors of `init(rows:columns:repeating:)`.
     public init(rows: Int, columns: Int, elements: [Float]) throws {
         try Matrix.validateShape(rows: rows, columns: columns)
         guard elements.count == rows * columns else {
@@ -51,7 +60,8 @@ public struct Matrix: Sendable {
         }
         self.rows = rows
         self.columns = columns
-        self.storage = MatrixStorage(count: elements.count, repeating: 0)
+        self.storage = try MatrixStorage(count: elements.count, repeating: 0,
+                                         purpose: Matrix.purpose(rows: rows, columns: columns))
         elements.withUnsafeBufferPointer { source in
             if let base = source.baseAddress, !source.isEmpty {
                 storage.pointer.update(from: base, count: source.count)
@@ -186,14 +196,17 @@ extension Matrix {
 // MARK: - Conformances
 
 extension Matrix: Equatable {
-    /// Same shape and bitwise-equal elements (so `NaN != NaN`, as for `Float`).
+    /// Same shape and bitwise-identical elements: every pair of elements has the same bit
+    /// pattern. So `0` and `-0` differ, and NaNs are equal when their bits are (a matrix always
+    /// equals itself and its copies, as `Equatable` requires). This is the equality that
+    /// "bit-identical results" means; it is not `Float`'s `==` applied element by element (for
+    /// that, compare `elements` as arrays).
     public static func == (lhs: Matrix, rhs: Matrix) -> Bool {
         guard lhs.rows == rhs.rows, lhs.columns == rhs.columns else { return false }
         if lhs.storage === rhs.storage { return true }
         return lhs.withUnsafeBufferPointer { a in
             rhs.withUnsafeBufferPointer { b in
-                for i in 0..<a.count where a[i] != b[i] { return false }
-                return true
+                memcmp(a.baseAddress!, b.baseAddress!, a.count * MemoryLayout<Float>.stride) == 0
             }
         }
     }

@@ -14,10 +14,19 @@ extension GaussianQuadrature {
     /// density `exp(-z^2/2) / sqrt(2 pi)`: exponentially accurate for integrands analytic on each
     /// side of 0 (see the type's documentation).
     ///
-    /// - Parameter pointsPerPanel: Gauss-Legendre points per panel (35 panels per side); 16 gives
-    ///   `2 * 35 * 16 = 1120` nodes.
-    public static func splitAtZero(pointsPerPanel: Int = 16) -> GaussianQuadrature {
-        precondition((1...64).contains(pointsPerPanel), "pointsPerPanel must be in 1...64")
+    /// - Parameter pointsPerPanel: Gauss-Legendre points per panel (35 panels per side), in
+    ///   `1...64`; 16 gives `2 * 35 * 16 = 1120` nodes.
+    /// - Throws: `VarianceKitError.invalidParameter` unless `1 <= pointsPerPanel <= 64`.
+    public static func splitAtZero(pointsPerPanel: Int = 16) throws -> GaussianQuadrature {
+        guard (1...64).contains(pointsPerPanel) else {
+            throw VarianceKitError.invalidParameter(
+                name: "pointsPerPanel", value: "\(pointsPerPanel)", expected: "an integer number of points per panel in 1...64")
+        }
+        return uncheckedSplitAtZero(pointsPerPanel: pointsPerPanel)
+    }
+
+    /// `splitAtZero(pointsPerPanel:)` for a count already known to be in `1...64`.
+    static func uncheckedSplitAtZero(pointsPerPanel: Int) -> GaussianQuadrature {
         let (legendreNodes, legendreWeights) = gaussLegendre(pointsPerPanel)
         var positiveNodes = [Double]()
         var positiveWeights = [Double]()

@@ -26,7 +26,7 @@ public struct GaussianQuadrature: Sendable, Equatable {
     public let weights: [Double]
 
     /// The rule `MeanFieldTheory` uses unless told otherwise: `splitAtZero()`.
-    public static let standard = GaussianQuadrature.splitAtZero()
+    public static let standard = GaussianQuadrature.uncheckedSplitAtZero(pointsPerPanel: 16)
 
     private init(nodes: [Double], weights: [Double]) {
         self.nodes = nodes

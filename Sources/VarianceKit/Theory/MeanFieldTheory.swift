@@ -86,18 +86,80 @@ public struct MeanFieldTheory: Sendable {
         }
     }
 
-    /// The fixed point `q*` of the length map, iterated from `start`; `nil` when the iteration
-    /// has not settled (relative change `> tolerance`) after `maximumIterations` or diverged.
+    /// The slope of the length map at `q`, `dq^{l+1}/dq^l = s_w^2 E_z[phi'(sqrt(q) z) phi(sqrt(q) z) z] / sqrt(q)`,
+    /// which by Stein's lemma is `chi_1 + s_w^2 E[phi(sqrt(q) z) phi''(sqrt(q) z)]` (Schoenholz et al.
+    /// 2017, eq. 6), so no second derivative is needed. At `q = 0` it is the limit `q -> 0`.
+    public func lengthMapSlope(preactivationVariance q: Double, weightScale: Double) -> Double {
+        let root = Swift.max(q, 1e-300).squareRoot()
+        return weightScale * quadrature.expectation { z in
+            let u = root * z
+            return activation(u) * derivative(u) * z
+        } / root
+    }
+
+    /// The stable fixed point `q*` of the length map that iterating from `start` converges to:
+    /// the first root of `V(q) - q` in the direction the iterates move (the length map is
+    /// increasing in `q` for every activation), bracketed by doubling or halving `q` and refined
+    /// by the Illinois variant of regula falsi to `tolerance` (relative).
+    ///
+    /// Returns 0 when the map contracts to zero: no bias, `phi(0) = 0`, and `V(q) < q` all the
+    /// way down (geometrically in the ordered phase; only algebraically, `q^l ~ 1/(2 l)`, at the
+    /// critical point of tanh at `s_w^2 = 1`, `s_b^2 = 0`). `nil` when `V(q) > q` up to `1e100`
+    /// (the iterates grow without bound) or the refinement has not converged after
+    /// `maximumIterations` steps.
     public func fixedPoint(
         weightScale: Double, biasVariance: Double = 0, start: Double = 1,
         tolerance: Double = 1e-12, maximumIterations: Int = 10_000
     ) -> Double? {
-        var q = start
+        func excess(_ q: Double) -> Double { varianceMap(q, weightScale: weightScale, biasVariance: biasVariance) - q }
+        let start = Swift.max(start, Double.leastNormalMagnitude)
+        let atStart = excess(start)
+        guard atStart.isFinite else { return nil }
+        if atStart == 0 { return start }
+        // Bracket [low, high] with excess(low) > 0 >= excess(high).
+        var (low, high) = (start, start)
+        var (lowExcess, highExcess) = (atStart, atStart)
+        if atStart > 0 {
+            while highExcess > 0 {
+                high *= 2
+                guard high < 1e100 else { return nil }
+                highExcess = excess(high)
+                guard highExcess.isFinite else { return nil }
+                if highExcess > 0 { (low, lowExcess) = (high, highExcess) }
+            }
+        } else {
+            // An excess within rounding of 0 (|V(q) - q| below a few ulps of q) does not show a
+            // root: at the edge of chaos V(q) - q ~ -2 q^2 vanishes into rounding near q ~ 1e-16.
+            while lowExcess < 4 * Double.ulpOfOne * low {
+                low /= 2
+                if low < 1e-300 {
+                    let atZero = varianceMap(0, weightScale: weightScale, biasVariance: biasVariance)
+                    if atZero == 0 { return 0 }
+                    (low, lowExcess) = (0, atZero)
+                    break
+                }
+                lowExcess = excess(low)
+                if lowExcess < 4 * Double.ulpOfOne * low { (high, highExcess) = (low, Swift.min(lowExcess, -Double.leastNonzeroMagnitude)) }
+            }
+        }
+        if highExcess == 0 { return high }
+        // Illinois: regula falsi that halves the weight of an end point kept twice in a row.
+        var side = 0
         for _ in 0..<maximumIterations {
-            let next = varianceMap(q, weightScale: weightScale, biasVariance: biasVariance)
-            guard next.isFinite else { return nil }
-            if abs(next - q) <= tolerance * Swift.max(abs(next), Double.leastNormalMagnitude) { return next }
-            q = next
+            if high - low <= tolerance * high { return (low + high) / 2 }
+            var q = (low * highExcess - high * lowExcess) / (highExcess - lowExcess)
+            if !(q > low && q < high) { q = (low + high) / 2 }
+            let value = excess(q)
+            if value == 0 { return q }
+            if value > 0 {
+                (low, lowExcess) = (q, value)
+                if side == 1 { highExcess /= 2 }
+                side = 1
+            } else {
+                (high, highExcess) = (q, value)
+                if side == -1 { lowExcess /= 2 }
+                side = -1
+            }
         }
         return nil
     }

@@ -34,11 +34,17 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: "Examples in the batch of i.i.d. standard-normal inputs (\(PropagationExperiment.batchRange.lowerBound)...\(PropagationExperiment.batchRange.upperBound)).")
     var batch: Int = 1024
 
-    @Flag(help: "Give every layer a bias (initialized to zero).")
+    @Flag(help: "Give every layer a bias (zeros unless --bias-std is given).")
     var bias = false
 
-    @Option(help: "Gain for the schemes that take one (xavier-*, he-*, orthogonal, identity); default: orthogonal uses the activation's gain, he-* sqrt(2), xavier-* and identity 1.")
-    var gain: Double?
+    @Option(name: .customLong("bias-std"), help: "With --bias: draw the biases from N(0, S^2); the mean-field predictions use s_b^2 = S^2.")
+    var biasStandardDeviation: Double?
+
+    @Option(help: ArgumentHelp(
+        "Gain for the schemes that take one (xavier-*, he-*, orthogonal, identity): a number, or fixed-point (gain^2 = 1/E[phi(z)^2]: unit variance is a fixed point), critical (gain^2 = 1/E[phi'(z)^2]: chi_1 = 1 at unit variance) or of-activation (the conventional table).",
+        discussion: "Default: orthogonal uses the activation's gain, he-* sqrt(2), xavier-* and identity 1.",
+        valueName: "gain"))
+    var gain: String?
 
     @Option(help: "The loss back-propagated: readout (a fixed random linear readout, top gradient independent of the forward pass) or quadratic (0.5 sum A^2 / batch).")
     var loss: PropagationExperiment.TopLoss = .readout
@@ -64,9 +70,12 @@ struct ExperimentOptions: ParsableArguments {
         try Self.requireRange(depth, PropagationExperiment.depthRange, "--depth")
         try Self.requireRange(width, PropagationExperiment.widthRange, "--width")
         try Self.requireRange(batch, PropagationExperiment.batchRange, "--batch")
+        var parsedGain: Gain?
         if let gain {
-            guard gain.isFinite, gain > 0 else {
-                throw ValidationError("invalid --gain \(gain): expected a finite number > 0")
+            do {
+                parsedGain = try Gain(parsing: gain)
+            } catch {
+                throw ValidationError("invalid --gain \(gain): expected a finite number > 0, fixed-point, critical or of-activation")
             }
             let without = initializerList.filter { !$0.acceptsGain }
             if !without.isEmpty {
@@ -75,10 +84,16 @@ struct ExperimentOptions: ParsableArguments {
                     + "it applies to \(InitializerName.allCases.filter(\.acceptsGain).map(\.rawValue).joined(separator: ", "))")
             }
         }
+        if let biasStandardDeviation {
+            guard biasStandardDeviation.isFinite, biasStandardDeviation >= 0, biasStandardDeviation <= 1e6 else {
+                throw ValidationError("invalid --bias-std \(biasStandardDeviation): expected a finite number in 0...1e6")
+            }
+            guard bias else { throw ValidationError("--bias-std needs --bias (the layers have no biases without it)") }
+        }
         do {
             return try PropagationExperiment(
                 initializers: initializerList, activations: activationList, depth: depth, width: width, batch: batch,
-                seed: seed.seed, bias: bias, gain: gain, loss: loss)
+                seed: seed.seed, bias: bias, biasStandardDeviation: biasStandardDeviation ?? 0, gain: parsedGain, loss: loss)
         } catch let error as VarianceKitError {
             throw ValidationError(error.description)
         }

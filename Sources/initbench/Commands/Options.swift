@@ -27,17 +27,35 @@ struct RunOptions: ParsableArguments {
     }
 }
 
-/// Where and how results go: `--format table|csv|json`, `--output PATH` (atomic; standard output
-/// when absent).
+/// Where and how results go: `--format table|csv|json`, `--output PATH` (standard output when
+/// absent or `-`; otherwise written atomically, see `AtomicFile` for what each kind of path gets).
 struct OutputOptions: ParsableArguments {
     @Option(help: "Output format: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var format: OutputFormat = .table
 
-    @Option(help: "Write the output to this file (written to a temporary file, then renamed) instead of standard output.")
+    @Option(help: ArgumentHelp(
+        "Write the output to this file instead of standard output ('-': standard output).",
+        discussion: """
+        The file is written to a temporary file in its directory and renamed over the path, so it \
+        is replaced all at once and a failure (a full disk, an interrupt) leaves the previous file \
+        as it was. A regular file keeps its mode; a symbolic link is followed (its target is \
+        replaced, the link stays); a file with more than one hard link is refused. Directories, \
+        devices, FIFOs and sockets, paths ending in '/', missing or unwritable directories and \
+        /proc or /sys are refused before any work, with exit status 64; a failed write exits 74.
+        """,
+        valueName: "path"))
     var output: String?
 
+    /// The file to write, nil for standard output.
+    var outputFile: String? { output == "-" ? nil : output }
+
     func validate() throws {
-        if let output { try AtomicFile.checkWritable(output) }
+        guard let outputFile else { return }
+        do {
+            try AtomicFile.check(outputFile)
+        } catch {
+            throw ValidationError("--output: \(error.description)")
+        }
     }
 
     /// Renders `document` in the chosen format and prints it or writes it atomically to `--output`.
@@ -48,11 +66,32 @@ struct OutputOptions: ParsableArguments {
         case .csv: text = document.csv
         case .json: text = try JSONOutput.text(document)
         }
-        if let output {
-            try AtomicFile.write(text, to: output)
+        if let outputFile {
+            try AtomicFile.write(text, to: outputFile)
         } else {
             print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
         }
+    }
+}
+
+/// The report's `--output DIR` help, shared by `report` and the default comparison.
+let reportDirectoryHelp = ArgumentHelp(
+    "Directory for the report (created if missing; its parent must exist).",
+    discussion: """
+    The files are written into a temporary directory beside it, then renamed into place, so a \
+    failed or interrupted report leaves nothing half-written. An existing directory is replaced \
+    only if it is empty or holds an earlier report (only a report's file names); one holding \
+    other files is refused with exit status 64, as are files, devices, '-', mount points and \
+    parents where nothing can be created. A symbolic link is followed.
+    """,
+    valueName: "directory")
+
+/// Throws a `ValidationError` (exit 64) unless a report can be written to `directory`.
+func validateReportDirectory(_ directory: String) throws {
+    do {
+        try ReportDirectory.check(directory, names: HTMLReport.fileNames)
+    } catch {
+        throw ValidationError("--output: \(error.description)")
     }
 }
 

@@ -39,11 +39,11 @@ struct Report: ParsableCommand {
     @OptionGroup var experiment: ExperimentOptions
     @OptionGroup var common: RunOptions
 
-    @Option(help: "Directory for the report (created if missing).")
+    @Option(help: reportDirectoryHelp)
     var output: String = Compare.defaultReportDirectory
 
     func validate() throws {
-        try AtomicFile.checkDirectoryWritable(output)
+        try validateReportDirectory(output)
     }
 
     func run() throws {
@@ -69,14 +69,14 @@ struct Compare: ParsableCommand {
     @OptionGroup var seed: SeedOption
     @OptionGroup var common: RunOptions
 
-    @Option(help: "Directory for the report (created if missing).")
+    @Option(help: reportDirectoryHelp)
     var output: String = Compare.defaultReportDirectory
 
     @Option(help: "Output format of the summary: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")) (csv and json hold every layer).")
     var format: OutputFormat = .table
 
     func validate() throws {
-        try AtomicFile.checkDirectoryWritable(output)
+        try validateReportDirectory(output)
     }
 
     func run() throws {

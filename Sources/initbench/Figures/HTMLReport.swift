@@ -12,23 +12,32 @@ enum HTMLReport {
     static let jsonName = "results.json"
     static let csvName = "results.csv"
 
-    /// Writes every file of the report into `directory` (created if missing), each atomically,
-    /// the page last; returns the page's path.
+    /// Every file a report holds.
+    static var fileNames: Set<String> { [pageName, varianceFigureName, activationHistogramName, gradientHistogramName, jsonName, csvName] }
+
+    /// Writes the report as the directory `directory`, all at once (`ReportDirectory.write`: a
+    /// temporary directory beside it, renamed into place); returns the page's path.
     @discardableResult
     static func write(_ report: PropagationDocument, to directory: String) throws -> String {
-        try AtomicFile.createDirectory(directory)
         let variance = VarianceFigure.svg(report)
         let activations = HistogramFigure.svg(report, quantity: .activation)
         let gradients = HistogramFigure.svg(report, quantity: .gradient)
-        let base = URL(fileURLWithPath: directory)
-        try AtomicFile.write(variance.text, to: base.appendingPathComponent(varianceFigureName).path)
-        try AtomicFile.write(activations.text, to: base.appendingPathComponent(activationHistogramName).path)
-        try AtomicFile.write(gradients.text, to: base.appendingPathComponent(gradientHistogramName).path)
-        try AtomicFile.write(try JSONOutput.text(report), to: base.appendingPathComponent(jsonName).path)
-        try AtomicFile.write(CSVFormatter.layers(report), to: base.appendingPathComponent(csvName).path)
-        let page = base.appendingPathComponent(pageName).path
-        try AtomicFile.write(html(report, variance: variance, activations: activations, gradients: gradients), to: page)
-        return page
+        let files: [(name: String, data: Data)] = [
+            (varianceFigureName, Data(variance.text.utf8)),
+            (activationHistogramName, Data(activations.text.utf8)),
+            (gradientHistogramName, Data(gradients.text.utf8)),
+            (jsonName, Data(try JSONOutput.text(report).utf8)),
+            (csvName, Data(CSVFormatter.layers(report).utf8)),
+            (pageName, Data(html(report, variance: variance, activations: activations, gradients: gradients).utf8)),
+        ]
+        try ReportDirectory.write(files, to: directory)
+        return URL(fileURLWithPath: directory).appendingPathComponent(pageName).path
+    }
+
+    /// The figure's notes (what it clipped, marked or left out) as a caption paragraph, or nothing.
+    static func clippingNotes(_ figure: SVGDocument) -> String {
+        guard !figure.notes.isEmpty else { return "" }
+        return "\n<br><span class=\"clipped\">\(SVGDocument.escape(figure.notes.joined(separator: " ")))</span>"
     }
 
     static func html(_ report: PropagationDocument, variance: SVGDocument, activations: SVGDocument, gradients: SVGDocument) -> String {
@@ -49,7 +58,7 @@ enum HTMLReport {
             ("depth x width", "\(config.depth) x \(config.width) (inputs \(config.inputs))"),
             ("batch", "\(config.batch) i.i.d. standard-normal inputs"),
             ("loss", config.loss == "readout" ? "random linear readout L = (1/B) sum R * A (R fixed by the seed)" : "quadratic L = 0.5 sum A^2 / B"),
-            ("bias", config.bias ? "yes (zeros)" : "no"),
+            ("bias", config.bias ? (config.biasStandardDeviation > 0 ? "N(0, \(config.biasStandardDeviation)^2)" : "yes (zeros)") : "no"),
             ("gain", config.gain.map { "\($0) for every scheme that takes one" } ?? "each scheme's default (orthogonal: the activation's gain; he-*: sqrt 2; xavier-*: 1)"),
             ("seed", "\(config.seed)"),
             ("BLAS", "\(config.blasKernel), \(config.threads) thread\(config.threads == 1 ? "" : "s")"),
@@ -93,21 +102,21 @@ enum HTMLReport {
         (q<sup>l</sup> = n Var(W) E[&phi;(z<sup>l-1</sup>)<sup>2</sup>], gradients multiplied by n Var(W) E[&phi;'(z)<sup>2</sup>] per layer going down).
         A flat line means the scheme keeps the signal's scale through depth; a slope of one decade per layer means the
         signal vanishes (downwards) or explodes (upwards) geometrically. Glorot's linear-regime argument predicts that
-        Var(dL/dW) is the same in every layer even when the other two are not.</figcaption>
+        Var(dL/dW) is the same in every layer even when the other two are not.\(clippingNotes(variance))</figcaption>
         </figure>
 
         <h2>Activation histograms (Glorot &amp; Bengio, Figure 6)</h2>
         <figure>
         \(activations.element)
         <figcaption>Distribution of activation values at each layer (layer 1 at the bottom). Saturating units pile up
-        at the ends of tanh's range; vanishing signals collapse to a spike at 0; dead ReLU units are the spike at 0.</figcaption>
+        at the ends of tanh's range; vanishing signals collapse to a spike at 0; dead ReLU units are the spike at 0.\(clippingNotes(activations))</figcaption>
         </figure>
 
         <h2>Back-propagated gradient histograms (Glorot &amp; Bengio, Figure 7)</h2>
         <figure>
         \(gradients.element)
         <figcaption>Distribution of dL/dz at each layer on a shared axis per panel. With a good scheme every layer has
-        the same spread; a spread that narrows towards layer 1 is a vanishing gradient.</figcaption>
+        the same spread; a spread that narrows towards layer 1 is a vanishing gradient.\(clippingNotes(gradients))</figcaption>
         </figure>
 
         <h2>Settings</h2>

@@ -33,14 +33,40 @@ enum HistogramFigure {
     /// At most this many ridges per panel (evenly spaced layers, always the first and the last).
     static let maximumRidges = 10
 
-    /// The layers drawn for a network of `depth` layers.
+    /// The layers drawn for a network of `depth` layers: `1 + round(i (depth - 1) / 9)` for
+    /// i = 0...9 (in integers; 9 is odd, so there are no ties).
     static func shownLayers(depth: Int) -> [Int] {
         guard depth > maximumRidges else { return Array(1...max(depth, 1)) }
+        let steps = maximumRidges - 1
         var layers = Set<Int>()
         for i in 0..<maximumRidges {
-            layers.insert(1 + Int((Double(i) * Double(depth - 1) / Double(maximumRidges - 1)).rounded()))
+            layers.insert(1 + (i * (depth - 1) + steps / 2) / steps)
         }
         return layers.sorted()
+    }
+
+    /// Whether `histogram`'s bounds can place its bins: both finite, in order, and at least the
+    /// smallest normal double apart (a subnormal width turns positions into inf).
+    static func hasUsableRange(_ histogram: HistogramCounts) -> Bool {
+        histogram.lower.isFinite && histogram.upper.isFinite && histogram.upper > histogram.lower
+            && (histogram.upper - histogram.lower).isNormal
+    }
+
+    /// Why ridges or axes were not drawn, counted over the figure, for the caption.
+    struct Tally {
+        var diverged = 0, allZeros = 0, noData = 0, noFiniteRange = 0, panelsWithoutAxis = 0
+
+        var notes: [String] {
+            var parts = [String]()
+            if diverged > 0 { parts.append("\(diverged) inf/NaN (the run diverged at or before that layer)") }
+            if allZeros > 0 { parts.append("\(allZeros) all zeros") }
+            if noData > 0 { parts.append("\(noData) with no finite entries") }
+            if noFiniteRange > 0 { parts.append("\(noFiniteRange) whose range is not finite or narrower than the smallest normal double (2.2e-308)") }
+            var notes = [String]()
+            if !parts.isEmpty { notes.append("Ridges not drawn (labelled in the panel instead): \(parts.joined(separator: ", ")).") }
+            if panelsWithoutAxis > 0 { notes.append("\(panelsWithoutAxis) panel(s) have no finite horizontal range, so their axis has no values.") }
+            return notes
+        }
     }
 
     static func svg(_ report: PropagationDocument, quantity: Quantity) -> SVGDocument {
@@ -52,36 +78,43 @@ enum HistogramFigure {
                               height: 50 + cellHeight * Double(max(activations.count, 1)))
         svg.label("\(quantity.title): depth \(report.config.depth), width \(report.config.width), batch \(report.config.batch) (each ridge scaled to its own peak; exact zeros counted apart)",
                   x: 10, y: 22, size: 15, weight: "bold")
+        var tally = Tally()
         for (row, activation) in activations.enumerated() {
             for (column, initializer) in initializers.enumerated() {
                 guard let run = report.runs.first(where: { $0.activation == activation && $0.initializer == initializer }) else { continue }
                 let x = 10 + Double(column) * cellWidth + marginLeft
                 let y = 50 + Double(row) * cellHeight + marginTop
                 let color = SVGDocument.palette[column % SVGDocument.palette.count]
-                drawPanel(&svg, run: run, quantity: quantity, color: color, x: x, y: y)
+                drawPanel(&svg, run: run, quantity: quantity, color: color, x: x, y: y, tally: &tally)
             }
         }
+        svg.notes = tally.notes
         return svg
     }
 
-    static func drawPanel(_ svg: inout SVGDocument, run: RunRecord, quantity: Quantity, color: String, x: Double, y: Double) {
+    static func drawPanel(_ svg: inout SVGDocument, run: RunRecord, quantity: Quantity, color: String, x: Double, y: Double, tally: inout Tally) {
         svg.label("\(run.initializer), \(run.activation)", x: x, y: y - 12, size: 13, weight: "bold")
         let depth = run.layers.count
         let layers = shownLayers(depth: depth)
         let spacing = panelHeight / Double(layers.count + 1)
         let ridgeHeight = spacing * 1.8
-        // The horizontal axis: the first non-empty histogram's range (all layers of a run share it).
-        let reference = run.layers.map { quantity.histogram($0) }.first(where: { $0.total > 0 && $0.upper > $0.lower })
-        let lower = reference?.lower ?? -1, upper = reference?.upper ?? 1
+        // The horizontal axis: the first non-empty histogram's range with usable bounds (all layers
+        // of a run share it).
+        let reference = run.layers.map { quantity.histogram($0) }.first(where: { $0.total > 0 && hasUsableRange($0) })
         svg.line(x, y + panelHeight, x + panelWidth, y + panelHeight, stroke: "#444")
-        var ticks: [(Double, String)] = [(0, "start"), (1, "end")]
-        let zeroFraction = -lower / (upper - lower)
-        if zeroFraction > 0.15, zeroFraction < 0.85 { ticks.append((zeroFraction, "middle")) }
-        for (fraction, anchor) in ticks {
-            let value = fraction == zeroFraction ? 0 : lower + fraction * (upper - lower)
-            svg.line(x + fraction * panelWidth, y + panelHeight, x + fraction * panelWidth, y + panelHeight + 4, stroke: "#444")
-            svg.label(NumberFormat.short(value), x: x + fraction * panelWidth, y: y + panelHeight + 17,
-                      anchor: anchor, size: 11, color: "#555")
+        if let reference {
+            let lower = reference.lower, upper = reference.upper
+            var ticks: [(fraction: Double, value: Double, anchor: String)] = [(0, lower, "start"), (1, upper, "end")]
+            let zeroFraction = -lower / (upper - lower)
+            if zeroFraction.isFinite, zeroFraction > 0.15, zeroFraction < 0.85 { ticks.append((zeroFraction, 0, "middle")) }
+            for tick in ticks {
+                let tx = x + tick.fraction * panelWidth
+                svg.line(tx, y + panelHeight, tx, y + panelHeight + 4, stroke: "#444")
+                svg.label(NumberFormat.short(tick.value), x: tx, y: y + panelHeight + 17, anchor: tick.anchor, size: 11, color: "#555")
+            }
+        } else {
+            tally.panelsWithoutAxis += 1
+            svg.label("no finite range", x: x + panelWidth / 2, y: y + panelHeight + 17, anchor: "middle", size: 11, color: "#b00")
         }
         // Top ridge first so lower layers are drawn over it.
         for (position, layerIndex) in layers.enumerated().reversed() {
@@ -90,17 +123,26 @@ enum HistogramFigure {
             guard layerIndex - 1 < run.layers.count else { continue }
             let histogram = quantity.histogram(run.layers[layerIndex - 1])
             let diverged = run.divergedAtLayer.map { layerIndex >= $0 } ?? false
-            if diverged || histogram.total == 0 || histogram.total == histogram.zeros {
-                svg.label(diverged ? "inf/NaN" : (histogram.total > 0 ? "all zeros" : "no data"), x: x + panelWidth / 2, y: baseline - 3, anchor: "middle", size: 10, color: "#b00")
+            let missing: String?
+            if diverged { missing = "inf/NaN"; tally.diverged += 1 }
+            else if histogram.total == 0 { missing = "no data"; tally.noData += 1 }
+            else if histogram.total == histogram.zeros { missing = "all zeros"; tally.allZeros += 1 }
+            else if !hasUsableRange(histogram) { missing = "no finite range"; tally.noFiniteRange += 1 }
+            else { missing = nil }
+            if let missing {
+                svg.label(missing, x: x + panelWidth / 2, y: baseline - 3, anchor: "middle", size: 10, color: "#b00")
                 continue
             }
             // Exact zeros (dead ReLU units, their gradients) are left out of the ridge, so that the
-            // spike does not flatten the rest, and given as a fraction beside it.
+            // spike does not flatten the rest, and given as a fraction beside it. They sit in the
+            // bin holding 0 on this histogram's own range (an end bin when 0 is outside it).
             var counts = histogram.counts
             let bins = counts.count
             if histogram.zeros > 0 {
-                let zeroBin = min(max(Int((-lower / (upper - lower) * Double(bins)).rounded(.down)), 0), bins - 1)
-                counts[zeroBin] = max(counts[zeroBin] - histogram.zeros, 0)
+                let zeroPosition = (-histogram.lower / (histogram.upper - histogram.lower) * Double(bins)).rounded(.down)
+                if let zeroBin = SVGDocument.clampedIntOrNil(zeroPosition, to: 0...(bins - 1)) {
+                    counts[zeroBin] = max(counts[zeroBin] - histogram.zeros, 0)
+                }
                 let fraction = Double(histogram.zeros) / Double(max(histogram.total, 1))
                 if fraction >= 0.005 {
                     svg.label("zeros \(NumberFormat.percent(fraction))", x: x + panelWidth + 2, y: baseline, anchor: "start", size: 9, color: "#777")
@@ -111,7 +153,7 @@ enum HistogramFigure {
             for (bin, count) in counts.enumerated() {
                 let left = x + Double(bin) / Double(bins) * panelWidth
                 let right = x + Double(bin + 1) / Double(bins) * panelWidth
-                let top = baseline - Double(count) / max(peak, 1) * ridgeHeight
+                let top = baseline - Double(max(count, 0)) / max(peak, 1) * ridgeHeight
                 d += " L\(SVGDocument.number(left)) \(SVGDocument.number(top)) L\(SVGDocument.number(right)) \(SVGDocument.number(top))"
             }
             d += " L\(SVGDocument.number(x + panelWidth)) \(SVGDocument.number(baseline)) Z"

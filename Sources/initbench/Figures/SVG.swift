@@ -1,10 +1,16 @@
 import Foundation
 
 /// A tiny SVG writer: elements appended as text, attributes escaped, coordinates to 0.1 px.
+///
+/// Coordinates are meant to be finite and within the page; `number(_:)` still never traps nor
+/// writes `nan` or `inf`: NaN is written as 0 and anything beyond ±`coordinateLimit` is clamped.
 struct SVGDocument {
     let width: Double
     let height: Double
     private(set) var body = ""
+    /// What the figure clipped, marked or left out, one sentence each, for its caption (the HTML
+    /// report's `figcaption`; the standalone file carries them in `<desc>`).
+    var notes: [String] = []
 
     init(width: Double, height: Double) {
         self.width = width
@@ -23,6 +29,7 @@ struct SVGDocument {
     var element: String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Self.number(width))\" height=\"\(Self.number(height))\" "
             + "viewBox=\"0 0 \(Self.number(width)) \(Self.number(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
+            + (notes.isEmpty ? "" : "<desc>\(Self.escape(notes.joined(separator: " ")))</desc>\n")
             + "<rect x=\"0\" y=\"0\" width=\"\(Self.number(width))\" height=\"\(Self.number(height))\" fill=\"white\"/>\n"
             + body + "</svg>\n"
     }
@@ -55,9 +62,30 @@ struct SVGDocument {
 
     mutating func raw(_ text: String) { body += text }
 
+    /// Coordinates beyond this many pixels either way are clamped by `number(_:)`.
+    static let coordinateLimit = 1e6
+
+    /// `value` to 0.1 px, without a trailing `.0`; NaN as 0, clamped to ±`coordinateLimit`.
     static func number(_ value: Double) -> String {
-        let rounded = (value * 10).rounded() / 10
-        return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.1f", rounded)
+        let clamped = value.isNaN ? 0 : min(max(value, -coordinateLimit), coordinateLimit)
+        let rounded = (clamped * 10).rounded() / 10
+        if rounded == rounded.rounded() { return String(clampedInt(rounded, to: -1_000_000...1_000_000)) }
+        return String(format: "%.1f", rounded)
+    }
+
+    /// `value` truncated towards zero and clamped to `range` (±inf go to the ends, NaN to the lower
+    /// bound). With `clampedIntOrNil`, the only way the figures turn a Double into an Int, so that
+    /// no conversion can trap.
+    static func clampedInt(_ value: Double, to range: ClosedRange<Int>) -> Int {
+        clampedIntOrNil(value, to: range) ?? range.lowerBound
+    }
+
+    /// As `clampedInt`, but nil for NaN (whose place is unknown).
+    static func clampedIntOrNil(_ value: Double, to range: ClosedRange<Int>) -> Int? {
+        guard !value.isNaN else { return nil }
+        if value <= Double(range.lowerBound) { return range.lowerBound }
+        if value >= Double(range.upperBound) { return range.upperBound }
+        return Int(value)
     }
 
     /// Escapes `&`, `<`, `>`, `"` and `'` for text and attribute values.

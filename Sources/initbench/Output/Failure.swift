@@ -15,11 +15,15 @@ enum CommandFailure: Error, CustomStringConvertible {
     }
 }
 
-/// Runs `body`, turning a `CommandFailure` or a `VarianceKitError` into `Error: message` on
-/// standard error and exit status 64; everything else goes to ArgumentParser as usual.
+/// Runs `body`, turning a `CommandFailure`, an `OutputPathError` or a `VarianceKitError` into
+/// `Error: message` on standard error and exit status 64 (74, EX_IOERR, for an output that could
+/// not be written: a full disk, an I/O error); everything else goes to ArgumentParser as usual.
 func reportingFailures(_ body: () throws -> Void) throws {
     do {
         try body()
+    } catch let error as OutputPathError {
+        StandardError.write("Error: \(error.description)\n")
+        throw ExitCode(error.isInputOutput ? 74 : 64)
     } catch let failure as CommandFailure {
         StandardError.write("Error: \(failure.description)\n")
         throw ExitCode(64)

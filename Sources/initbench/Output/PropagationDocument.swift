@@ -7,7 +7,9 @@ import VarianceKit
 // {
 //   "schema": "initbench.propagate.v1",
 //   "config": { every setting: command, initializers, activations, depth, width, batch, inputs,
-//               seed, bias, gain (null: each scheme's default), loss, histogramBins, threads,
+//               seed, bias, biasStandardDeviation, gain (a number, "fixed-point", "critical",
+//               "of-activation", or null: each scheme's default), loss,
+//               histogramBins, threads,
 //               blasKernel, blasConfiguration, memoryEstimateBytes,
 //               versions: { initbench, varianceKit, swift } },
 //   "runs": [ {
@@ -18,6 +20,12 @@ import VarianceKit
 //       "divergedAtLayer": null | k (1-based: the first layer whose statistics are not finite),
 //       "verdict": "one line",
 //       "seconds": wall-clock time of the run,
+//       "meanField": { weightScale (s_w^2 = width Var(W)), biasVariance, lengthFixedPoint (q*),
+//                      lengthMapSlope, chi1, correlationFixedPoint (c*), phase ("ordered" |
+//                      "critical" | "chaotic"), lengthDepthScale, correlationDepthScale,
+//                      gradientDepthScale } or null (null entries: infinite or undefined),
+//       "trainability": "withinDepthScale" | "beyondDepthScale" | "unknown" | null
+//                       (the depth against 6 xi_c, Schoenholz et al. 2017),
 //       "layers": [ {            // ordered from the first layer (index 1) to the last
 //           "index": 1,
 //           "preactivationMean", "preactivationVariance",      // Z = A_{l-1} W^T (+ b)
@@ -67,8 +75,11 @@ struct PropagationConfiguration: Encodable, Sendable {
     var inputs: Int
     var seed: UInt64
     var bias: Bool
-    /// `--gain` when given; `null` means each scheme's default.
-    var gain: Double?
+    /// `--bias-std`: the biases' standard deviation (0: zeros).
+    var biasStandardDeviation: Double
+    /// `--gain` when given (a number, or `fixed-point`, `critical`, `of-activation`); `null` means
+    /// each scheme's default.
+    var gain: Gain?
     var loss: String
     var histogramBins: Int
     var threads: Int
@@ -88,6 +99,7 @@ struct PropagationConfiguration: Encodable, Sendable {
         inputs = experiment.width
         seed = experiment.seed
         bias = experiment.bias
+        biasStandardDeviation = experiment.biasStandardDeviation
         gain = experiment.gain
         loss = experiment.loss.rawValue
         histogramBins = experiment.histogramBins
@@ -110,6 +122,7 @@ struct PropagationConfiguration: Encodable, Sendable {
         try container.encode(inputs, forKey: .inputs)
         try container.encode(seed, forKey: .seed)
         try container.encode(bias, forKey: .bias)
+        try container.encode(biasStandardDeviation, forKey: .biasStandardDeviation)
         try container.encode(gain, forKey: .gain)
         try container.encode(loss, forKey: .loss)
         try container.encode(histogramBins, forKey: .histogramBins)
@@ -121,7 +134,7 @@ struct PropagationConfiguration: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case command, initializers, activations, depth, width, batch, inputs, seed, bias, gain, loss
+        case command, initializers, activations, depth, width, batch, inputs, seed, bias, biasStandardDeviation, gain, loss
         case histogramBins, threads, blasKernel, blasConfiguration, memoryEstimateBytes, versions
     }
 }

@@ -25,6 +25,7 @@ enum TableFormatter {
             }
             out += aligned(rows, leftAligned: [])
             out += "verdict: \(run.verdict)\n"
+            if let line = meanFieldLine(run.run, depth: report.config.depth) { out += line + "\n" }
         }
         return out
     }
@@ -45,10 +46,32 @@ enum TableFormatter {
         return configurationLine(report.config) + "\n" + aligned(rows, leftAligned: [0, 1, 6])
     }
 
+    /// `mean field: s_w^2 = 1, q* = 0, chi_1 = 1, critical; xi_c = inf: depth 20 within 6 xi_c`.
+    static func meanFieldLine(_ run: PropagationRun, depth: Int) -> String? {
+        guard let a = run.meanField else { return nil }
+        func scale(_ value: Double?) -> String {
+            value.map { NumberFormat.short($0) } ?? (a.phase == .critical ? "inf" : "-")
+        }
+        let verdict: String
+        switch run.trainability {
+        case .withinDepthScale?: verdict = "depth \(depth) within 6 xi_c"
+        case .beyondDepthScale?: verdict = "depth \(depth) beyond 6 xi_c = \(NumberFormat.short(a.correlationDepthScale.map { 6 * $0 }))"
+        default: verdict = "no depth scale"
+        }
+        return "mean field: s_w^2 = \(NumberFormat.short(a.weightScale)), s_b^2 = \(NumberFormat.short(a.biasVariance)), "
+            + "q* = \(NumberFormat.short(a.lengthFixedPoint, missing: "diverges")), chi_1 = \(NumberFormat.short(a.chi1, missing: "-")), "
+            + "\(a.phase?.rawValue ?? "-"); xi_q = \(scale(a.lengthDepthScale)), xi_c = \(scale(a.correlationDepthScale)), "
+            + "xi_grad = \(scale(a.gradientDepthScale)): \(verdict)"
+    }
+
     static func configurationLine(_ config: PropagationConfiguration) -> String {
-        let gain = config.gain.map { "gain \(NumberFormat.short($0))" } ?? "default gains"
+        let gain = config.gain.map { gain -> String in
+            if case let .value(number) = gain { return "gain \(NumberFormat.short(Double(number)))" }
+            return "\(gain) gains"
+        } ?? "default gains"
         return "depth \(config.depth), width \(config.width), batch \(config.batch), \(config.loss) loss, "
-            + "\(config.bias ? "with" : "no") bias, \(gain), seed \(config.seed), "
+            + (config.bias ? (config.biasStandardDeviation > 0 ? "biases N(0, \(NumberFormat.short(config.biasStandardDeviation))^2)" : "zero biases") : "no bias")
+            + ", \(gain), seed \(config.seed), "
             + "\(config.threads) thread\(config.threads == 1 ? "" : "s"), BLAS \(config.blasKernel)"
     }
 

@@ -98,6 +98,9 @@ func readmeBlock5() throws {
     if let fixedPoint = theory.fixedPoint(weightScale: 25.0 / 9) {
         print(fixedPoint, theory.chi1(preactivationVariance: fixedPoint, weightScale: 25.0 / 9))
     }
+    let analysis = try theory.analysis(weightScale: 25.0 / 9, biasVariance: 0.05)  // q*, χ₁, c*, phase, ξ_q, ξ_c, ξ_∇
+    print(analysis.phase ?? .critical, analysis.correlationDepthScale ?? .infinity)
+    print(try theory.criticalWeightScale(biasVariance: 0.05))                    // the edge of chaos: s_w² ≈ 1.76
 }
 
 func readmeBlock6() throws {

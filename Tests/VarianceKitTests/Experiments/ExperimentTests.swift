@@ -36,7 +36,7 @@ import VarianceKit
         #expect(throws: VarianceKitError.self) { try PropagationExperiment(initializers: [], activations: [.tanh], depth: 1, width: 1, batch: 1, seed: 1) }
         #expect(throws: VarianceKitError.self) { try PropagationExperiment(initializers: [.standard], activations: [.tanh], depth: 0, width: 1, batch: 1, seed: 1) }
         #expect(throws: VarianceKitError.self) { try PropagationExperiment(initializers: [.standard], activations: [.tanh], depth: 1, width: 1, batch: 1, seed: 1, gain: 2) }
-        #expect(throws: VarianceKitError.self) { try PropagationExperiment(initializers: [.orthogonal], activations: [.tanh], depth: 1, width: 1, batch: 1, seed: 1, gain: .nan) }
+        #expect(throws: VarianceKitError.self) { try PropagationExperiment(initializers: [.orthogonal], activations: [.tanh], depth: 1, width: 1, batch: 1, seed: 1, gain: .value(.nan)) }
     }
 
     /// The memory requirement is built from what a network of these widths allocates.

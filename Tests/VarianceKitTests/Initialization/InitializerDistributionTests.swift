@@ -174,7 +174,7 @@ struct RandomScheme: CustomTestStringConvertible, Sendable {
         var weight = try Matrix(rows: rows, columns: columns, repeating: .nan)
         let initializer = Initializer.sparse(sparsity: sparsity, standardDeviation: deviation)
         try initializer.fillWeight(&weight, seed: 99, stream: 4)
-        let zerosPerColumn = Int((Double(sparsity) * Double(rows)).rounded(.up))
+        let zerosPerColumn = SparseCountTests.decimalZeroCount(sparsity: sparsity, rows: rows)
         var nonzero = [Float]()
         nonzero.reserveCapacity(rows * columns)
         var zerosPerRow = [Int](repeating: 0, count: rows)

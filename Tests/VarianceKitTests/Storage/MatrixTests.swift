@@ -86,6 +86,25 @@ import Testing
             _ = m[2, 0]
         }
     }
+
+    /// `==` compares bit patterns: `0 != -0`, a NaN equals a NaN with the same bits.
+    @Test func equalityIsBitwise() throws {
+        let zero = try Matrix(rows: 1, columns: 2, elements: [0, 1])
+        let negativeZero = try Matrix(rows: 1, columns: 2, elements: [-0.0, 1])
+        #expect(zero != negativeZero)
+        #expect(zero == (try Matrix(rows: 1, columns: 2, elements: [0, 1])))
+        let nan = try Matrix(rows: 2, columns: 1, elements: [.nan, 2])
+        #expect(nan == nan)
+        var copy = nan
+        #expect(copy == nan)
+        copy[1, 0] = 2                                     // a separate buffer, the same bits
+        #expect(copy == nan)
+        #expect(nan == (try Matrix(rows: 2, columns: 1, elements: [.nan, 2])))
+        let otherNaN = try Matrix(rows: 2, columns: 1, elements: [Float(nan: 1, signaling: false), 2])
+        #expect(nan != otherNaN)
+        #expect(try Matrix(rows: 2, columns: 3) != (try Matrix(rows: 3, columns: 2)))
+        #expect(try Matrix(rows: 0, columns: 3) == (try Matrix(rows: 0, columns: 3)))
+    }
 }
 
 import Foundation

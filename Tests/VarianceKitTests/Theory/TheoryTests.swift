@@ -69,6 +69,23 @@ import VarianceKit
             _ = try GaussianQuadrature.gaussHermite(count: count)
         }
     }
+
+    @Test(arguments: [0, -1, 65, Int.min])
+    func splitAtZeroRejectsBadPanelCounts(pointsPerPanel: Int) {
+        #expect(throws: VarianceKitError.invalidParameter(
+            name: "pointsPerPanel", value: "\(pointsPerPanel)", expected: "an integer number of points per panel in 1...64")) {
+            _ = try GaussianQuadrature.splitAtZero(pointsPerPanel: pointsPerPanel)
+        }
+    }
+
+    @Test func splitAtZeroAcceptsItsRange() throws {
+        #expect(try GaussianQuadrature.splitAtZero() == GaussianQuadrature.standard)
+        for points in [1, 64] {
+            let rule = try GaussianQuadrature.splitAtZero(pointsPerPanel: points)
+            #expect(rule.nodes.count == 2 * 35 * points)
+            #expect(abs(rule.weights.reduce(0, +) - 1) < 1e-12)
+        }
+    }
 }
 
 @Suite struct LinearRegimeTests {
