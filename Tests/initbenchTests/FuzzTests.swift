@@ -9,12 +9,14 @@ import VarianceKit
 // - The command line: every subcommand, from a baseline with tiny sizes (`--depth 1 --width 2
 //   --batch 2`, two-sample regressions, 2x2 fills), mutated: values replaced by negative, zero,
 //   huge, NaN, inf, empty, unicode and very long strings; flags dropped, repeated, misspelled,
-//   unknown, in `--flag=value` form or without their value; subcommands replaced. The executable
+//   unknown, in `--flag=value` form or without their value; subcommands replaced (`theory` with
+//   its map settings, `--gain` rules and `--bias-std` included). The executable
 //   runs as a child process (killed after `FuzzSettings.caseTimeout`), and must exit 0 or 64,
 //   never on a signal, never with `Fatal error` or a sanitizer report on standard error, and with
 //   a failure message that starts with `Error:` (ours and ArgumentParser's usage errors alike).
 // - The output round trip: valid but extreme settings (seeds 0 and UInt64.max, gains from 1e-30
-//   to 1e300 that make runs diverge, aliases and `all`, learning rates that overflow) run once
+//   to 1e300 that make runs diverge and the gain rules, bias deviations up to 1e6, aliases and
+//   `all`, learning rates that overflow) run once
 //   with `--format json` and once with `--format csv`; the JSON decodes into the library's
 //   Codable records, re-encodes to the same JSON, reports the settings that were given, and
 //   every CSV row (RFC 4180) holds exactly the JSON's numbers, empty where JSON has null.
@@ -154,7 +156,7 @@ func contractViolation(_ outcome: ChildOutcome) -> String? {
 
 /// The kinds of option values, each with its hostile values and its cheap valid ones.
 enum ValueKind {
-    case size, count, float, seed, threads, initializers, activations, widths, format, loss, file, directory, section
+    case size, count, float, gain, seed, threads, initializers, activations, widths, format, loss, file, directory, section
 
     /// Values that are cheap when valid (tiny sizes) and every kind of invalid one.
     var pool: [String] {
@@ -166,6 +168,8 @@ enum ValueKind {
         case .float:
             ["0.5", "1", "0", "-0", "-1", "nan", "NaN", "-nan", "inf", "-inf", "Infinity", "1e39", "-1e39", "1e-46",
              "4.9e-324", "1e300", "1.7976931348623157e308", "3.4028235e38", "0x1p-3", "1,5", ".", "e", "1e", "--1", "1e-30"]
+        case .gain:
+            ValueKind.float.pool + ["fixed-point", "critical", "of-activation", "activation", "FIXED-POINT", "fixedpoint", "critical,1"]
         case .seed:
             ["0", "1", "42", "18446744073709551615", "18446744073709551616", "-1", "0x10", "1e3", "-0", "+7", "3.0"]
         case .threads:
@@ -253,9 +257,17 @@ struct FuzzTemplate {
         FuzzOption(flag: "--seed", value: "1", kind: .seed), FuzzOption(flag: "--format", value: "json", kind: .format),
         FuzzOption(flag: "--output", value: "report", kind: .directory),
     ] + run, extras: [])
+    static let theory = FuzzTemplate(subcommand: ["theory"], options: [
+        FuzzOption(flag: "--activation", value: "tanh", kind: .activations),
+        FuzzOption(flag: "--weight-variance", value: "1", kind: .float),
+        FuzzOption(flag: "--bias-variance", value: "0", kind: .float),
+        FuzzOption(flag: "--depth", value: "2", kind: .size),
+        FuzzOption(flag: "--input-variance", value: "1", kind: .float),
+        FuzzOption(flag: "--initial-correlation", value: "0.5", kind: .float),
+    ] + output, extras: [FuzzOption(flag: "--critical-bias-variance", value: "0", kind: .float)] + outputExtras)
     static let info = FuzzTemplate(subcommand: ["info"], options: [], extras: [])
 
-    static let all: [FuzzTemplate] = [propagate, propagate, report, regularize, regularize, kernels, compare, info]
+    static let all: [FuzzTemplate] = [propagate, propagate, report, theory, regularize, regularize, kernels, compare, info]
 
     static let experiment = [
         FuzzOption(flag: "--init", value: "standard", kind: .initializers),
@@ -266,7 +278,8 @@ struct FuzzTemplate {
         FuzzOption(flag: "--seed", value: "1", kind: .seed),
     ]
     static let experimentExtras = [
-        FuzzOption(flag: "--gain", value: "1", kind: .float), FuzzOption(flag: "--bias", value: nil, kind: nil),
+        FuzzOption(flag: "--gain", value: "1", kind: .gain), FuzzOption(flag: "--bias", value: nil, kind: nil),
+        FuzzOption(flag: "--bias-std", value: "0.1", kind: .float),
         FuzzOption(flag: "--loss", value: "quadratic", kind: .loss),
     ]
     static let run = [FuzzOption(flag: "--threads", value: "1", kind: .threads), FuzzOption(flag: "--quiet", value: nil, kind: nil)]
@@ -478,6 +491,7 @@ struct PropagateJSON: Codable {
         var batch: Int
         var seed: UInt64
         var bias: Bool
+        var biasStandardDeviation: Double
         var gain: Gain?
         var loss: String
     }
@@ -512,7 +526,9 @@ struct RoundTripCase {
     var expectedInitializers: [String] = []
     var expectedActivations: [String] = []
     var depth = 0, width = 0, batch = 0
-    var gain: Double?
+    var gain: Gain?
+    var bias = false
+    var biasStandardDeviation = 0.0
     var widths: [Int] = [], teacherWidths: [Int] = []
     var steps = 0, recordEvery = 1
     var learningRate: Float = 0
@@ -541,11 +557,19 @@ struct RoundTripCase {
                             "--seed", "\(result.seed)", "--quiet"]
         if result.expectedInitializers.allSatisfy({ try! InitializerName.named($0).acceptsGain }), rng.chance(0.6) {
             // Mostly within Float's range (the weights are Float); 1e300 and 5e-324 are refused when the run starts.
-            let gain = rng.pick([1e-30, 1e-3, 0.5, 1, 3, 1e3, 1e15, 1e30, 3e38, 1e300, Double.leastNonzeroMagnitude])
-            result.gain = gain
-            result.arguments += ["--gain", "\(gain)"]
+            let gain = rng.pick(["1e-30", "1e-3", "0.5", "1", "3", "1e3", "1e15", "1e30", "3e38", "1e300", "5e-324",
+                                 "fixed-point", "critical", "of-activation"])
+            result.gain = try? Gain(parsing: gain)
+            result.arguments += ["--gain", gain]
         }
-        if rng.chance(0.5) { result.arguments.append("--bias") }
+        if rng.chance(0.5) {
+            result.bias = true
+            result.arguments.append("--bias")
+            if rng.chance(0.5) {
+                result.biasStandardDeviation = rng.pick([0, 1e-30, 0.1, 1, 1e3, 1e6])
+                result.arguments += ["--bias-std", "\(result.biasStandardDeviation)"]
+            }
+        }
         if rng.chance(0.5) { result.arguments += ["--loss", "quadratic"] }
         return result
     }
@@ -625,7 +649,8 @@ func checkPropagateRoundTrip(_ testCase: RoundTripCase, index: Int) throws -> Bo
     #expect(document.config.seed == testCase.seed, "\(command)")
     let shape: [Int] = [document.config.depth, document.config.width, document.config.batch]
     #expect(shape == [testCase.depth, testCase.width, testCase.batch], "\(command)")
-    #expect(document.config.gain == testCase.gain.map { Gain.value(Float($0)) }, "\(command)")
+    #expect(document.config.gain == testCase.gain, "\(command)")
+    #expect(document.config.bias == testCase.bias && document.config.biasStandardDeviation == testCase.biasStandardDeviation, "\(command)")
     #expect(document.config.initializers == testCase.expectedInitializers, "\(command)")
     #expect(document.config.activations == testCase.expectedActivations, "\(command)")
     #expect(document.runs.count == testCase.expectedInitializers.count * testCase.expectedActivations.count, "\(command)")
