@@ -256,4 +256,31 @@ import Testing
         let result = try runInitbench(Self.small + arguments)
         #expect(result.status == 64, "\(arguments): \(result.stderr)")
     }
+
+    /// `--init lsuv`: every layer's measured pre-activation variance is within the tolerance of 1
+    /// on the batch LSUV saw, and the report says how many rescalings each took.
+    @Test func lsuvFromTheCommandLine() throws {
+        let result = try runInitbench(["propagate", "--quiet", "--init", "lsuv", "--activation", "tanh,relu", "--depth", "4",
+                                       "--width", "32", "--batch", "64", "--lsuv-tolerance", "0.02", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let runs = try #require(try Self.json(result.stdout)["runs"] as? [[String: Any]])
+        #expect(runs.count == 2)
+        for run in runs {
+            let lsuv = try #require(run["lsuv"] as? [String: Any])
+            let layers = try #require(lsuv["layers"] as? [[String: Any]])
+            #expect(layers.count == 4)
+            for (l, layer) in try #require(run["layers"] as? [[String: Any]]).enumerated() {
+                let variance = try #require(layer["preactivationVariance"] as? Double)
+                #expect(abs(variance - 1) <= 0.02 + 1e-6, "layer \(l + 1): \(variance)")
+                #expect(layers[l]["converged"] as? Bool == true)
+            }
+        }
+    }
+
+    @Test(arguments: [["--init", "lsuv", "--lsuv-tolerance", "0"], ["--init", "lsuv", "--lsuv-tolerance", "1.5"],
+                      ["--init", "lsuv", "--lsuv-max-iterations", "0"], ["--init", "lsuv", "--gain", "2"]])
+    func badLSUVOptions(arguments: [String]) throws {
+        let result = try runInitbench(Self.small + arguments)
+        #expect(result.status == 64, "\(arguments): \(result.stderr)")
+    }
 }

@@ -19,8 +19,11 @@ public struct HistogramBinner: Sendable, Hashable {
         guard bins > 0, let range, range.upperBound > range.lowerBound else { return .empty }
         var counts = [Int](repeating: 0, count: bins)
         var zeros = 0
-        let lower = Float(range.lowerBound)
-        let scale = Float(Double(bins) / (range.upperBound - range.lowerBound))
+        // In Double: a range narrower than Float resolves would give an infinite Float scale and
+        // 0 x inf = NaN at the lower bound.
+        let lower = range.lowerBound
+        let scale = Double(bins) / (range.upperBound - range.lowerBound)
+        guard scale.isFinite else { return .empty }
         matrix.withUnsafeBufferPointer { buffer in
             let stride = Swift.max(1, buffer.count / sampleLimit)
             var index = 0
@@ -28,9 +31,9 @@ public struct HistogramBinner: Sendable, Hashable {
                 let value = buffer[index]
                 if value == 0 { zeros += 1 }
                 if value.isFinite {
-                    // Clamp in Float first: a huge value's position overflows Int.
-                    let position = (value - lower) * scale
-                    let bin = position < 0 ? 0 : (position >= Float(bins) ? bins - 1 : Int(position))
+                    // Clamp before converting: a huge value's position overflows Int.
+                    let position = (Double(value) - lower) * scale
+                    let bin = !(position >= 0) ? 0 : (position >= Double(bins) ? bins - 1 : Int(position))
                     counts[bin] += 1
                 }
                 index += stride

@@ -48,6 +48,10 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
     public var gain: Gain?
     /// The loss back-propagated.
     public var loss: TopLoss
+    /// `lsuv`'s tolerance: each layer's variance is brought within `1 ± lsuvTolerance`.
+    public var lsuvTolerance: Double
+    /// `lsuv`'s `T_max`: rescalings per layer before it is kept as it is.
+    public var lsuvMaximumIterations: Int
     /// Bins of every histogram (0: none).
     public var histogramBins: Int
     /// At most this many entries of each tensor are binned (an evenly strided sample).
@@ -66,8 +70,16 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
     public init(
         initializers: [InitializerName], activations: [Activation], depth: Int, width: Int, batch: Int,
         seed: UInt64, bias: Bool = false, biasStandardDeviation: Double = 0, gain: Gain? = nil, loss: TopLoss = .readout,
+        lsuvTolerance: Double = 0.05, lsuvMaximumIterations: Int = 10,
         histogramBins: Int = 50, histogramSampleLimit: Int = 1 << 16
     ) throws {
+        guard lsuvTolerance.isFinite, lsuvTolerance > 0, lsuvTolerance < 1 else {
+            throw VarianceKitError.invalidParameter(name: "lsuvTolerance", value: "\(lsuvTolerance)", expected: "a number in (0, 1)")
+        }
+        guard (1...10_000).contains(lsuvMaximumIterations) else {
+            throw VarianceKitError.invalidParameter(
+                name: "lsuvMaximumIterations", value: "\(lsuvMaximumIterations)", expected: "an integer in 1...10000")
+        }
         guard !initializers.isEmpty else {
             throw VarianceKitError.invalidParameter(name: "initializers", value: "[]", expected: "at least one initializer")
         }
@@ -113,6 +125,8 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
         self.biasStandardDeviation = biasStandardDeviation
         self.gain = gain
         self.loss = loss
+        self.lsuvTolerance = lsuvTolerance
+        self.lsuvMaximumIterations = lsuvMaximumIterations
         self.histogramBins = histogramBins
         self.histogramSampleLimit = histogramSampleLimit
     }
@@ -176,6 +190,10 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
             LayerDescription(outputs: width, activation: activation, weightInitializer: scheme, bias: bias, biasInitializer: biasInitializer)
         }
         let network = try Network(inputs: width, layers: descriptions, seed: seed)
+        let lsuv = initializerName == .lsuv
+            ? try network.initializeLSUV(data: input, seed: seed, tolerance: lsuvTolerance,
+                                         maximumIterations: lsuvMaximumIterations, orthogonalFirst: false)
+            : nil
         stage(1, "forward")
         try network.forward(input)
         stage(2, "backward")
@@ -184,8 +202,9 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
         let probe = network.probe(step: 0, options: try ProbeOptions(histogramBins: 0))
 
         let divergedAt = probe.nonFinite.map { $0.layer + 1 }
-        let predictions = try? prediction(scheme: scheme, activation: activation)
-        let analysis = scheme.targetVariance(fanIn: width, fanOut: width).flatMap { variance in
+        // LSUV's weights depend on the data: no scheme variance to predict from.
+        let predictions = lsuv == nil ? try? prediction(scheme: scheme, activation: activation) : nil
+        let analysis = (lsuv == nil ? scheme.targetVariance(fanIn: width, fanOut: width) : nil).flatMap { variance in
             try? MeanFieldTheory(activation: activation).analysis(weightScale: Double(width) * variance, biasVariance: biasVariance)
         }
         let ranges = HistogramRanges(probe: probe)
@@ -213,7 +232,8 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
         }
         return PropagationRun(
             initializer: initializerName.rawValue, activation: activation.name,
-            formula: scheme.formula(fanIn: width, fanOut: width),
+            formula: lsuv == nil ? scheme.formula(fanIn: width, fanOut: width)
+                : "LSUV (Mishkin & Matas 2016): orthogonal, then each layer's W rescaled until Var(Z) = 1 ± \(lsuvTolerance), at most \(lsuvMaximumIterations) times",
             gain: scheme.gain.flatMap { if case let .value(g) = $0 { Double(g) } else { nil } },
             weightVarianceTarget: scheme.targetVariance(fanIn: width, fanOut: width) ?? .nan,
             status: divergedAt == nil ? .ok : .diverged,
@@ -221,7 +241,8 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
             seconds: Date().timeIntervalSince(start),
             layers: layers,
             meanField: analysis,
-            trainability: analysis.map { TrainabilityVerdict(depth: depth, analysis: $0) })
+            trainability: analysis.map { TrainabilityVerdict(depth: depth, analysis: $0) },
+            lsuv: lsuv)
     }
 
     /// `s_b^2` of the predictions: `biasStandardDeviation^2` with `bias`, else 0.

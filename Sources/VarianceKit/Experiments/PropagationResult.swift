@@ -36,11 +36,13 @@ public struct PropagationRun: Codable, Sendable, Equatable {
     public var meanField: MeanFieldAnalysis?
     /// The depth against `6 xi_c`.
     public var trainability: TrainabilityVerdict?
+    /// What LSUV did, layer by layer (the `lsuv` initializer only).
+    public var lsuv: LSUVReport?
 
     /// A run record with these values.
     public init(initializer: String, activation: String, formula: String, gain: Double?, weightVarianceTarget: Double,
                 status: RunStatus, divergedAtLayer: Int?, seconds: Double, layers: [PropagationLayer],
-                meanField: MeanFieldAnalysis? = nil, trainability: TrainabilityVerdict? = nil) {
+                meanField: MeanFieldAnalysis? = nil, trainability: TrainabilityVerdict? = nil, lsuv: LSUVReport? = nil) {
         self.initializer = initializer
         self.activation = activation
         self.formula = formula
@@ -52,12 +54,13 @@ public struct PropagationRun: Codable, Sendable, Equatable {
         self.layers = layers
         self.meanField = meanField
         self.trainability = trainability
+        self.lsuv = lsuv
     }
 
     enum CodingKeys: String, CodingKey {
         case initializer = "init"
         case activation, formula, gain, weightVarianceTarget, status, divergedAtLayer, seconds, layers
-        case meanField, trainability
+        case meanField, trainability, lsuv
     }
 
     /// Writes every key, `nil` as null and a `weightVarianceTarget` that is not finite as null.
@@ -75,6 +78,7 @@ public struct PropagationRun: Codable, Sendable, Equatable {
         try container.encode(layers, forKey: .layers)
         try container.encode(meanField, forKey: .meanField)
         try container.encode(trainability, forKey: .trainability)
+        try container.encode(lsuv, forKey: .lsuv)
     }
 
     /// Reads what `encode(to:)` writes; a null `weightVarianceTarget` becomes NaN.
@@ -91,6 +95,7 @@ public struct PropagationRun: Codable, Sendable, Equatable {
         layers = try container.decode([PropagationLayer].self, forKey: .layers)
         meanField = try container.decodeIfPresent(MeanFieldAnalysis.self, forKey: .meanField)
         trainability = try container.decodeIfPresent(TrainabilityVerdict.self, forKey: .trainability)
+        lsuv = try container.decodeIfPresent(LSUVReport.self, forKey: .lsuv)
     }
 }
 

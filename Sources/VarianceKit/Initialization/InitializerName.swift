@@ -29,6 +29,10 @@ public enum InitializerName: String, CaseIterable, Codable, Sendable {
     case truncatedNormal = "truncated-normal"
     case normal
     case uniform
+    /// Layer-sequential unit variance (Mishkin & Matas 2016): orthogonal weights with gain 1, then
+    /// each layer's `W` rescaled on a data batch until its output variance is 1
+    /// (`Network.initializeLSUV`); `scheme(gain:)` is the orthogonal start.
+    case lsuv
 
     /// Other spellings `named(_:)` accepts.
     public static let aliases: [String: InitializerName] = [
@@ -54,7 +58,10 @@ public enum InitializerName: String, CaseIterable, Codable, Sendable {
     }
 
     /// Whether a gain changes this scheme (`Var(W)` proportional to `gain^2`).
-    public var acceptsGain: Bool { scheme(gain: nil).gain != nil }
+    public var acceptsGain: Bool { !isDataDependent && scheme(gain: nil).gain != nil }
+
+    /// Whether the weights depend on data beyond the scheme (`lsuv`).
+    public var isDataDependent: Bool { self == .lsuv }
 
     /// The scheme, with `gain` (a number or a rule such as `.critical`) replacing the default of
     /// the schemes that take one.
@@ -76,6 +83,7 @@ public enum InitializerName: String, CaseIterable, Codable, Sendable {
         case .truncatedNormal: return .varianceScaling(scale: 1, mode: .fanIn, distribution: .truncatedNormal)
         case .normal: return .normal(mean: 0, standardDeviation: 0.01)
         case .uniform: return .uniform(low: -0.05, high: 0.05)
+        case .lsuv: return .orthogonal(gain: 1)
         }
     }
 }

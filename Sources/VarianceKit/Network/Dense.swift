@@ -127,11 +127,18 @@ public final class Dense {
         biasGradientStorage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     }
 
-    /// Allocates the `[batch, outputs]` workspaces unless they already have that batch size.
-    func prepare(batchSize: Int) {
-        guard preActivation.rows != batchSize else { return }
-        preActivation = Matrix(validatedRows: batchSize, columns: outputs)
-        output = Matrix(validatedRows: batchSize, columns: outputs)
-        delta = Matrix(validatedRows: batchSize, columns: outputs)
+    /// The `[batch, outputs]` workspaces `Z`, `A`, `dL/dZ` for `batchSize` rows (the current ones
+    /// when they already have that many).
+    ///
+    /// - Throws: the allocation errors of `Matrix(rows:columns:)`.
+    func workspaces(batchSize: Int) throws -> (preActivation: Matrix, output: Matrix, delta: Matrix) {
+        guard preActivation.rows != batchSize else { return (preActivation, output, delta) }
+        return (try Matrix(rows: batchSize, columns: outputs), try Matrix(rows: batchSize, columns: outputs),
+                try Matrix(rows: batchSize, columns: outputs))
+    }
+
+    /// Takes `workspaces` as this layer's `Z`, `A`, `dL/dZ`.
+    func adopt(_ workspaces: (preActivation: Matrix, output: Matrix, delta: Matrix)) {
+        (preActivation, output, delta) = workspaces
     }
 }

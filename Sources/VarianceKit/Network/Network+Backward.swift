@@ -28,7 +28,7 @@ extension Network {
             readout = (seed, try Loss.readoutMatrix(seed: seed, rows: batchSize, columns: top.outputs))
         }
         if computeInputGradient, inputGradientStorage.rows != batchSize {
-            inputGradientStorage = Matrix(validatedRows: batchSize, columns: inputs)
+            inputGradientStorage = try Matrix(rows: batchSize, columns: inputs)
         }
 
         let batch = batchSize

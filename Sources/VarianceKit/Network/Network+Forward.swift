@@ -6,11 +6,12 @@ extension Network {
     /// pass. Non-finite values propagate without trapping; `probe(step:)` says where they started.
     ///
     /// - Throws: `VarianceKitError.invalidParameter` for an empty batch, `.shapeMismatch` naming
-    ///   layer 1's weight when `input` does not have `inputs` columns.
+    ///   layer 1's weight when `input` does not have `inputs` columns, `.insufficientMemory` when
+    ///   a new batch size's workspaces do not fit (the network is unchanged then).
     @discardableResult
     public func forward(_ input: Matrix) throws -> Matrix {
         try validateInput(input, operation: "Network.forward")
-        loadInput(input)
+        try loadInput(input)
         forwardLayers(through: layers.count - 1)
         return output
     }
@@ -27,7 +28,7 @@ extension Network {
                 "Network.forward(_:into:)", "output", actual: [output.rows, output.columns], expected: [input.rows, outputs],
                 "output is \(output.rows) x \(output.columns) but a batch of \(input.rows) needs \(input.rows) x \(outputs) (batch x outputs)")
         }
-        loadInput(input)
+        try loadInput(input)
         forwardLayers(through: layers.count - 1)
         let last = layers[layers.count - 1]
         last.output.withUnsafeBufferPointer { source in
@@ -52,8 +53,8 @@ extension Network {
     }
 
     /// Prepares the workspaces for `input.rows` and copies `input` into the network's input buffer.
-    func loadInput(_ input: Matrix) {
-        prepare(batchSize: input.rows)
+    func loadInput(_ input: Matrix) throws {
+        try prepare(batchSize: input.rows)
         self.input.withUnsafeMutableBufferPointer { target in
             input.withUnsafeBufferPointer { source in
                 target.baseAddress!.update(from: source.baseAddress!, count: source.count)

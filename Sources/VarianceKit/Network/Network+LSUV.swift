@@ -16,10 +16,22 @@ public struct LSUVReport: Codable, Sendable, Equatable {
         public var iterations: Int
         /// The variance before the first rescaling.
         public var initialVariance: Double
-        /// The variance after the last rescaling, within `1 ± tolerance`.
+        /// The variance after the last rescaling (within `1 ± tolerance` when `converged`).
         public var finalVariance: Double
         /// The product of all factors applied to `W`.
         public var scale: Double
+        /// Whether the variance came within `1 ± tolerance`; false when the layer was kept as
+        /// it was after `maximumIterations` rescalings (Algorithm 1's `T_max`).
+        public var converged: Bool
+
+        public init(layer: Int, iterations: Int, initialVariance: Double, finalVariance: Double, scale: Double, converged: Bool) {
+            self.layer = layer
+            self.iterations = iterations
+            self.initialVariance = initialVariance
+            self.finalVariance = finalVariance
+            self.scale = scale
+            self.converged = converged
+        }
     }
 
     /// One entry per layer, in forward order.
@@ -28,6 +40,9 @@ public struct LSUVReport: Codable, Sendable, Equatable {
     public var quantity: LSUVQuantity
     /// The tolerance used.
     public var tolerance: Double
+
+    /// Whether every layer converged.
+    public var converged: Bool { layers.allSatisfy(\.converged) }
 }
 
 extension Network {
@@ -40,16 +55,18 @@ extension Network {
     ///    the variance `v` (population, over all `batch x outputs` entries) of `quantity`, and while
     ///    `|v - 1| > tolerance`, scale `W` by `1/sqrt(v)` and measure again, at most
     ///    `maximumIterations` times. For `preActivation` without bias one step is exact
-    ///    (`Var(Z)` is quadratic in the scale of `W`); activations and biases need a few.
+    ///    (`Var(Z)` is quadratic in the scale of `W`); activations and biases need a few. As in
+    ///    the paper's Algorithm 1, a layer still outside the tolerance after `maximumIterations`
+    ///    rescalings is kept as it is, reported with `converged == false`, and the next layer
+    ///    follows.
     ///
     /// After it returns, the forward pass of `data` has run with the final weights.
     ///
     /// - Throws: `VarianceKitError.invalidParameter` for `tolerance` outside `(0, 1)`,
     ///   `maximumIterations < 1`, or `data` with fewer than 2 entries; `.shapeMismatch` for `data`
     ///   with the wrong number of features; `.nonFinite` naming the layer and tensor when the
-    ///   measured tensor holds inf or NaN; `.notConverged` naming the layer when the variance is 0
-    ///   or still outside `1 ± tolerance` after `maximumIterations` rescalings (the
-    ///   layers before it keep their new weights; rerun with a better batch or tolerance).
+    ///   measured tensor holds inf or NaN; `.notConverged` naming the layer when the variance is 0,
+    ///   so that no rescaling can reach 1 (the layers before it keep their new weights).
     @discardableResult
     public func initializeLSUV(
         data: Matrix, seed: UInt64, tolerance: Double = 0.05, maximumIterations: Int = 10,
@@ -70,7 +87,7 @@ extension Network {
         if orthogonalFirst {
             try reinitialize(weights: .orthogonal(gain: 1), seed: seed, threads: threads)
         }
-        loadInput(data)
+        try loadInput(data)
         let options = try ProbeOptions(histogramBins: 0)
         var results: [LSUVReport.Layer] = []
         for (index, layer) in layers.enumerated() {
@@ -91,15 +108,11 @@ extension Network {
                         reason: "the \(quantity.rawValue) variance of layer \(index + 1) of \(layers.count) is \(statistics.variance.map { "\($0)" } ?? "undefined") with \(statistics.nonFiniteCount) non-finite entries; it cannot be rescaled to 1")
                 }
                 if iteration == 0 { initialVariance = variance }
-                if Swift.abs(variance - 1) <= tolerance {
+                let converged = Swift.abs(variance - 1) <= tolerance
+                if converged || iteration == maximumIterations {
                     results.append(.init(layer: index, iterations: iteration, initialVariance: initialVariance,
-                                         finalVariance: variance, scale: scale))
+                                         finalVariance: variance, scale: scale, converged: converged))
                     break
-                }
-                guard iteration < maximumIterations else {
-                    throw VarianceKitError.notConverged(
-                        operation: "LSUV", layer: index + 1, iterations: maximumIterations, value: variance,
-                        reason: "the \(quantity.rawValue) variance of layer \(index + 1) of \(layers.count) is not within 1 ± \(tolerance); try more iterations, a larger tolerance or a larger batch (data is \(data.rows) x \(data.columns))")
                 }
                 let factor = 1 / variance.squareRoot()
                 layer.weight.withUnsafeMutableBufferPointer { weight in

@@ -156,15 +156,25 @@ public final class Network {
         hasCurrentGradients = true
     }
 
-    /// Allocates the per-batch workspaces unless they already have `batchSize` rows.
-    func prepare(batchSize: Int) {
+    /// Allocates the per-batch workspaces unless they already have `batchSize` rows. The new
+    /// set is allocated before the old one is released, so a refusal leaves the network as it was.
+    ///
+    /// - Throws: `VarianceKitError.insufficientMemory` when the workspaces of `batchSize` rows
+    ///   (`Network.memoryFootprint(widths:batchSize:...)`) exceed `MemoryBudget.availableBytes()`;
+    ///   the allocation errors of `Matrix(rows:columns:)`.
+    func prepare(batchSize: Int) throws {
         guard batchSize != self.batchSize else { return }
+        let keepsInputGradient = inputGradientStorage.rows != 0
+        let needed = Network.memoryFootprint(
+            widths: widths, batchSize: batchSize, randomReadout: readout != nil, inputGradient: keepsInputGradient).workspaces
+        try MemoryBudget.require(needed, for: "the workspaces of a batch of \(batchSize) rows (Z, A and dL/dZ of \(depth) layers)")
+        let newInput = try Matrix(rows: batchSize, columns: inputs)
+        let newInputGradient = keepsInputGradient ? try Matrix(rows: batchSize, columns: inputs) : inputGradientStorage
+        let workspaces = try layers.map { try $0.workspaces(batchSize: batchSize) }
         self.batchSize = batchSize
-        input = Matrix(validatedRows: batchSize, columns: inputs)
-        if inputGradientStorage.rows != 0 {
-            inputGradientStorage = Matrix(validatedRows: batchSize, columns: inputs)
-        }
-        for layer in layers { layer.prepare(batchSize: batchSize) }
+        input = newInput
+        inputGradientStorage = newInputGradient
+        for (layer, workspace) in zip(layers, workspaces) { layer.adopt(workspace) }
         hasForwardPass = false
         hasBackwardPass = false
         hasInputGradient = false

@@ -49,6 +49,12 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: "The loss back-propagated: readout (a fixed random linear readout, top gradient independent of the forward pass) or quadratic (0.5 sum A^2 / batch).")
     var loss: PropagationExperiment.TopLoss = .readout
 
+    @Option(name: .customLong("lsuv-tolerance"), help: "With --init lsuv: bring each layer's Var(Z) within 1 +- this (0 < t < 1).")
+    var lsuvTolerance: Double = 0.05
+
+    @Option(name: .customLong("lsuv-max-iterations"), help: "With --init lsuv: rescalings per layer before it is kept as it is (Mishkin & Matas' T_max, 1...10000).")
+    var lsuvMaximumIterations: Int = 10
+
     @OptionGroup var seed: SeedOption
 
     func validate() throws {
@@ -84,6 +90,10 @@ struct ExperimentOptions: ParsableArguments {
                     + "it applies to \(InitializerName.allCases.filter(\.acceptsGain).map(\.rawValue).joined(separator: ", "))")
             }
         }
+        guard lsuvTolerance.isFinite, lsuvTolerance > 0, lsuvTolerance < 1 else {
+            throw ValidationError("invalid --lsuv-tolerance \(lsuvTolerance): expected a number in (0, 1)")
+        }
+        try Self.requireRange(lsuvMaximumIterations, 1...10_000, "--lsuv-max-iterations")
         if let biasStandardDeviation {
             guard biasStandardDeviation.isFinite, biasStandardDeviation >= 0, biasStandardDeviation <= 1e6 else {
                 throw ValidationError("invalid --bias-std \(biasStandardDeviation): expected a finite number in 0...1e6")
@@ -93,7 +103,8 @@ struct ExperimentOptions: ParsableArguments {
         do {
             return try PropagationExperiment(
                 initializers: initializerList, activations: activationList, depth: depth, width: width, batch: batch,
-                seed: seed.seed, bias: bias, biasStandardDeviation: biasStandardDeviation ?? 0, gain: parsedGain, loss: loss)
+                seed: seed.seed, bias: bias, biasStandardDeviation: biasStandardDeviation ?? 0, gain: parsedGain, loss: loss,
+                lsuvTolerance: lsuvTolerance, lsuvMaximumIterations: lsuvMaximumIterations)
         } catch let error as VarianceKitError {
             throw ValidationError(error.description)
         }

@@ -26,6 +26,8 @@ import VarianceKit
 //                      gradientDepthScale } or null (null entries: infinite or undefined),
 //       "trainability": "withinDepthScale" | "beyondDepthScale" | "unknown" | null
 //                       (the depth against 6 xi_c, Schoenholz et al. 2017),
+//       "lsuv": null, or for --init lsuv { quantity, tolerance, layers: [ { layer (0-based),
+//               iterations, initialVariance, finalVariance, scale, converged } ] },
 //       "layers": [ {            // ordered from the first layer (index 1) to the last
 //           "index": 1,
 //           "preactivationMean", "preactivationVariance",      // Z = A_{l-1} W^T (+ b)

@@ -26,6 +26,11 @@ enum TableFormatter {
             out += aligned(rows, leftAligned: [])
             out += "verdict: \(run.verdict)\n"
             if let line = meanFieldLine(run.run, depth: report.config.depth) { out += line + "\n" }
+            if let lsuv = run.lsuv {
+                out += "LSUV (\(lsuv.quantity.rawValue), 1 +- \(NumberFormat.short(lsuv.tolerance))): "
+                    + lsuv.layers.map { "layer \($0.layer + 1) \($0.iterations) step\($0.iterations == 1 ? "" : "s") to \(NumberFormat.short($0.finalVariance))\($0.converged ? "" : " (kept, not converged)")" }
+                        .joined(separator: ", ") + "\n"
+            }
         }
         return out
     }

@@ -35,3 +35,16 @@ import VarianceKit
         #expect(HistogramBinner(bins: 5, sampleLimit: 10).histogram(matrix, on: 1.0...1.0) == .empty)
     }
 }
+
+@Suite struct HistogramBinnerRangeTests {
+    /// A range narrower than Float resolves (scale beyond Float's range) neither traps nor
+    /// produces NaN positions: the entry at the lower bound lands in bin 0.
+    @Test func extremelyNarrowRangesDoNotTrap() throws {
+        let matrix = try Matrix(rows: 1, columns: 3, elements: [1e-38, 2e-38, 0])
+        let histogram = HistogramBinner(bins: 10, sampleLimit: 100).histogram(matrix, on: 1e-38...1.0000001e-38)
+        #expect(histogram.total == 3)
+        #expect(histogram.counts[0] == 2 && histogram.counts[9] == 1)
+        let degenerate = HistogramBinner(bins: 10, sampleLimit: 100).histogram(matrix, on: 0...Double.leastNonzeroMagnitude)
+        #expect(degenerate.total == 3 || degenerate == .empty)
+    }
+}

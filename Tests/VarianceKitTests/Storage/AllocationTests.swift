@@ -101,3 +101,40 @@ import Testing
         #expect(he == 4 / Double(Int.max))
     }
 }
+
+@Suite(.serialized) struct WorkspaceAllocationTests {
+    /// A batch whose workspaces exceed the memory available is refused with the typed error,
+    /// and the network keeps its previous batch's workspaces.
+    @Test func hugeBatchIsRefusedAndTheNetworkKeepsItsState() throws {
+        let network = try Network(widths: [1, 64, 2], activation: .tanh, initializer: .xavierNormal(), seed: 1)
+        var random = TestRandom(seed: 1)
+        let small = random.matrix(3, 1)
+        let before = try network.forward(small)
+        // 2^24 rows of one feature: the input is 64 MiB, its workspaces about 13 GiB.
+        let rows = 1 << 24
+        let input = try Matrix(rows: rows, columns: 1)
+        let needed = Network.memoryFootprint(widths: [1, 64, 2], batchSize: rows).workspaces
+        #expect(needed > 8 << 30)
+        do {
+            try MemoryBudgetOverride.with(bytes: 1 << 30) { _ = try network.forward(input) }
+            Issue.record("not refused")
+        } catch let VarianceKitError.insufficientMemory(required, available, purpose) {
+            #expect(required == needed && available == 1 << 30)
+            #expect(purpose.contains("\(rows) rows"))
+        }
+        #expect(network.batchSize == 3)
+        #expect(try network.forward(small) == before)
+    }
+}
+
+/// Sets `VARIANCEKIT_MEMORY_AVAILABLE_BYTES` for the duration of `body` (tests in a serialized suite).
+enum MemoryBudgetOverride {
+    static func with<R>(bytes: Int, _ body: () throws -> R) rethrows -> R {
+        let previous = ProcessInfo.processInfo.environment[MemoryBudget.overrideVariable]
+        setenv(MemoryBudget.overrideVariable, "\(bytes)", 1)
+        defer {
+            if let previous { setenv(MemoryBudget.overrideVariable, previous, 1) } else { unsetenv(MemoryBudget.overrideVariable) }
+        }
+        return try body()
+    }
+}
