@@ -178,7 +178,7 @@ enum ValueKind {
             ["standard", "all", "ALL", " all ", "all,standard", "standard,", ",standard", ",,", ",", "Standard", "STANDARD",
              "he_normal", "kaiming", "kaiming-normal", "glorot-uniform", "glorot", "lecun", "xavier,xavier,xavier",
              "he-normal-fan-out,orthogonal,identity", "truncated-normal", "st andard", "st\u{E4}ndard", "\u{1F600}",
-             "\u{FF53}tandard", "orthogonal\u{301}", "normal;uniform", "he-normal ,  lecun-uniform"]
+             "\u{FF53}tandard", "orthogonal\u{301}", "normal;uniform", "he-normal ,  lecun-uniform", "lsuv", "LSUV,orthogonal"]
         case .activations:
             ["tanh", "relu", "all", "All", "tanh,", ",relu", "TANH", "leaky_relu", "leakyrelu", "lrelu", "swish", "identity",
              "none", "logistic", "selu,elu,gelu,silu,sigmoid,linear", "t anh", "t\u{E4}nh", "\u{1F600}", "relu,relu,relu",
@@ -280,6 +280,8 @@ struct FuzzTemplate {
     static let experimentExtras = [
         FuzzOption(flag: "--gain", value: "1", kind: .gain), FuzzOption(flag: "--bias", value: nil, kind: nil),
         FuzzOption(flag: "--bias-std", value: "0.1", kind: .float),
+        FuzzOption(flag: "--lsuv-tolerance", value: "0.05", kind: .float),
+        FuzzOption(flag: "--lsuv-max-iterations", value: "3", kind: .count),
         FuzzOption(flag: "--loss", value: "quadratic", kind: .loss),
     ]
     static let run = [FuzzOption(flag: "--threads", value: "1", kind: .threads), FuzzOption(flag: "--quiet", value: nil, kind: nil)]
@@ -390,6 +392,24 @@ func fuzzSandbox() throws -> URL {
         }
         print("fuzz: \(ran) command lines from seed \(seed) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s; exit statuses \(exits.sorted { $0.key < $1.key })")
         #expect(ran > 0)
+    }
+
+    /// Command lines the fuzz driver once found breaking the contract, kept as regression cases.
+    static let findings: [[String]] = [
+        // Trapped in HistogramBinner (Int of a NaN position: a gradient range narrower than
+        // Float resolves gave an infinite scale); fixed on main by binning in Double.
+        ["propagate", "--init", " Glorot-Uniform ,xavier-uniform,he-uniform-fan-out", "--activation", "gelu,none,sigmoid",
+         "--depth", "1", "--width", "2", "--batch", "2", "--seed", "14440603904141839212", "--quiet", "--gain", "1e30",
+         "--format", "json"],
+        ["propagate", "--init", "xavier-uniform", "--activation", "sigmoid", "--depth", "1", "--width", "2", "--batch", "2",
+         "--gain", "1e30", "--quiet", "--format", "json"],
+    ]
+
+    @Test(arguments: FuzzTests.findings) func findingsStayFixed(arguments: [String]) throws {
+        let sandbox = try fuzzSandbox()
+        defer { try? FileManager.default.removeItem(at: sandbox) }
+        let outcome = try runInitbenchChild(arguments, in: sandbox)
+        #expect(contractViolation(outcome) == nil, "\(shellQuoted(arguments)): \(outcome.stderr.prefix(2_000))")
     }
 
     @Test func outputRoundTripsUnderExtremeSettings() throws {
@@ -543,7 +563,9 @@ struct RoundTripCase {
         let activationSpellings = Activation.allDefaults.map(\.name) + Activation.aliases.keys.sorted() + ["TANH", " ReLU "]
         let allInitializers = rng.chance(0.1)
         let initializers = allInitializers ? ["all"] : (0..<Int.random(in: 1...3, using: &rng)).map { _ in rng.pick(initializerSpellings) }
-        let activations = rng.chance(0.1) ? ["all"] : (0..<Int.random(in: 1...3, using: &rng)).map { _ in rng.pick(activationSpellings) }
+        // Not `all` twice: 15 x 10 runs take seconds in a debug build.
+        let activations = !allInitializers && rng.chance(0.1) ? ["all"]
+            : (0..<Int.random(in: 1...3, using: &rng)).map { _ in rng.pick(activationSpellings) }
         var result = RoundTripCase(arguments: [], seed: seed(&rng))
         result.expectedInitializers = allInitializers ? InitializerName.allCases.map(\.rawValue)
             : uniqued(initializers.map { try! InitializerName.named($0).rawValue })
