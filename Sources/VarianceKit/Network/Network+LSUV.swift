@@ -24,6 +24,7 @@ public struct LSUVReport: Codable, Sendable, Equatable {
         /// it was after `maximumIterations` rescalings (Algorithm 1's `T_max`).
         public var converged: Bool
 
+        /// A layer's record with these values.
         public init(layer: Int, iterations: Int, initialVariance: Double, finalVariance: Double, scale: Double, converged: Bool) {
             self.layer = layer
             self.iterations = iterations
