@@ -43,10 +43,11 @@ bench: deps
 ## with the same sanitizer (INITBENCH_BINARY), so the child processes are checked too.
 sanitize: sanitize-address sanitize-thread
 
-# LeakSanitizer runs at exit in every ASan process. Scripts/lsan.supp suppresses the allocations
-# that the test runners (XCTest, Swift Testing) and ArgumentParser's parser still hold when they
-# call exit(): without it a clean `swift test` exits 1, and so does initbench after a usage error,
-# which should exit 64. Everything else is still checked; the file says why each line is there.
+# LeakSanitizer runs at exit in every ASan process (the toolchain's own ASan runtime includes it;
+# no Debian package is needed). Scripts/lsan.supp suppresses what XCTest's runner, Foundation's
+# Process.run and ArgumentParser's parser leave unreachable when the process exits: without it a
+# clean `swift test` exits 1, and so does initbench after some usage errors, which should exit
+# 64. Everything else is still checked; the file says why each line is there.
 ASAN_SCRATCH := .build-asan
 ASAN_ENV := INITBENCH_BINARY=$(CURDIR)/$(ASAN_SCRATCH)/debug/initbench \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
@@ -72,7 +73,7 @@ fuzz: deps
 		$(SWIFT) test $(SWIFT_FLAGS) --skip-build --filter FuzzTests
 
 ## docs: the DocC catalog Sources/VarianceKit/VarianceKit.docc as a documentation archive in
-## .build-docs/VarianceKit.doccarchive (and a static site for hosting in .build-docs/site).
+## .build-docs/VarianceKit.doccarchive (DOCC_FLAGS=--transform-for-static-hosting for a static site).
 ## It drives the toolchain's own docc on the symbol graph of a VarianceKit-only build in its own
 ## scratch folder, so the package needs no documentation plugin and `make test` builds nothing
 ## more. Warnings are errors: every symbol link and article link must resolve. Then it lists the
@@ -90,7 +91,7 @@ docs: deps
 		--fallback-display-name VarianceKit --fallback-bundle-identifier org.variancekit.VarianceKit \
 		--output-path $(DOCS_SCRATCH)/VarianceKit.doccarchive --warnings-as-errors $(DOCC_FLAGS)
 	@if command -v python3 >/dev/null 2>&1; then python3 Scripts/undocumented-symbols.py $(DOCS_GRAPHS) VarianceKit; fi
-	@echo "docs: $(DOCS_SCRATCH)/VarianceKit.doccarchive (docc preview, or: make docs DOCC_FLAGS='--transform-for-static-hosting')"
+	@echo "docs: $(DOCS_SCRATCH)/VarianceKit.doccarchive; to browse it: $(DOCC) preview Sources/VarianceKit/VarianceKit.docc --additional-symbol-graph-dir $(DOCS_GRAPHS)"
 
 clean:
 	rm -rf .build .build-asan .build-tsan .build-docs Benchmarks/.build
