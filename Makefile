@@ -5,7 +5,7 @@ RELEASE_BIN  := .build/release/initbench
 # apt-get needs root; use sudo when we are not root and it exists.
 SUDO := $(shell [ "$$(id -u)" = "0" ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != "0" ] && echo sudo)
 
-.PHONY: all deps build test run bench clean
+.PHONY: all deps build test run bench sanitize sanitize-address sanitize-thread fuzz docs clean
 
 all: build
 
@@ -38,5 +38,60 @@ run: deps
 bench: deps
 	cd Benchmarks && $(SWIFT) package benchmark $(BENCH_FLAGS)
 
+## sanitize: the whole test suite under AddressSanitizer (with LeakSanitizer), then under
+## ThreadSanitizer, each in its own scratch folder. The end-to-end tests run the initbench built
+## with the same sanitizer (INITBENCH_BINARY), so the child processes are checked too.
+sanitize: sanitize-address sanitize-thread
+
+# LeakSanitizer runs at exit in every ASan process (the toolchain's own ASan runtime includes it;
+# no Debian package is needed). Scripts/lsan.supp suppresses what XCTest's runner, Foundation's
+# Process.run and ArgumentParser's parser leave unreachable when the process exits: without it a
+# clean `swift test` exits 1, and so does initbench after some usage errors, which should exit
+# 64. Everything else is still checked; the file says why each line is there.
+ASAN_SCRATCH := .build-asan
+ASAN_ENV := INITBENCH_BINARY=$(CURDIR)/$(ASAN_SCRATCH)/debug/initbench \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Scripts/lsan.supp:print_suppressions=0
+sanitize-address: deps
+	$(SWIFT) build $(SWIFT_FLAGS) --build-tests --sanitize=address --scratch-path $(ASAN_SCRATCH)
+	$(ASAN_ENV) $(SWIFT) test $(SWIFT_FLAGS) --skip-build --sanitize=address --scratch-path $(ASAN_SCRATCH)
+
+TSAN_SCRATCH := .build-tsan
+TSAN_ENV := INITBENCH_BINARY=$(CURDIR)/$(TSAN_SCRATCH)/debug/initbench \
+	TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1
+sanitize-thread: deps
+	$(SWIFT) build $(SWIFT_FLAGS) --build-tests --sanitize=thread --scratch-path $(TSAN_SCRATCH)
+	$(TSAN_ENV) $(SWIFT) test $(SWIFT_FLAGS) --skip-build --sanitize=thread --scratch-path $(TSAN_SCRATCH)
+
+## fuzz: the seeded fuzz driver (Tests/initbenchTests/FuzzTests.swift) for FUZZ_SECONDS per test
+## (make test runs it for 2); FUZZ_SEED picks the cases, FUZZ_CASE replays one command line.
+FUZZ_SECONDS ?= 120
+FUZZ_SEED    ?= 20260101
+fuzz: deps
+	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
+	VARIANCEKIT_FUZZ_SECONDS=$(FUZZ_SECONDS) VARIANCEKIT_FUZZ_SEED=$(FUZZ_SEED) $(if $(FUZZ_CASE),VARIANCEKIT_FUZZ_CASE=$(FUZZ_CASE)) \
+		$(SWIFT) test $(SWIFT_FLAGS) --skip-build --filter FuzzTests
+
+## docs: the DocC catalog Sources/VarianceKit/VarianceKit.docc as a documentation archive in
+## .build-docs/VarianceKit.doccarchive (DOCC_FLAGS=--transform-for-static-hosting for a static site).
+## It drives the toolchain's own docc on the symbol graph of a VarianceKit-only build in its own
+## scratch folder, so the package needs no documentation plugin and `make test` builds nothing
+## more. Warnings are errors: every symbol link and article link must resolve. Then it lists the
+## public declarations that have no doc comment (Scripts/undocumented-symbols.py; needs python3).
+DOCC         ?= docc
+DOCS_SCRATCH := .build-docs
+DOCS_GRAPHS  := $(DOCS_SCRATCH)/symbol-graphs
+docs: deps
+	rm -rf $(DOCS_GRAPHS) && mkdir -p $(DOCS_GRAPHS)
+	$(SWIFT) build $(SWIFT_FLAGS) --target VarianceKit --scratch-path $(DOCS_SCRATCH) \
+		-Xswiftc -emit-symbol-graph -Xswiftc -emit-symbol-graph-dir -Xswiftc $(CURDIR)/$(DOCS_GRAPHS) \
+		-Xswiftc -symbol-graph-minimum-access-level -Xswiftc public
+	$(DOCC) convert Sources/VarianceKit/VarianceKit.docc \
+		--additional-symbol-graph-dir $(DOCS_GRAPHS) \
+		--fallback-display-name VarianceKit --fallback-bundle-identifier org.variancekit.VarianceKit \
+		--output-path $(DOCS_SCRATCH)/VarianceKit.doccarchive --warnings-as-errors $(DOCC_FLAGS)
+	@if command -v python3 >/dev/null 2>&1; then python3 Scripts/undocumented-symbols.py $(DOCS_GRAPHS) VarianceKit; fi
+	@echo "docs: $(DOCS_SCRATCH)/VarianceKit.doccarchive; to browse it: $(DOCC) preview Sources/VarianceKit/VarianceKit.docc --additional-symbol-graph-dir $(DOCS_GRAPHS)"
+
 clean:
-	rm -rf .build Benchmarks/.build
+	rm -rf .build .build-asan .build-tsan .build-docs Benchmarks/.build

@@ -26,15 +26,25 @@ import Foundation
 /// conventional initialization gain (`gain`), and its names (`name`, `named(_:)`).
 /// All kernels are vectorized; NaN propagates, ±inf saturates as the formula says.
 public enum Activation: Sendable, Hashable, Codable {
+    /// `φ(z) = z`.
     case linear
+    /// `φ(z) = tanh(z)`.
     case tanh
+    /// `φ(z) = 1/(1 + e^-z)`.
     case sigmoid
+    /// `φ(z) = max(z, 0)`.
     case relu
+    /// `φ(z) = z` for `z > 0`, `slope · z` otherwise.
     case leakyReLU(slope: Float)
+    /// `φ(z) = z/(1 + |z|)`.
     case softsign
+    /// `φ(z) = λ z` for `z > 0`, `λ α (e^z - 1)` otherwise, with Klambauer et al.'s `λ` and `α`.
     case selu
+    /// `φ(z) = z` for `z > 0`, `alpha (e^z - 1)` otherwise.
     case elu(alpha: Float)
+    /// `φ(z) = z Φ(z)`, `Φ` the standard normal CDF.
     case gelu
+    /// `φ(z) = z/(1 + e^-z)` (swish).
     case silu
 
     /// SELU's scale `λ` (Klambauer et al. 2017), in Double for the theory.

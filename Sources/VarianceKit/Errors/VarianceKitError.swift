@@ -55,6 +55,7 @@ public enum VarianceKitError: Error, Equatable, Sendable, CustomStringConvertibl
     /// nothing was built.
     case allocationFailed(bytes: Int, purpose: String)
 
+    /// The error in words: what was wrong and what was expected.
     public var description: String {
         switch self {
         case let .shapeMismatch(mismatch):
@@ -114,6 +115,7 @@ public struct ShapeMismatch: Hashable, Sendable, CustomStringConvertible {
     /// Why, e.g. `C must be op(A).rows x op(B).columns`.
     public var rule: String
 
+    /// A mismatch of `operand` in `operation`: its shape `actual`, the shape `expected` and the `rule` it breaks.
     public init(operation: String, operand: String, actual: [Int], expected: [Int?], rule: String) {
         self.operation = operation
         self.operand = operand
@@ -122,6 +124,7 @@ public struct ShapeMismatch: Hashable, Sendable, CustomStringConvertible {
         self.rule = rule
     }
 
+    /// The mismatch in words: the operation, the operand, both shapes and the rule.
     public var description: String {
         let shown = actual.map(String.init).joined(separator: " x ")
         let needed = expected.map { $0.map(String.init) ?? "any" }.joined(separator: " x ")

@@ -7,6 +7,7 @@ public struct HistogramBinner: Sendable, Hashable {
     /// At most about this many entries are binned: every `max(1, count / sampleLimit)`-th entry.
     public var sampleLimit: Int
 
+    /// A binner of `bins` bins that looks at about `sampleLimit` entries of each tensor (at least 1).
     public init(bins: Int, sampleLimit: Int) {
         self.bins = bins
         self.sampleLimit = Swift.max(1, sampleLimit)
@@ -46,10 +47,14 @@ public struct HistogramBinner: Sendable, Hashable {
 /// it: `[-4 s, 4 s]` with `s` the largest root-mean-square over the layers, clipped to the
 /// smallest and largest finite entry seen.
 public struct HistogramRanges: Sendable, Equatable {
+    /// The axis of the pre-activation histograms `Z` (nil: no finite entries).
     public var preactivation: ClosedRange<Double>?
+    /// The axis of the activation histograms `A` (nil: no finite entries).
     public var activation: ClosedRange<Double>?
+    /// The axis of the back-propagated gradient histograms `dL/dZ` (nil: no finite entries).
     public var gradient: ClosedRange<Double>?
 
+    /// The axes of `probe`'s layers.
     public init(probe: NetworkProbe) {
         preactivation = Self.range(probe.layers.map(\.preActivation))
         activation = Self.range(probe.layers.map(\.activation))

@@ -28,12 +28,19 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
         case quadratic
     }
 
+    /// The schemes compared, in order.
     public var initializers: [InitializerName]
+    /// The activations compared, in order (every layer of a network has the same one).
     public var activations: [Activation]
+    /// Dense layers per network, in `depthRange`.
     public var depth: Int
+    /// Units per layer and input features, in `widthRange`.
     public var width: Int
+    /// Rows of the input batch, in `batchRange`.
     public var batch: Int
+    /// The seed of the weights, the input batch and the readout.
     public var seed: UInt64
+    /// Whether every layer has a bias (drawn with `biasStandardDeviation`; zeros when it is 0).
     public var bias: Bool
     /// The standard deviation `s_b` of the biases (with `bias`; 0: zeros). The mean-field
     /// predictions use `s_b^2`.
@@ -41,6 +48,7 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
     /// Replaces the default gain of the schemes that take one (`InitializerName.scheme(gain:)`):
     /// a number or a rule (`.fixedPoint`, `.critical`, `.ofActivation`).
     public var gain: Gain?
+    /// The loss back-propagated.
     public var loss: TopLoss
     /// `lsuv`'s tolerance: each layer's variance is brought within `1 ± lsuvTolerance`.
     public var lsuvTolerance: Double
@@ -63,7 +71,9 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
 
     /// The largest depth, width and batch an experiment accepts.
     public static let depthRange = 1...1000
+    /// The widths an experiment accepts.
     public static let widthRange = 1...16384
+    /// The batch sizes an experiment accepts.
     public static let batchRange = 1...65536
 
     /// - Throws: `VarianceKitError.invalidParameter` for empty lists, a size outside

@@ -2,8 +2,10 @@
 /// experiment's order. Plain Codable data: statistics that are not finite (a diverged run) are nil
 /// and encode as JSON `null`, with `PropagationRun.status` saying why.
 public struct PropagationResult: Codable, Sendable, Equatable {
+    /// One run per (initializer, activation) pair, activations outer, initializers inner.
     public var runs: [PropagationRun]
 
+    /// A result of these runs.
     public init(runs: [PropagationRun]) {
         self.runs = runs
     }
@@ -21,6 +23,7 @@ public struct PropagationRun: Codable, Sendable, Equatable {
     public var gain: Double?
     /// `Initializer.targetVariance(fanIn:fanOut:)` (NaN where undefined).
     public var weightVarianceTarget: Double
+    /// `ok`, or `diverged` when a layer's statistics are not finite.
     public var status: RunStatus
     /// 1-based: the first layer whose statistics are not finite.
     public var divergedAtLayer: Int?
@@ -39,6 +42,7 @@ public struct PropagationRun: Codable, Sendable, Equatable {
     /// mean-field predictions (when the experiment has `spectrumSamples`).
     public var spectrum: JacobianSpectrum?
 
+    /// A run record with these values.
     public init(initializer: String, activation: String, formula: String, gain: Double?, weightVarianceTarget: Double,
                 status: RunStatus, divergedAtLayer: Int?, seconds: Double, layers: [PropagationLayer],
                 meanField: MeanFieldAnalysis? = nil, trainability: TrainabilityVerdict? = nil, lsuv: LSUVReport? = nil,
@@ -64,6 +68,7 @@ public struct PropagationRun: Codable, Sendable, Equatable {
         case meanField, trainability, lsuv, spectrum
     }
 
+    /// Writes every key, `nil` as null and a `weightVarianceTarget` that is not finite as null.
     public func encode(to encoder: Encoder) throws {
         // Every key is written, nil as null.
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -82,6 +87,7 @@ public struct PropagationRun: Codable, Sendable, Equatable {
         try container.encode(spectrum, forKey: .spectrum)
     }
 
+    /// Reads what `encode(to:)` writes; a null `weightVarianceTarget` becomes NaN.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         initializer = try container.decode(String.self, forKey: .initializer)
@@ -108,9 +114,11 @@ public struct PropagationLayer: Codable, Sendable, Equatable {
     public var index: Int
     /// `Z = A_{l-1} Wᵀ (+ b)`.
     public var preactivationMean: Double?
+    /// `Var(Z)`.
     public var preactivationVariance: Double?
     /// `A = φ(Z)`.
     public var activationMean: Double?
+    /// `Var(A)`.
     public var activationVariance: Double?
     /// `dL/dZ` for the batch-mean loss (the `1/B` included).
     public var gradientVariance: Double?
@@ -118,11 +126,16 @@ public struct PropagationLayer: Codable, Sendable, Equatable {
     public var weightGradientVariance: Double?
     /// `W` itself.
     public var weightVariance: Double?
+    /// Fraction of the entries of `A` where the activation saturates (`Activation.saturation`).
     public var saturatedFraction: Double
+    /// Fraction of the entries of `A` where the activation is dead (zero gradient; `Activation.saturation`).
     public var deadFraction: Double
+    /// Histograms of `Z`, `A` and `dL/dZ` on the run's shared axes.
     public var histograms: LayerHistograms
+    /// The mean-field prediction for this layer.
     public var theory: PredictedVariances
 
+    /// A layer record with these values.
     public init(index: Int, preactivationMean: Double?, preactivationVariance: Double?, activationMean: Double?,
                 activationVariance: Double?, gradientVariance: Double?, weightGradientVariance: Double?,
                 weightVariance: Double?, saturatedFraction: Double, deadFraction: Double,
@@ -141,6 +154,7 @@ public struct PropagationLayer: Codable, Sendable, Equatable {
         self.theory = theory
     }
 
+    /// Writes every key, `nil` as null, so that every layer has every key.
     public func encode(to encoder: Encoder) throws {
         // Every key is written, nil as null, so that every layer has every key.
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -161,10 +175,14 @@ public struct PropagationLayer: Codable, Sendable, Equatable {
 
 /// Histograms of one layer (see `HistogramBinner`).
 public struct LayerHistograms: Codable, Sendable, Equatable {
+    /// Of `Z`.
     public var preactivation: HistogramCounts
+    /// Of `A`.
     public var activation: HistogramCounts
+    /// Of `dL/dZ`.
     public var gradient: HistogramCounts
 
+    /// The three histograms of a layer.
     public init(preactivation: HistogramCounts, activation: HistogramCounts, gradient: HistogramCounts) {
         self.preactivation = preactivation
         self.activation = activation
@@ -176,14 +194,19 @@ public struct LayerHistograms: Codable, Sendable, Equatable {
 /// bins, non-finite values not counted; `zeros` says how many counted values were exactly 0 (dead
 /// ReLU units and their gradients), which are also in their bin.
 public struct HistogramCounts: Codable, Sendable, Equatable {
+    /// The lower end of the axis.
     public var lower: Double
+    /// The upper end of the axis.
     public var upper: Double
+    /// Entries per bin, from `lower` to `upper`.
     public var counts: [Int]
+    /// How many counted entries were exactly 0.
     public var zeros: Int
 
     /// No bins (a tensor with no finite spread).
     public static let empty = HistogramCounts(lower: 0, upper: 0, counts: [], zeros: 0)
 
+    /// A histogram with these bins.
     public init(lower: Double, upper: Double, counts: [Int], zeros: Int) {
         self.lower = lower
         self.upper = upper
@@ -198,11 +221,16 @@ public struct HistogramCounts: Codable, Sendable, Equatable {
 /// The mean-field prediction for one layer (`MeanFieldTheory.predict`); nil where it is not
 /// finite or not predicted.
 public struct PredictedVariances: Codable, Sendable, Equatable {
+    /// `Var(Z)` predicted.
     public var preactivationVariance: Double?
+    /// `Var(A)` predicted.
     public var activationVariance: Double?
+    /// `Var(dL/dZ)` predicted.
     public var gradientVariance: Double?
+    /// `Var(dL/dW)` predicted.
     public var weightGradientVariance: Double?
 
+    /// The finite values of `prediction` (nil: none predicted).
     public init(_ prediction: LayerPrediction?) {
         func finite(_ value: Double?) -> Double? { value.flatMap { $0.isFinite ? $0 : nil } }
         preactivationVariance = finite(prediction?.preactivationVariance)
@@ -211,6 +239,7 @@ public struct PredictedVariances: Codable, Sendable, Equatable {
         weightGradientVariance = finite(prediction?.weightGradientVariance)
     }
 
+    /// Writes every key, `nil` as null.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(preactivationVariance, forKey: .preactivationVariance)

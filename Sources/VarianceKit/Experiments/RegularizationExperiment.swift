@@ -18,12 +18,15 @@
 ///
 /// Biases are not regularized.
 public struct RegularizationExperiment: Sendable, Hashable, Codable {
+    /// The seed of the teacher, the inputs and (through `studentSeed`) the student.
     public var seed: UInt64
     /// Student widths: inputs, hidden..., outputs.
     public var widths: [Int]
     /// Teacher widths, with the student's inputs and outputs.
     public var teacherWidths: [Int]
+    /// Training samples (one full batch), in `sampleRange`.
     public var samples: Int
+    /// Optimizer steps per run, in `stepRange`.
     public var steps: Int
     /// The loss and weight norm are recorded every this many steps, and after the last.
     public var recordEvery: Int
@@ -38,7 +41,9 @@ public struct RegularizationExperiment: Sendable, Hashable, Codable {
 
     /// The largest width and sample count accepted.
     public static let widthRange = 1...65536
+    /// The sample counts accepted.
     public static let sampleRange = 1...1_000_000
+    /// The step counts accepted.
     public static let stepRange = 1...100_000
 
     /// - Throws: `VarianceKitError.invalidParameter` naming the first setting out of range;
@@ -191,8 +196,10 @@ public struct RegularizationExperiment: Sendable, Hashable, Codable {
 
 /// What `RegularizationExperiment.run` recorded, one run per optimizer.
 public struct RegularizationResult: Codable, Sendable, Equatable {
+    /// One run per optimizer, in the order of `RegularizationExperiment.optimizers()`.
     public var runs: [RegularizationRun]
 
+    /// A result of these runs.
     public init(runs: [RegularizationRun]) {
         self.runs = runs
     }
@@ -200,7 +207,9 @@ public struct RegularizationResult: Codable, Sendable, Equatable {
 
 /// One optimizer's training run.
 public struct RegularizationRun: Codable, Sendable, Equatable {
+    /// The optimizer's name, e.g. `SGD`, `AdamW`.
     public var optimizer: String
+    /// The regularizer, e.g. `L2(lambda, n)`.
     public var regularizer: String
     /// `ok`, or `diverged` when a recorded loss or norm is not finite.
     public var status: RunStatus = .ok
@@ -213,6 +222,7 @@ public struct RegularizationRun: Codable, Sendable, Equatable {
     /// The same per layer.
     public var sparsityByLayer: [Double] = []
 
+    /// A run of `optimizer` with `regularizer`, nothing recorded yet.
     public init(optimizer: String, regularizer: String) {
         self.optimizer = optimizer
         self.regularizer = regularizer
@@ -222,6 +232,7 @@ public struct RegularizationRun: Codable, Sendable, Equatable {
         case optimizer, regularizer, status, trainingLoss, weightNorm, sparsity, sparsityByLayer
     }
 
+    /// Writes the losses and norms that are not finite as null.
     public func encode(to encoder: Encoder) throws {
         // Non-finite values are written as null (the status says the run diverged).
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -234,6 +245,7 @@ public struct RegularizationRun: Codable, Sendable, Equatable {
         try container.encode(sparsityByLayer, forKey: .sparsityByLayer)
     }
 
+    /// Reads what `encode(to:)` writes; a null loss or norm becomes NaN.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         optimizer = try container.decode(String.self, forKey: .optimizer)

@@ -18,9 +18,13 @@ import Foundation
 /// Bad targets (wrong shape, a label out of range, a label count that is not the batch size)
 /// are reported by the network as `VarianceKitError.shapeMismatch` / `.invalidParameter`.
 public enum Loss: Sendable {
+    /// The mean squared error against `targets` (`[batch, outputs]`).
     case meanSquaredError(targets: Matrix)
+    /// Softmax cross-entropy against one class label per row.
     case softmaxCrossEntropy(labels: [Int])
+    /// A fixed random linear readout drawn from `seed`: a top gradient independent of the forward pass.
     case randomReadout(seed: UInt64)
+    /// `0.5 Σ A²/B`.
     case quadratic
 
     /// A short kebab-case name: `mse`, `softmax-cross-entropy`, `random-readout`, `quadratic`.

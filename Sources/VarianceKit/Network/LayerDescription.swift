@@ -12,6 +12,7 @@ public struct LayerDescription: Sendable, Hashable {
     /// How `b` (`[1, outputs]`) is drawn, with the layer's fans (default zeros).
     public var biasInitializer: Initializer
 
+    /// A layer of `outputs` units with `activation`, its weight drawn by `weightInitializer` and, when `bias`, its bias by `biasInitializer`.
     public init(outputs: Int, activation: Activation, weightInitializer: Initializer,
                 bias: Bool = true, biasInitializer: Initializer = .zeros) {
         self.outputs = outputs

@@ -8,6 +8,7 @@ public enum LSUVQuantity: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// What `initializeLSUV` did, layer by layer.
 public struct LSUVReport: Codable, Sendable, Equatable {
+    /// What LSUV did to one layer.
     public struct Layer: Codable, Sendable, Equatable {
         /// 0-based layer index.
         public var layer: Int
@@ -23,6 +24,7 @@ public struct LSUVReport: Codable, Sendable, Equatable {
         /// it was after `maximumIterations` rescalings (Algorithm 1's `T_max`).
         public var converged: Bool
 
+        /// A layer's record with these values.
         public init(layer: Int, iterations: Int, initialVariance: Double, finalVariance: Double, scale: Double, converged: Bool) {
             self.layer = layer
             self.iterations = iterations

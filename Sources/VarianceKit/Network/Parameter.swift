@@ -1,15 +1,25 @@
 /// Which trainable parameter of a network: layer `layer` (0-based, in forward order) and whether it
 /// is the weight `[outputs, inputs]` or the bias `[1, outputs]`.
 public struct ParameterID: Hashable, Codable, Sendable, CustomStringConvertible {
-    public enum Kind: String, Codable, Sendable, CaseIterable { case weight, bias }
+    /// Which of a layer's parameters: its weight `W` or its bias `b`.
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        /// The weight matrix `W`, `[outputs, inputs]`.
+        case weight
+        /// The bias `b`, `[1, outputs]`.
+        case bias
+    }
+    /// 0-based layer index.
     public var layer: Int
+    /// The weight or the bias.
     public var kind: Kind
 
+    /// The `kind` parameter of layer `layer` (0-based).
     public init(layer: Int, kind: Kind) {
         self.layer = layer
         self.kind = kind
     }
 
+    /// For example `layer 1 weight` (1-based).
     public var description: String { "layer \(layer + 1) \(kind.rawValue)" }
 }
 
@@ -34,6 +44,8 @@ public protocol ParameterContainer: AnyObject {
 }
 
 extension ParameterContainer {
+    /// Always true: the caller manages the gradients.
     public var gradientsAreCurrent: Bool { true }
+    /// Records nothing.
     public func markGradientsConsumed() {}
 }

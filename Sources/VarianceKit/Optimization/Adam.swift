@@ -15,13 +15,17 @@
 /// for the finiteness check of `g` that precedes the in-place update. The square root is
 /// the correctly rounded `sqrtps` on x86-64 (see `FusedKernels.squareRoot`).
 public final class Adam: FusedOptimizer {
+    /// `β₁`, the decay rate of the gradient average.
     public let beta1: Float
+    /// `β₂`, the decay rate of the squared-gradient average.
     public let beta2: Float
+    /// `ε`, added to `√v̂` in the denominator.
     public let epsilon: Float
 
     /// - Parameters:
     ///   - learningRate: `η >= 0`.
-    ///   - beta1, beta2: decay rates of the moments, each in `[0, 1)`.
+    ///   - beta1: decay rate of the first moment (the gradient average), in `[0, 1)`.
+    ///   - beta2: decay rate of the second moment (the squared-gradient average), in `[0, 1)`.
     ///   - epsilon: `ε > 0`.
     ///   - penalty: the coupled penalty of every weight matrix (biases: none by default).
     ///   - weightDecay: the decoupled decay of every weight matrix (none by default; see `AdamW`).

@@ -7,9 +7,13 @@
 /// paper's). It applies to weight matrices; biases are not decayed unless `parameterGroups` says
 /// so. A coupled `penalty` can be added as well.
 public final class AdamW: FusedOptimizer {
+    /// `β₁`, the decay rate of the gradient average.
     public let beta1: Float
+    /// `β₂`, the decay rate of the squared-gradient average.
     public let beta2: Float
+    /// `ε`, added to `√v̂` in the denominator.
     public let epsilon: Float
+    /// The decoupled decay of every weight matrix.
     public let weightDecay: WeightDecay
 
     /// - Throws: `VarianceKitError.invalidParameter` naming the first argument out of its range

@@ -64,6 +64,7 @@ public struct LearningRateSchedule: Sendable, Equatable, Hashable, CustomStringC
         }
     }
 
+    /// The schedule and its settings in words.
     public var description: String {
         switch kind {
         case .constant: return "constant"

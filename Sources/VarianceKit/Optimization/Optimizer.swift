@@ -61,6 +61,7 @@ public protocol Optimizer: AnyObject {
 
 /// Figures of one parameter's step.
 public struct ParameterStepStatistics: Sendable, Equatable, CustomStringConvertible {
+    /// The parameter.
     public var id: ParameterID
     /// How many steps this parameter has taken, this one included.
     public var stepCount: Int
@@ -81,6 +82,7 @@ public struct ParameterStepStatistics: Sendable, Equatable, CustomStringConverti
         exactZeroCount.map { elementCount == 0 ? 0 : Double($0) / Double(elementCount) }
     }
 
+    /// The figures in words.
     public var description: String {
         "\(id): step \(stepCount), η_t = \(learningRate), decay \(decayFraction), penalty \(penaltyValue), zeros \(exactZeroCount.map(String.init) ?? "not counted")/\(elementCount)"
     }

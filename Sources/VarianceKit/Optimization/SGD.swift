@@ -16,8 +16,11 @@
 /// the gradient buffer, then swap the two), 20 with momentum (read `w`, `g`, `buf`; write `w`,
 /// `buf`) plus 4 for the finiteness check of `g` that must precede in-place state updates.
 public final class SGD: FusedOptimizer {
+    /// `μ` in `[0, 1)`; 0 keeps no momentum buffer.
     public let momentum: Float
+    /// `τ` in `[0, 1]`: the momentum buffer adds `(1 - τ)` of each gradient.
     public let dampening: Float
+    /// Whether the step uses Nesterov momentum, `ĝ + μ buf`.
     public let nesterov: Bool
 
     /// - Parameters:

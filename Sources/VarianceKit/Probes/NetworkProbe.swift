@@ -58,16 +58,21 @@ public enum ProbedTensor: String, CaseIterable, Codable, Sendable, Hashable {
 /// Where a non-finite value (inf or NaN) was found: the probe's step, the 0-based layer and the
 /// tensor.
 public struct NonFiniteLocation: Codable, Sendable, Hashable, CustomStringConvertible {
+    /// The probe's step.
     public var step: Int
+    /// 0-based layer index.
     public var layer: Int
+    /// The tensor that holds the value.
     public var tensor: ProbedTensor
 
+    /// The location of a non-finite value in `tensor` of layer `layer` (0-based) at `step`.
     public init(step: Int, layer: Int, tensor: ProbedTensor) {
         self.step = step
         self.layer = layer
         self.tensor = tensor
     }
 
+    /// For example `step 3, layer 2, activation` (the layer 1-based).
     public var description: String { "step \(step), layer \(layer + 1), \(tensor.rawValue)" }
 }
 
@@ -76,7 +81,9 @@ public struct NonFiniteLocation: Codable, Sendable, Hashable, CustomStringConver
 public struct LayerProbe: Codable, Sendable, Equatable {
     /// 0-based layer index.
     public var layer: Int
+    /// The layer's fan-in.
     public var inputs: Int
+    /// The layer's fan-out.
     public var outputs: Int
     /// `Activation.description` of the layer's activation.
     public var activationName: String

@@ -62,6 +62,7 @@ public enum RandomStream: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The role and its index in words.
     public var description: String {
         switch self {
         case let .weight(layer): "weight of layer \(layer + 1)"

@@ -2,9 +2,12 @@
 /// objective and the gradient) and/or a decoupled `WeightDecay` (shrinks the weights, leaves the
 /// objective alone).
 public struct ParameterGroup: Sendable, Equatable, Hashable, CustomStringConvertible {
+    /// The coupled penalty (added to the gradient).
     public var penalty: Penalty
+    /// The decoupled weight decay (applied to the weights).
     public var weightDecay: WeightDecay
 
+    /// A group with `penalty` and `weightDecay` (none by default).
     public init(penalty: Penalty = .none, weightDecay: WeightDecay = .none) {
         self.penalty = penalty
         self.weightDecay = weightDecay
@@ -13,6 +16,7 @@ public struct ParameterGroup: Sendable, Equatable, Hashable, CustomStringConvert
     /// Neither penalty nor decay.
     public static let unregularized = ParameterGroup()
 
+    /// The penalty and the decay in words.
     public var description: String { "penalty \(penalty), weight decay \(weightDecay)" }
 }
 
@@ -29,6 +33,7 @@ public struct ParameterGroups: Sendable, Equatable {
     /// Per-parameter groups that replace the defaults.
     public private(set) var overrides: [ParameterID: ParameterGroup] = [:]
 
+    /// The groups of the weight matrices and of the biases (none by default).
     public init(weights: ParameterGroup = .unregularized, biases: ParameterGroup = .unregularized) {
         self.weights = weights
         self.biases = biases

@@ -99,6 +99,7 @@ public struct Penalty: Sendable, Equatable, Hashable, CustomStringConvertible {
         isProximal ? learningRate * l1Coefficient : 0
     }
 
+    /// The penalty and its coefficients in words, e.g. `L2(lambda: 2.0, n: 256.0)`.
     public var description: String {
         switch (l1Lambda > 0, l2Lambda > 0) {
         case (false, false): return "none"

@@ -62,6 +62,7 @@ public struct WeightDecay: Sendable, Equatable, Hashable, CustomStringConvertibl
         }
     }
 
+    /// The convention and the coefficient in words.
     public var description: String {
         isNone ? "none" : "\(convention.rawValue)(\(weightDecay))"
     }

@@ -17,6 +17,7 @@ public enum LinearRegime {
     /// `Var[z^l]` for `l = 1 ... depth`: `inputVariance * prod_{k<=l} n_{k-1} Var[W^k]`.
     ///
     /// - Parameters:
+    ///   - inputVariance: `Var[x]` of the input features, finite and `>= 0`.
     ///   - widths: `[n_0, n_1, ..., n_depth]`, at least two entries, all positive.
     ///   - weightVariances: `[Var[W^1], ..., Var[W^depth]]`, finite and `>= 0`.
     /// - Throws: `VarianceKitError.invalidParameter` or `.shapeMismatch` on bad input.

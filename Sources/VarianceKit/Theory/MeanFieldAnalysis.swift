@@ -5,7 +5,12 @@ import Foundation
 /// `chi_1 > 1` (nearby inputs diverge, gradients explode), `critical` on the edge of chaos
 /// `chi_1 = 1`.
 public enum MeanFieldPhase: String, Codable, Sendable, Hashable {
-    case ordered, critical, chaotic
+    /// `chi_1 < 1`: gradients vanish with depth.
+    case ordered
+    /// `chi_1 = 1`: the edge of chaos.
+    case critical
+    /// `chi_1 > 1`: gradients explode with depth.
+    case chaotic
 }
 
 /// What mean-field theory says about a network with weight variance `s_w^2 / fanIn` and bias
@@ -25,6 +30,7 @@ public struct MeanFieldAnalysis: Codable, Sendable, Equatable {
     public var chi1: Double?
     /// `c*`, the stable fixed point of the correlation map.
     public var correlationFixedPoint: Double?
+    /// The phase `chi_1` puts the network in (nil when `chi_1` is undefined).
     public var phase: MeanFieldPhase?
     /// `xi_q = -1 / ln(dq^{l+1}/dq^l at q*)`: layers over which the length approaches `q*`.
     public var lengthDepthScale: Double?
@@ -36,6 +42,7 @@ public struct MeanFieldAnalysis: Codable, Sendable, Equatable {
     /// (shrinks in the ordered phase, grows in the chaotic one).
     public var gradientDepthScale: Double?
 
+    /// Writes every key; the optional figures that are nil or not finite as null.
     public func encode(to encoder: Encoder) throws {
         func finite(_ value: Double?) -> Double? { value.flatMap { $0.isFinite ? $0 : nil } }
         var container = encoder.container(keyedBy: CodingKeys.self)

@@ -282,6 +282,7 @@ public struct LayerPrediction: Codable, Sendable, Equatable {
     /// `Var[dC/dW^l]` over all entries.
     public var weightGradientVariance: Double
 
+    /// A prediction with these values.
     public init(
         index: Int, preactivationVariance: Double, activationVariance: Double,
         activationSecondMoment: Double, gradientVariance: Double, weightGradientVariance: Double

@@ -9,11 +9,13 @@
 /// copy, like each orthogonal fill's result, is a fresh buffer (copy-on-write of the Gaussian
 /// matrix), so the bare calls pay the same allocation the fill pays.
 public final class FillMeasurement {
+    /// The scheme measured.
     public let initializer: Initializer
     /// Rows and columns of the matrix.
     public let size: Int
     /// Threads of the fill and, for the orthogonal baselines, of OpenBLAS.
     public let threads: Int
+    /// The seed of every draw.
     public let seed: UInt64
 
     /// The matrix the fill writes, `[size, size]`.
@@ -25,8 +27,13 @@ public final class FillMeasurement {
     /// Whether `orthonormalizeCopy(routine:)` is available: the initializer is `.orthogonal`.
     public var hasLAPACKBaselines: Bool { gaussian != nil }
 
-    /// - Parameter availableBytes: the memory the buffers must fit in (default:
-    ///   `MemoryBudget.availableBytes()`; `nil` checks nothing).
+    /// - Parameters:
+    ///   - initializer: the scheme to fill with.
+    ///   - size: rows and columns of the matrix, `>= 1`.
+    ///   - threads: threads of the fill (and of OpenBLAS for the orthogonal baselines), in `1...256`.
+    ///   - seed: the seed of every draw.
+    ///   - availableBytes: the memory the buffers must fit in (default:
+    ///     `MemoryBudget.availableBytes()`; `nil` checks nothing).
     /// - Throws: `VarianceKitError.invalidParameter` for `size < 1` or `threads` outside `1...256`,
     ///   or when `memoryRequirement(initializer:size:)` exceeds `availableBytes` (naming both,
     ///   before allocating).
@@ -76,6 +83,7 @@ public final class FillMeasurement {
 
     /// The fill and, for the orthogonal scheme, its two LAPACK baselines timed in turns.
     public struct Result: Sendable, Hashable, Codable {
+        /// The fill itself.
         public var fill: Timing
         /// The median fill's elements per second, `size² / fill.median`.
         public var elementsPerSecond: Double

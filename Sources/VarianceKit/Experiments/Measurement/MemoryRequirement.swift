@@ -10,11 +10,14 @@ public struct MemoryRequirement: Sendable, Hashable, Codable {
     public struct Buffer: Sendable, Hashable, Codable {
         /// What the buffer holds, e.g. `"weight"`.
         public var role: String
+        /// Rows of each buffer.
         public var rows: Int
+        /// Columns of each buffer.
         public var columns: Int
         /// How many buffers of this shape the role has (one per layer, for example).
         public var copies: Int
 
+        /// `copies` buffers of `rows x columns` Floats holding `role`.
         public init(_ role: String, rows: Int, columns: Int, copies: Int = 1) {
             self.role = role
             self.rows = rows
@@ -31,9 +34,12 @@ public struct MemoryRequirement: Sendable, Hashable, Codable {
     /// The parameter the requirement grows with, as a refusal names it
     /// (`"network shape"`, `"fill size"`, `"optimizer parameters"`), and its value.
     public var parameter: String
+    /// The parameter's value, as the user gave it.
     public var value: String
+    /// Every buffer the measurement allocates.
     public var buffers: [Buffer]
 
+    /// The requirement of `buffers`, growing with `parameter` (now `value`).
     public init(parameter: String, value: String, buffers: [Buffer]) {
         self.parameter = parameter
         self.value = value

@@ -58,6 +58,7 @@ public final class OptimizerMeasurement {
     /// Columns of the parameter matrix.
     static let columns = 4096
 
+    /// The optimizer and regularizer measured.
     public let kind: Kind
     /// Threads of the step (`threadCount` of the optimizer).
     public let threads: Int
@@ -65,9 +66,11 @@ public final class OptimizerMeasurement {
     public let learningRate: Float
     /// `λ` of the penalty or the decoupled weight decay (see `Kind.defaultRegularization`).
     public let regularization: Float
+    /// The optimizer that takes the steps.
     public let optimizer: any Optimizer
     /// `w` and `g`.
     public private(set) var parameter: Matrix
+    /// The gradient `g`, the same shape as `parameter`.
     public private(set) var gradient: Matrix
     let id = ParameterID(layer: 0, kind: .weight)
 
@@ -78,8 +81,12 @@ public final class OptimizerMeasurement {
     public var bytesPerStep: Int { kind.bytesPerParameter * parameterCount }
 
     /// - Parameters:
+    ///   - kind: the optimizer and regularizer whose step is measured.
     ///   - parameters: elements of the parameter, `>= 1`.
+    ///   - threads: the optimizer's thread count (its `threadCount`).
+    ///   - learningRate: the optimizer's learning rate.
     ///   - regularization: see `Kind.defaultRegularization` (`nil`: that default).
+    ///   - seed: the seed of the parameter's and the gradient's values.
     ///   - availableBytes: the memory the buffers must fit in (default: `MemoryBudget.availableBytes()`;
     ///     `nil` checks nothing).
     /// - Throws: `VarianceKitError.invalidParameter` for `parameters < 1`, when
@@ -140,6 +147,7 @@ public final class OptimizerMeasurement {
 
     /// A timed step and the bandwidth it reaches.
     public struct Result: Sendable, Hashable, Codable {
+        /// One step.
         public var step: Timing
         /// `bytesPerStep / step.median`.
         public var bytesPerSecond: Double

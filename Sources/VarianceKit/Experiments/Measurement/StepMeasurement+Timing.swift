@@ -1,11 +1,15 @@
 extension StepMeasurement {
     /// One bare product timed alone.
     public struct ProductTiming: Sendable, Hashable, Codable {
+        /// Which of the layer's three products.
         public var product: Product
         /// `op(A)` is `m x k`, `op(B)` `k x n`.
         public var m: Int
+        /// Columns of `op(B)` and of the result.
         public var n: Int
+        /// The inner dimension.
         public var k: Int
+        /// The product's time.
         public var seconds: Timing
         /// `2 m n k / seconds.median`, in 10⁹ FLOP/s.
         public var gflops: Double { 2 * Double(m) * Double(n) * Double(k) / seconds.median / 1e9 }

@@ -36,6 +36,7 @@ public final class StepMeasurement {
         /// The seed of every draw (weights, input batch, stand-in `dZ`, readout).
         public var seed: UInt64
 
+        /// A network of `depth` Dense `width x width` layers fed `batch` rows, its weights from `initializer`.
         public init(depth: Int, width: Int, batch: Int, activation: Activation = .tanh,
                     initializer: Initializer = .xavierNormal(gain: 1), bias: Bool = false, seed: UInt64 = 1) {
             self.depth = depth
@@ -76,6 +77,7 @@ public final class StepMeasurement {
         }
     }
 
+    /// The network and batch measured.
     public let configuration: Configuration
     /// The network that `step()` runs and `probe(step:)` inspects.
     public let network: Network
@@ -96,8 +98,10 @@ public final class StepMeasurement {
     /// Builds the network and the buffers of the bare products, then runs one warm-up step so
     /// that the network's workspaces exist before anything is timed.
     ///
-    /// - Parameter availableBytes: the memory the buffers must fit in (default:
-    ///   `MemoryBudget.availableBytes()`; `nil` checks nothing).
+    /// - Parameters:
+    ///   - configuration: the network and batch to measure.
+    ///   - availableBytes: the memory the buffers must fit in (default:
+    ///     `MemoryBudget.availableBytes()`; `nil` checks nothing).
     /// - Throws: `VarianceKitError.invalidParameter` for a depth, width or batch below 1, or when
     ///   `memoryRequirement(for:)` exceeds `availableBytes` (naming both, before allocating);
     ///   what `Network` throws for the configuration.

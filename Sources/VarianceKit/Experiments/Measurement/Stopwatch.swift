@@ -8,6 +8,7 @@ public struct Timing: Sendable, Hashable, Codable {
     /// repeatable figure for a compute-bound kernel (and what the peer scripts' `best_of` reports).
     public var best: Double
 
+    /// A timing of `median` and `best` seconds.
     public init(median: Double, best: Double) {
         self.median = median
         self.best = best
