@@ -158,7 +158,16 @@ public struct RegularizationExperiment: Sendable, Hashable, Codable {
                     run.weightNorm.append(Self.weightNorm(student))
                 }
                 if step == steps { break }
-                try optimizer.step(student)
+                do {
+                    try optimizer.step(student)
+                } catch VarianceKitError.nonFiniteGradient {
+                    // Diverged: the later records are not finite (null in JSON); the other runs go on.
+                    for _ in recorded.filter({ $0 > step }) {
+                        run.trainingLoss.append(.nan)
+                        run.weightNorm.append(.nan)
+                    }
+                    break
+                }
             }
             (run.sparsity, run.sparsityByLayer) = Self.sparsity(student)
             run.status = run.trainingLoss.allSatisfy(\.isFinite) && run.weightNorm.allSatisfy(\.isFinite) ? .ok : .diverged

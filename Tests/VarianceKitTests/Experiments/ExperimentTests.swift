@@ -92,3 +92,18 @@ import VarianceKit
         }
     }
 }
+
+@Suite struct RegularizationDivergenceTests {
+    /// A learning rate that blows the weights up is reported as a diverged run, with every
+    /// recorded step present (non-finite ones as NaN), and the other runs complete.
+    @Test func divergedRunIsReportedAndTheOthersComplete() throws {
+        let experiment = try RegularizationExperiment(
+            seed: 3, widths: [8, 16, 1], teacherWidths: [8, 4, 1], samples: 32, steps: 20, recordEvery: 5,
+            learningRate: 1e30, adamLearningRate: 0.01, lambda: 0)
+        let result = try experiment.run()
+        #expect(result.runs.count == 6)
+        #expect(result.runs.allSatisfy { $0.trainingLoss.count == experiment.recordedSteps.count })
+        #expect(result.runs[0].status == .diverged)
+        #expect(result.runs[2].status == .ok && result.runs[3].status == .ok)
+    }
+}
