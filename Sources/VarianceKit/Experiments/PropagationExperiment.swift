@@ -314,3 +314,32 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
         return value.isFinite ? value : nil
     }
 }
+
+extension PropagationExperiment {
+    enum CodingKeys: String, CodingKey {
+        case initializers, activations, depth, width, batch, seed, bias, biasStandardDeviation, gain, loss
+        case lsuvTolerance, lsuvMaximumIterations, histogramBins, histogramSampleLimit, spectrumSamples
+    }
+
+    /// Decodes the settings and validates them as `init` does, so a decoded experiment is one
+    /// the initializer accepts.
+    ///
+    /// - Throws: `DecodingError` for missing or mistyped fields; the initializer's
+    ///   `VarianceKitError` for values out of range.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            initializers: try c.decode([InitializerName].self, forKey: .initializers),
+            activations: try c.decode([Activation].self, forKey: .activations),
+            depth: try c.decode(Int.self, forKey: .depth), width: try c.decode(Int.self, forKey: .width),
+            batch: try c.decode(Int.self, forKey: .batch), seed: try c.decode(UInt64.self, forKey: .seed),
+            bias: try c.decode(Bool.self, forKey: .bias),
+            biasStandardDeviation: try c.decode(Double.self, forKey: .biasStandardDeviation),
+            gain: try c.decodeIfPresent(Gain.self, forKey: .gain), loss: try c.decode(TopLoss.self, forKey: .loss),
+            lsuvTolerance: try c.decode(Double.self, forKey: .lsuvTolerance),
+            lsuvMaximumIterations: try c.decode(Int.self, forKey: .lsuvMaximumIterations),
+            histogramBins: try c.decode(Int.self, forKey: .histogramBins),
+            histogramSampleLimit: try c.decode(Int.self, forKey: .histogramSampleLimit),
+            spectrumSamples: try c.decodeIfPresent(Int.self, forKey: .spectrumSamples))
+    }
+}

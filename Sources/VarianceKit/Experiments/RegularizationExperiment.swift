@@ -203,6 +203,27 @@ public struct RegularizationExperiment: Sendable, Hashable, Codable {
     }
 }
 
+extension RegularizationExperiment {
+    enum CodingKeys: String, CodingKey {
+        case seed, widths, teacherWidths, samples, steps, recordEvery, learningRate, adamLearningRate, lambda, normalizer
+    }
+
+    /// Decodes the settings and validates them as `init` does.
+    ///
+    /// - Throws: `DecodingError` for missing or mistyped fields; the initializer's
+    ///   `VarianceKitError` for values out of range.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            seed: try c.decode(UInt64.self, forKey: .seed), widths: try c.decode([Int].self, forKey: .widths),
+            teacherWidths: try c.decode([Int].self, forKey: .teacherWidths), samples: try c.decode(Int.self, forKey: .samples),
+            steps: try c.decode(Int.self, forKey: .steps), recordEvery: try c.decode(Int.self, forKey: .recordEvery),
+            learningRate: try c.decode(Float.self, forKey: .learningRate),
+            adamLearningRate: try c.decode(Float.self, forKey: .adamLearningRate),
+            lambda: try c.decode(Float.self, forKey: .lambda), normalizer: try c.decode(Float.self, forKey: .normalizer))
+    }
+}
+
 /// What `RegularizationExperiment.run` recorded, one run per optimizer.
 public struct RegularizationResult: Codable, Sendable, Equatable {
     /// One run per optimizer, in the order of `RegularizationExperiment.optimizers()`.

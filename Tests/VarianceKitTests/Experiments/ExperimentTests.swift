@@ -107,3 +107,26 @@ import VarianceKit
         #expect(result.runs[2].status == .ok && result.runs[3].status == .ok)
     }
 }
+
+@Suite struct ExperimentDecodingTests {
+    /// Decoded experiments pass the same validation as constructed ones, and round-trip.
+    @Test func decodingValidates() throws {
+        let experiment = try PropagationExperiment(initializers: [.standard], activations: [.tanh], depth: 2, width: 4, batch: 4, seed: 1)
+        let data = try JSONEncoder().encode(experiment)
+        #expect(try JSONDecoder().decode(PropagationExperiment.self, from: data) == experiment)
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        object["depth"] = -2
+        let bad = try JSONSerialization.data(withJSONObject: object)
+        #expect(throws: VarianceKitError.self) { try JSONDecoder().decode(PropagationExperiment.self, from: bad) }
+
+        let study = try RegularizationExperiment(seed: 1, widths: [2, 3, 1], teacherWidths: [2, 2, 1], samples: 4, steps: 2,
+                                                 recordEvery: 1, learningRate: 0.1, adamLearningRate: 0.1, lambda: 1)
+        let studyData = try JSONEncoder().encode(study)
+        #expect(try JSONDecoder().decode(RegularizationExperiment.self, from: studyData) == study)
+        var studyObject = try #require(try JSONSerialization.jsonObject(with: studyData) as? [String: Any])
+        studyObject["widths"] = [Int]()
+        #expect(throws: VarianceKitError.self) {
+            try JSONDecoder().decode(RegularizationExperiment.self, from: try JSONSerialization.data(withJSONObject: studyObject))
+        }
+    }
+}
