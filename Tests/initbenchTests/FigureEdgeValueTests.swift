@@ -6,15 +6,20 @@ import Testing
 @testable import initbench
 import VarianceKit
 
-/// Every element of an SVG with its attributes, and the text of `<desc>`.
+/// Every element of an SVG with its attributes, the text of `<desc>` and of every `<text>`.
 final class SVGElements: NSObject, XMLParserDelegate {
     var elements: [(name: String, attributes: [String: String])] = []
     var descriptionText = ""
+    /// The contents of every `<text>`, in document order.
+    var texts: [String] = []
     private var inDescription = false
+    private var inText = false
 
-    static func parse(_ text: String) throws -> SVGElements {
+    static func parse(_ text: String) throws -> SVGElements { try parse(Data(text.utf8)) }
+
+    static func parse(_ data: Data) throws -> SVGElements {
         let collector = SVGElements()
-        let parser = XMLParser(data: Data(text.utf8))
+        let parser = XMLParser(data: data)
         parser.delegate = collector
         guard parser.parse() else {
             throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "not well-formed XML: \(String(describing: parser.parserError))"])
@@ -26,14 +31,30 @@ final class SVGElements: NSObject, XMLParserDelegate {
                 qualifiedName: String?, attributes: [String: String] = [:]) {
         elements.append((elementName, attributes))
         if elementName == "desc" { inDescription = true }
+        if elementName == "text" { inText = true; texts.append("") }
     }
 
     func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
         if elementName == "desc" { inDescription = false }
+        if elementName == "text" { inText = false }
     }
 
     func parser(_ parser: XMLParser, foundCharacters string: String) {
         if inDescription { descriptionText += string }
+        if inText { texts[texts.count - 1] += string }
+    }
+
+    /// The name of the root element.
+    var rootName: String? { elements.first?.name }
+
+    /// The attributes of every `<path>`.
+    var paths: [[String: String]] { elements.filter { $0.name == "path" }.map(\.attributes) }
+
+    /// `init/activation/quantity` of every path of class `className`.
+    func series(_ className: String) -> Set<String> {
+        Set(paths.filter { $0["class"] == className }.map {
+            "\($0["data-init"] ?? "?")/\($0["data-activation"] ?? "?")/\($0["data-quantity"] ?? "?")"
+        })
     }
 
     func elements(_ name: String, class className: String) -> [[String: String]] {

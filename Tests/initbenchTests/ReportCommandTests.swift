@@ -4,45 +4,6 @@ import FoundationXML
 #endif
 import Testing
 
-/// Parses an SVG with Foundation's XMLParser and collects the attributes of every `path`.
-final class SVGPaths: NSObject, XMLParserDelegate {
-    var paths: [[String: String]] = []
-    var rootName: String?
-    var texts: [String] = []
-    private var inText = false
-
-    static func parse(_ data: Data) throws -> SVGPaths {
-        let collector = SVGPaths()
-        let parser = XMLParser(data: data)
-        parser.delegate = collector
-        guard parser.parse() else {
-            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "not well-formed XML: \(String(describing: parser.parserError))"])
-        }
-        return collector
-    }
-
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName: String?, attributes: [String: String] = [:]) {
-        if rootName == nil { rootName = elementName }
-        if elementName == "path" { paths.append(attributes) }
-        if elementName == "text" { inText = true; texts.append("") }
-    }
-
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
-        if elementName == "text" { inText = false }
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        if inText { texts[texts.count - 1] += string }
-    }
-
-    func series(_ className: String) -> Set<String> {
-        Set(paths.filter { $0["class"] == className }.map {
-            "\($0["data-init"] ?? "?")/\($0["data-activation"] ?? "?")/\($0["data-quantity"] ?? "?")"
-        })
-    }
-}
-
 /// `initbench report` (and the default comparison) end to end: the files, well-formed SVG with the
 /// expected series, a self-contained HTML page.
 @Suite struct ReportCommandTests {
@@ -60,7 +21,7 @@ final class SVGPaths: NSObject, XMLParserDelegate {
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: directory.path))
         #expect(files == ["index.html", "variance.svg", "activation-histograms.svg", "gradient-histograms.svg", "phase-diagram.svg", "results.json", "results.csv"])
 
-        let variance = try SVGPaths.parse(try Data(contentsOf: directory.appendingPathComponent("variance.svg")))
+        let variance = try SVGElements.parse(try Data(contentsOf: directory.appendingPathComponent("variance.svg")))
         #expect(variance.rootName == "svg")
         var expected = Set<String>()
         for initializer in ["standard", "xavier-uniform", "orthogonal"] {
@@ -80,7 +41,7 @@ final class SVGPaths: NSObject, XMLParserDelegate {
         #expect(variance.texts.contains { $0.contains("xavier-uniform") })
 
         for (file, quantity) in [("activation-histograms.svg", "activation"), ("gradient-histograms.svg", "gradient")] {
-            let histograms = try SVGPaths.parse(try Data(contentsOf: directory.appendingPathComponent(file)))
+            let histograms = try SVGElements.parse(try Data(contentsOf: directory.appendingPathComponent(file)))
             let ridges = histograms.paths.filter { $0["class"] == "histogram" && $0["data-quantity"] == quantity }
             // Standard init on ReLU shrinks fast but stays non-zero at depth 4: a ridge per layer per panel.
             #expect(ridges.count == 3 * 2 * 4, "\(file)")
@@ -106,9 +67,9 @@ final class SVGPaths: NSObject, XMLParserDelegate {
                                        "--activation", "linear,tanh", "--depth", "30", "--width", "16", "--batch", "8"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("diverged at layer"))
-        let variance = try SVGPaths.parse(try Data(contentsOf: directory.appendingPathComponent("variance.svg")))
+        let variance = try SVGElements.parse(try Data(contentsOf: directory.appendingPathComponent("variance.svg")))
         #expect(variance.texts.contains { $0.hasPrefix("orthogonal diverged @") })
-        let gradients = try SVGPaths.parse(try Data(contentsOf: directory.appendingPathComponent("gradient-histograms.svg")))
+        let gradients = try SVGElements.parse(try Data(contentsOf: directory.appendingPathComponent("gradient-histograms.svg")))
         #expect(gradients.texts.contains("inf/NaN"))
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("results.json")))
         let runs = try #require((json as? [String: Any])?["runs"] as? [[String: Any]])
