@@ -13,6 +13,8 @@
 /// | `input` | `0xFFFF_FFFF_0000_0001` |
 /// | `shuffle` | `0xFFFF_FFFF_0000_0002` |
 /// | `teacherInput` | `0xFFFF_FFFF_0000_0003` |
+/// | `split` | `0xFFFF_FFFF_0000_0004` |
+/// | `synthesis` | `0xFFFF_FFFF_0000_0005` |
 /// | `measurement(k)` | `0xFFFF_FFFF_8000_0000 + k` |
 ///
 /// Layer streams lie below `2^63` for every layer `l < maximumLayerIndex` (`2^62`), the fixed
@@ -30,6 +32,10 @@ public enum RandomStream: Hashable, Sendable, CustomStringConvertible {
     case shuffle
     /// The inputs a teacher network labels (synthetic datasets).
     case teacherInput
+    /// The random assignment of a dataset's samples to training, validation and test splits.
+    case split
+    /// Every other draw of a synthetic dataset (mixture components, noise, Shapeset's shapes).
+    case synthesis
     /// Buffers filled only to be timed (`KernelMeasurement`), `k` in `0 ..< 2^31`.
     case measurement(Int)
 
@@ -56,6 +62,8 @@ public enum RandomStream: Hashable, Sendable, CustomStringConvertible {
         case .input: return Self.fixedBase + 1
         case .shuffle: return Self.fixedBase + 2
         case .teacherInput: return Self.fixedBase + 3
+        case .split: return Self.fixedBase + 4
+        case .synthesis: return Self.fixedBase + 5
         case let .measurement(index):
             precondition(index >= 0 && index < 1 << 31, "RandomStream.measurement: index \(index) out of range")
             return Self.measurementBase + UInt64(index)
@@ -71,6 +79,8 @@ public enum RandomStream: Hashable, Sendable, CustomStringConvertible {
         case .input: "input"
         case .shuffle: "shuffle"
         case .teacherInput: "teacher input"
+        case .split: "split"
+        case .synthesis: "synthesis"
         case let .measurement(index): "measurement \(index)"
         }
     }

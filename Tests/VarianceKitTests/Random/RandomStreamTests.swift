@@ -5,7 +5,7 @@ import VarianceKit
     /// Every role of every network up to depth 10,000 (weights and biases of each layer) and every
     /// fixed role, plus the measurement streams a benchmark uses: no two share a stream.
     @Test func noTwoRolesShareAStreamUpToDepth10000() {
-        var roles: [RandomStream] = [.readout, .input, .shuffle, .teacherInput]
+        var roles: [RandomStream] = [.readout, .input, .shuffle, .teacherInput, .split, .synthesis]
         roles += (0..<64).map { RandomStream.measurement($0) }
         for layer in 0..<10_000 { roles += [.weight(layer: layer), .bias(layer: layer)] }
         var owner: [UInt64: RandomStream] = [:]
