@@ -11,6 +11,10 @@
 /// 1 when this processor and its operating system run AVX2 code, 0 otherwise (always 0 off x86-64).
 int vk_cpu_has_avx2(void);
 
+/// 1 when this processor and its operating system run the AVX-512 subsets F, BW, DQ and VL
+/// (what the AVX-512 kernels use), 0 otherwise (always 0 off x86-64).
+int vk_cpu_has_avx512(void);
+
 /// The Philox4x32-10 words of groups `first_group ..< first_group + group_count`, in the fills'
 /// element order: word `j` of block `8 g + l` at `out[32 (g - first_group) + 8 j + l]`, where
 /// block `b` has the counter `(lo32(b + block_offset), hi32(b + block_offset), stream0, stream1)`

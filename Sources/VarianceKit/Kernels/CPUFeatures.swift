@@ -14,4 +14,16 @@ enum CPUFeatures {
 
     /// The processor runs AVX2 code, whatever `VARIANCEKIT_AVX2` says; for the tests.
     static var hasAVX2: Bool { vk_cpu_has_avx2() != 0 }
+
+    /// Whether the AVX-512 kernels run: the processor runs AVX-512 F, BW, DQ and VL code and
+    /// neither `VARIANCEKIT_AVX512` nor `VARIANCEKIT_AVX2` is `0` (set them to compare the paths;
+    /// without AVX-512 the AVX2 kernels run where `usesAVX2` holds).
+    static let usesAVX512: Bool = {
+        let environment = ProcessInfo.processInfo.environment
+        if environment["VARIANCEKIT_AVX512"] == "0" || environment["VARIANCEKIT_AVX2"] == "0" { return false }
+        return vk_cpu_has_avx512() != 0
+    }()
+
+    /// The processor runs AVX-512 F, BW, DQ and VL code, whatever the environment says; for the tests.
+    static var hasAVX512: Bool { vk_cpu_has_avx512() != 0 }
 }
