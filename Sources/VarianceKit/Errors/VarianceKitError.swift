@@ -55,6 +55,15 @@ public enum VarianceKitError: Error, Equatable, Sendable, CustomStringConvertibl
     /// nothing was built.
     case allocationFailed(bytes: Int, purpose: String)
 
+    /// The file at `path` could not be read or written: `operation` (e.g. `open`, `write`,
+    /// `rename`) failed for `reason` (the system's message, in words). Nothing was loaded, and a
+    /// file being replaced keeps its previous contents.
+    case fileAccess(path: String, operation: String, reason: String)
+
+    /// The file at `path` does not hold what it should: at `location` (a line, a byte offset, an
+    /// entry of an archive) it has `found` where `expected` was needed. Nothing was loaded.
+    case malformedFile(path: String, location: String, found: String, expected: String)
+
     /// The error in words: what was wrong and what was expected.
     public var description: String {
         switch self {
@@ -94,6 +103,10 @@ public enum VarianceKitError: Error, Equatable, Sendable, CustomStringConvertibl
             return "\(routine): the input matrix holds a non-finite value (inf or NaN): \(value) at row \(row), column \(column) (the first in row-major order); LAPACK needs finite input"
         case let .allocationFailed(bytes, purpose):
             return "\(purpose): could not allocate \(bytes) bytes (\(MemoryRequirement.formatted(bytes)))"
+        case let .fileAccess(path, operation, reason):
+            return "\(path): cannot \(operation): \(reason)"
+        case let .malformedFile(path, location, found, expected):
+            return "\(path): \(location): found \(found), expected \(expected)"
         case let .insufficientMemory(required, available, purpose):
             return "\(purpose) needs \(required) bytes (\(MemoryRequirement.formatted(required))) but \(available) bytes (\(MemoryRequirement.formatted(available))) are available (\(MemoryBudget.source))"
         }
