@@ -316,6 +316,41 @@ final class OptimizerEngine {
     }
 
     func resetState() { states = [:] }
+
+    /// Replaces the state of `id` (a `rows x columns` parameter) by `saved`, so the next step
+    /// continues where the run that saved it stopped.
+    func restoreState(_ saved: OptimizerState, for id: ParameterID, rows: Int, columns: Int) throws {
+        guard saved.stepCount >= 1 else {
+            throw VarianceKitError.invalidParameter(
+                name: "step count of \(id)", value: "\(saved.stepCount)", expected: "an integer >= 1 (a state is saved after a step)")
+        }
+        let buffers: [(String, Matrix?)]
+        switch algorithm {
+        case .sgd: buffers = bufferCount > 0 ? [("momentum buffer", saved.momentumBuffer)] : []
+        case .adam: buffers = [("first moment", saved.firstMoment), ("second moment", saved.secondMoment)]
+        }
+        for (name, buffer) in buffers {
+            guard let buffer else {
+                throw VarianceKitError.missingCapability(
+                    operation: "\(self.name).restoreState(for: \(id))", missing: "the saved state has no \(name), which \(self.name) keeps")
+            }
+            guard buffer.rows == rows, buffer.columns == columns else {
+                throw VarianceKitError.shape(
+                    "\(self.name).restoreState", "\(name) of \(id)", actual: [buffer.rows, buffer.columns], expected: [rows, columns],
+                    "a saved buffer must have its parameter's shape")
+            }
+            let finite = buffer.withUnsafeBufferPointer { $0.allSatisfy(\.isFinite) }
+            guard finite else {
+                throw VarianceKitError.invalidParameter(
+                    name: "\(name) of \(id)", value: "a buffer holding inf or NaN", expected: "finite values")
+            }
+        }
+        let state = ParameterState(rows: rows, columns: columns, buffers: bufferCount)
+        state.stepCount = saved.stepCount
+        if let first = buffers.first?.1 { state.first = first }
+        if buffers.count > 1, let second = buffers[1].1 { state.second = second }
+        states[id] = state
+    }
 }
 
 // MARK: - Block jobs
