@@ -43,15 +43,19 @@ public struct OptimizerSettings: Sendable, Hashable, Codable {
     public var epsilon: Float
     /// The coupled penalty of the weight matrices.
     public var penalty: PenaltySettings
-    /// The decoupled, learning-rate-scaled decay `d` of the weight matrices.
+    /// The decoupled decay `d` of the weight matrices.
     public var weightDecay: Float
+    /// How `weightDecay` becomes the fraction removed per step: `learningRateScaled` (`η d`, as
+    /// PyTorch's AdamW) or `scheduleScaled` (`s_t d`, independent of `η`, as Loshchilov & Hutter).
+    public var decayConvention: WeightDecay.Convention
 
     /// Settings of `algorithm`; the defaults are PyTorch's (`μ` = 0.9 for the momentum variants).
     ///
     /// - Throws: `VarianceKitError.invalidParameter` as the optimizers' initializers do.
     public init(
         algorithm: Algorithm, learningRate: Float, momentum: Float = 0.9, beta1: Float = 0.9, beta2: Float = 0.999,
-        epsilon: Float = 1e-8, penalty: PenaltySettings = .none, weightDecay: Float = 0
+        epsilon: Float = 1e-8, penalty: PenaltySettings = .none, weightDecay: Float = 0,
+        decayConvention: WeightDecay.Convention = .learningRateScaled
     ) throws {
         self.algorithm = algorithm
         self.learningRate = learningRate
@@ -61,6 +65,7 @@ public struct OptimizerSettings: Sendable, Hashable, Codable {
         self.epsilon = epsilon
         self.penalty = penalty
         self.weightDecay = weightDecay
+        self.decayConvention = decayConvention
         _ = try makeOptimizer()
     }
 
@@ -83,7 +88,8 @@ public struct OptimizerSettings: Sendable, Hashable, Codable {
     /// - Throws: `VarianceKitError.invalidParameter` naming the first setting out of range.
     public func makeOptimizer() throws -> FusedOptimizer {
         let penalty = try self.penalty.penalty()
-        let decay = try WeightDecay.learningRateScaled(weightDecay)
+        let decay = decayConvention == .learningRateScaled
+            ? try WeightDecay.learningRateScaled(weightDecay) : try WeightDecay.scheduleScaled(weightDecay)
         switch algorithm {
         case .sgd:
             return try SGD(learningRate: learningRate, penalty: penalty, weightDecay: decay)
@@ -96,7 +102,7 @@ public struct OptimizerSettings: Sendable, Hashable, Codable {
                             penalty: penalty, weightDecay: decay)
         case .adamw:
             return try AdamW(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                             weightDecay: weightDecay, penalty: penalty)
+                             weightDecay: weightDecay, convention: decayConvention, penalty: penalty)
         }
     }
 
@@ -104,12 +110,12 @@ public struct OptimizerSettings: Sendable, Hashable, Codable {
     public var label: String {
         var parts = ["\(algorithm.rawValue) lr \(learningRate)"]
         if !penalty.isNone { parts.append(penalty.name) }
-        if weightDecay > 0 { parts.append("decay \(weightDecay)") }
+        if weightDecay > 0 { parts.append(decayConvention == .learningRateScaled ? "decay \(weightDecay)" : "decay \(weightDecay) (not lr-scaled)") }
         return parts.joined(separator: ", ")
     }
 
     private enum CodingKeys: String, CodingKey {
-        case algorithm, learningRate, momentum, beta1, beta2, epsilon, penalty, weightDecay
+        case algorithm, learningRate, momentum, beta1, beta2, epsilon, penalty, weightDecay, decayConvention
     }
 
     /// Decodes and validates as `init` does.
@@ -119,7 +125,8 @@ public struct OptimizerSettings: Sendable, Hashable, Codable {
             algorithm: c.decode(Algorithm.self, forKey: .algorithm), learningRate: c.decode(Float.self, forKey: .learningRate),
             momentum: c.decode(Float.self, forKey: .momentum), beta1: c.decode(Float.self, forKey: .beta1),
             beta2: c.decode(Float.self, forKey: .beta2), epsilon: c.decode(Float.self, forKey: .epsilon),
-            penalty: c.decode(PenaltySettings.self, forKey: .penalty), weightDecay: c.decode(Float.self, forKey: .weightDecay))
+            penalty: c.decode(PenaltySettings.self, forKey: .penalty), weightDecay: c.decode(Float.self, forKey: .weightDecay),
+            decayConvention: c.decodeIfPresent(WeightDecay.Convention.self, forKey: .decayConvention) ?? .learningRateScaled)
     }
 }
 

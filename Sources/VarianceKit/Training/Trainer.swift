@@ -215,6 +215,11 @@ public final class Trainer {
     }
 
     private func finish(_ wallSeconds: Double) -> TrainingRecord {
+        let first = network.layers[0]
+        let (rows, columns) = (first.outputs, first.inputs)
+        record.zeroInputFeatures = first.weight.withUnsafeBufferPointer { w in
+            (0 ..< columns).filter { column in (0 ..< rows).allSatisfy { w[$0 * columns + column] == 0 } }
+        }
         record.steps = stepsTaken
         record.wallSeconds = wallSeconds
         return record

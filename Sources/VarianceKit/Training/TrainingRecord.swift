@@ -78,6 +78,9 @@ public struct TrainingRecord: Sendable, Hashable, Codable {
     public var finalValidation: Evaluation?
     /// The test split's figures after the last step (nil when it is empty).
     public var test: Evaluation?
+    /// The input features whose first-layer weight column is entirely zero after the last step
+    /// (no path from them to the output: the features the run deselected).
+    public var zeroInputFeatures: [Int] = []
     /// Steps taken in all.
     public var steps = 0
     /// Seconds of wall time the run took.

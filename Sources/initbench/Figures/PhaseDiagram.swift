@@ -313,7 +313,12 @@ enum PhaseDiagram {
     static func colour(_ depthScale: Double) -> String {
         let logFloor = log10(depthScaleFloor), logCeiling = log10(depthScaleCeiling)
         let position = depthScale.isNaN ? 0 : (log10(max(depthScale, .leastNormalMagnitude)) - logFloor) / (logCeiling - logFloor)
-        let t = min(max(position, 0), 1) * Double(colourStops.count - 1)
+        return colourRamp(position)
+    }
+
+    /// The colour at `position` along `colourStops` (0: the first stop, 1: the last; clamped, NaN as 0).
+    static func colourRamp(_ position: Double) -> String {
+        let t = (position.isNaN ? 0 : min(max(position, 0), 1)) * Double(colourStops.count - 1)
         let index = min(SVGDocument.clampedInt(t, to: 0...(colourStops.count - 2)), colourStops.count - 2)
         let f = t - Double(index)
         let (a, b) = (colourStops[index], colourStops[index + 1])

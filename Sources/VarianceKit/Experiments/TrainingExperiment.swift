@@ -1,0 +1,147 @@
+/// One network trained per configuration on the same data, from initial weights drawn from the
+/// same seed: the comparison `initbench train` runs.
+///
+/// A configuration is an initialization scheme (with an optional gain), an activation and an
+/// optimizer (with its penalty and decoupled decay). Each network has widths
+/// `[features] + hiddenWidths + [outputs]`, the configuration's activation on every hidden layer
+/// and a linear output layer (logits for classes, values for regression), weights from the
+/// scheme on `seed` and zero biases. `lsuv` starts orthogonal and rescales each layer on the
+/// first `batchSize` training samples (Mishkin & Matas, Algorithm 1). Every run sees the same
+/// minibatches (`settings.shuffleSeed`). A run that diverges is recorded as such and the others
+/// go on.
+public struct TrainingExperiment: Sendable, Hashable, Codable {
+    /// One network's settings.
+    public struct Configuration: Sendable, Hashable, Codable {
+        /// The initialization scheme.
+        public var initializer: InitializerName
+        /// The gain replacing the scheme's default (nil: the default).
+        public var gain: Gain?
+        /// The hidden layers' activation.
+        public var activation: Activation
+        /// The optimizer, its penalty and decay.
+        public var optimizer: OptimizerSettings
+
+        /// A configuration of these settings.
+        public init(initializer: InitializerName, gain: Gain? = nil, activation: Activation, optimizer: OptimizerSettings) {
+            self.initializer = initializer
+            self.gain = gain
+            self.activation = activation
+            self.optimizer = optimizer
+        }
+
+        /// For example `xavier-normal tanh adamw lr 0.001, decay 0.01`.
+        public var label: String {
+            var scheme = initializer.rawValue
+            if let gain { scheme += " (gain \(gain))" }
+            return "\(scheme) \(activation.name) \(optimizer.label)"
+        }
+    }
+
+    /// Hidden layer widths (at least one).
+    public var hiddenWidths: [Int]
+    /// The configurations, in order.
+    public var configurations: [Configuration]
+    /// Batch size, steps, evaluation and probe cadence, shuffle seed.
+    public var settings: TrainingSettings
+    /// The seed of the initial weights.
+    public var seed: UInt64
+
+    /// The widths accepted for a hidden layer.
+    public static let widthRange = 1...65536
+    /// The most hidden layers accepted.
+    public static let depthRange = 1...1000
+
+    /// - Throws: `VarianceKitError.invalidParameter` for no configuration, no hidden layer, too
+    ///   many, or a width out of range.
+    public init(hiddenWidths: [Int], configurations: [Configuration], settings: TrainingSettings, seed: UInt64) throws {
+        guard Self.depthRange.contains(hiddenWidths.count) else {
+            throw VarianceKitError.invalidParameter(
+                name: "hidden layers", value: "\(hiddenWidths.count)", expected: "\(Self.depthRange.lowerBound)...\(Self.depthRange.upperBound) hidden layers")
+        }
+        if let bad = hiddenWidths.first(where: { !Self.widthRange.contains($0) }) {
+            throw VarianceKitError.invalidParameter(name: "hidden width", value: "\(bad)", expected: "an integer in 1...65536")
+        }
+        guard !configurations.isEmpty else {
+            throw VarianceKitError.invalidParameter(name: "configurations", value: "none", expected: "at least one configuration")
+        }
+        self.hiddenWidths = hiddenWidths
+        self.configurations = configurations
+        self.settings = settings
+        self.seed = seed
+    }
+
+    /// The widths of a network for `data`: inputs, hidden widths, outputs.
+    public func widths(for data: DatasetSplit) -> [Int] {
+        [data.train.featureCount] + hiddenWidths + [data.train.outputCount]
+    }
+
+    /// Bytes one run holds at its peak: the network at the batch size and the optimizer's state
+    /// (at most two buffers the size of the parameters).
+    public func memoryRequirement(for data: DatasetSplit) -> Int {
+        let footprint = Network.memoryFootprint(widths: widths(for: data), batchSize: settings.batchSize)
+        let state = footprint.parameters.multipliedReportingOverflow(by: 2)
+        let total = footprint.total.addingReportingOverflow(state.overflow ? Int.max : state.partialValue)
+        return total.overflow ? Int.max : total.partialValue
+    }
+
+    /// The network of `configuration` for `data`, initialized.
+    ///
+    /// - Throws: errors of the network's construction and of LSUV.
+    public func makeNetwork(_ configuration: Configuration, for data: DatasetSplit) throws -> Network {
+        let network = try Network(
+            widths: widths(for: data), activation: configuration.activation,
+            initializer: configuration.initializer.scheme(gain: configuration.gain), bias: true,
+            outputActivation: .linear, seed: seed)
+        if configuration.initializer.isDataDependent {
+            let batch = try data.train.features.rows(0 ..< min(settings.batchSize, data.train.sampleCount))
+            _ = try network.initializeLSUV(data: batch, seed: seed)
+        }
+        return network
+    }
+
+    /// Trains one network per configuration on `data`. `observe` sees every event of every run
+    /// with the run's index, and may stop that run.
+    ///
+    /// - Throws: `VarianceKitError.insufficientMemory` before anything is allocated when one run
+    ///   does not fit; errors of the library calls other than divergence.
+    public func run(on data: DatasetSplit,
+                    observe: ((Int, TrainingEvent) -> TrainingControl)? = nil) throws -> TrainingResult {
+        try MemoryBudget.require(memoryRequirement(for: data), for: "training a \(widths(for: data)) network at batch \(settings.batchSize)")
+        var runs: [TrainingRun] = []
+        for (index, configuration) in configurations.enumerated() {
+            let network = try makeNetwork(configuration, for: data)
+            let trainer = try Trainer(network: network, optimizer: configuration.optimizer.makeOptimizer(), data: data, settings: settings)
+            if let observe {
+                trainer.observers.append(ClosureObserver { event, _ in observe(index, event) })
+            }
+            let record = try trainer.train()
+            runs.append(TrainingRun(configuration: configuration, record: record))
+        }
+        return TrainingResult(runs: runs)
+    }
+}
+
+/// What `TrainingExperiment.run` recorded: one run per configuration.
+public struct TrainingResult: Sendable, Hashable, Codable {
+    /// One run per configuration, in order.
+    public var runs: [TrainingRun]
+
+    /// A result of these runs.
+    public init(runs: [TrainingRun]) {
+        self.runs = runs
+    }
+}
+
+/// One configuration's run.
+public struct TrainingRun: Sendable, Hashable, Codable {
+    /// What was trained.
+    public var configuration: TrainingExperiment.Configuration
+    /// How it went.
+    public var record: TrainingRecord
+
+    /// A run of `configuration`.
+    public init(configuration: TrainingExperiment.Configuration, record: TrainingRecord) {
+        self.configuration = configuration
+        self.record = record
+    }
+}
