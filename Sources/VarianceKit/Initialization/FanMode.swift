@@ -5,8 +5,11 @@
 /// - `fanOut`: `Var(W) = scale/fanOut` keeps the back-propagated gradient variance.
 /// - `fanAverage`: `Var(W) = scale/((fanIn + fanOut)/2)`, Glorot and Bengio's (2010) compromise.
 public enum FanMode: String, Sendable, Hashable, Codable, CaseIterable {
+    /// `fan = fanIn` (the inputs of the layer: keeps the forward variance).
     case fanIn
+    /// `fan = fanOut` (the outputs: keeps the backward variance).
     case fanOut
+    /// `fan = (fanIn + fanOut)/2` (Glorot & Bengio's compromise).
     case fanAverage
 
     /// The fan this mode divides by: `fanIn`, `fanOut` or `(fanIn + fanOut) / 2`.

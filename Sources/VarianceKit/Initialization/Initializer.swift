@@ -131,7 +131,9 @@ public enum Gain: Sendable, Hashable, ExpressibleByFloatLiteral, ExpressibleByIn
     /// This gain.
     case value(Float)
 
+    /// The gain `value` written as a literal, e.g. `gain: 1.5`.
     public init(floatLiteral value: Float) { self = .value(value) }
+    /// The gain `value` written as an integer literal, e.g. `gain: 2`.
     public init(integerLiteral value: Int) { self = .value(Float(value)) }
 
     /// `of-activation`, `fixed-point`, `critical` or a positive finite number.
@@ -196,6 +198,7 @@ extension Gain: Codable {
         if case let .value(gain) = self { try container.encode(gain) } else { try container.encode(description) }
     }
 
+    /// Reads a number, or a rule's name as `init(parsing:)` does.
     public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let number = try? container.decode(Float.self) { self = .value(number); return }

@@ -15,19 +15,33 @@ import Foundation
 /// `xavier-uniform`, `glorot-normal` for `xavier-normal`, `kaiming-normal`/`kaiming`/`he` for
 /// `he-normal`, `kaiming-uniform` for `he-uniform`, `lecun` for `lecun-normal`.
 public enum InitializerName: String, CaseIterable, Codable, Sendable {
+    /// Glorot & Bengio's "standard" `U[-1/sqrt(fanIn), 1/sqrt(fanIn)]`: `Var(W) = 1/(3 fanIn)`.
     case standard
+    /// `U[-a, a]`, `a = g sqrt(6/(fanIn + fanOut))`: `Var(W) = 2 g^2/(fanIn + fanOut)`, `g` = 1.
     case xavierUniform = "xavier-uniform"
+    /// `N(0, 2 g^2/(fanIn + fanOut))`, `g` = 1.
     case xavierNormal = "xavier-normal"
+    /// `U[-a, a]`, `a = g sqrt(3/fanIn)`: `Var(W) = g^2/fanIn`, `g` = sqrt 2.
     case heUniform = "he-uniform"
+    /// `N(0, g^2/fanIn)`, `g` = sqrt 2 (He et al. 2015).
     case heNormal = "he-normal"
+    /// `U[-a, a]`, `a = g sqrt(3/fanOut)`: `Var(W) = g^2/fanOut` (keeps the backward variance).
     case heUniformFanOut = "he-uniform-fan-out"
+    /// `N(0, g^2/fanOut)`, `g` = sqrt 2.
     case heNormalFanOut = "he-normal-fan-out"
+    /// `U[-a, a]`, `a = sqrt(3/fanIn)`: `Var(W) = 1/fanIn`.
     case lecunUniform = "lecun-uniform"
+    /// `N(0, 1/fanIn)` (LeCun et al. 1998; with SELU, Klambauer et al. 2017).
     case lecunNormal = "lecun-normal"
+    /// `W = g Q` with `Q` Haar-orthogonal (Saxe et al. 2014): `Var(W) = g^2/max(fanIn, fanOut)`, `g` the activation's gain.
     case orthogonal
+    /// `W[i, i] = g`, zero elsewhere, `g` = 1.
     case identity
+    /// The normal truncated at 2 standard deviations, rescaled so that `Var(W) = 1/fanIn`.
     case truncatedNormal = "truncated-normal"
+    /// The fixed-scale baseline `N(0, 0.01^2)`, whatever the fans.
     case normal
+    /// The fixed-scale baseline `U[-0.05, 0.05]`: `Var(W) = 0.05^2/3`.
     case uniform
     /// Layer-sequential unit variance (Mishkin & Matas 2016): orthogonal weights with gain 1, then
     /// each layer's `W` rescaled on a data batch until its output variance is 1

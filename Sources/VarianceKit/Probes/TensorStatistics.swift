@@ -25,6 +25,7 @@ public struct TensorStatistics: Codable, Sendable, Equatable {
     /// `sqrt(variance)`.
     public var standardDeviation: Double? { variance.map { $0.squareRoot() } }
 
+    /// Statistics of these values (the probes compute them; this initializer is for decoding and tests).
     public init(count: Int, nonFiniteCount: Int, mean: Double?, variance: Double?,
                 minimum: Double?, maximum: Double?, histogram: Histogram?) {
         self.count = count
@@ -45,8 +46,11 @@ public struct TensorStatistics: Codable, Sendable, Equatable {
 /// every `runSpacing` entries (contiguous runs keep the memory access streaming). When every entry
 /// is binned, `runLength == runSpacing`. Only finite entries are binned.
 public struct Histogram: Codable, Sendable, Equatable {
+    /// The left edge of the first bin.
     public var lowerBound: Double
+    /// The right edge of the last bin (included in it).
     public var upperBound: Double
+    /// Entries per bin.
     public var counts: [Int]
     /// Number of finite entries binned (`counts` sum to it).
     public var sampledCount: Int
@@ -55,6 +59,7 @@ public struct Histogram: Codable, Sendable, Equatable {
     /// Distance between the starts of two runs.
     public var runSpacing: Int
 
+    /// A histogram of these bins and sampling.
     public init(lowerBound: Double, upperBound: Double, counts: [Int], sampledCount: Int, runLength: Int, runSpacing: Int) {
         self.lowerBound = lowerBound
         self.upperBound = upperBound

@@ -213,6 +213,7 @@ extension Matrix: Equatable {
 }
 
 extension Matrix: CustomStringConvertible {
+    /// The shape and the first 6 rows and 8 columns, to 4 significant digits.
     public var description: String {
         let shown = min(rows, 6)
         var lines = ["Matrix \(rows) x \(columns)"]
@@ -228,6 +229,7 @@ extension Matrix: CustomStringConvertible {
 extension Matrix: Codable {
     private enum CodingKeys: String, CodingKey { case rows, columns, elements }
 
+    /// Reads `rows`, `columns` and the row-major `elements`, validated as `init(rows:columns:elements:)`.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         try self.init(
@@ -236,6 +238,7 @@ extension Matrix: Codable {
             elements: container.decode([Float].self, forKey: .elements))
     }
 
+    /// Writes `rows`, `columns` and the row-major `elements`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(rows, forKey: .rows)
