@@ -13,10 +13,24 @@ func runInitbench(_ arguments: [String], environment: [String: String] = [:]) th
     process.standardOutput = out
     process.standardError = err
     try process.run()
+    // Standard error is drained on another thread while standard output is read here, so a
+    // child that fills one pipe's buffer (64 KiB) while the other is being waited on cannot block.
+    let errData = DrainedPipe()
+    let errHandle = err.fileHandleForReading
+    Thread.detachNewThread {
+        errData.data = errHandle.readDataToEndOfFile()
+        errData.done.signal()
+    }
     let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    errData.done.wait()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData.data, as: UTF8.self))
+}
+
+/// What a pipe held, read to its end on another thread; `done` is signalled when it was.
+private final class DrainedPipe: @unchecked Sendable {
+    var data = Data()
+    let done = DispatchSemaphore(value: 0)
 }
 
 /// The initbench executable the tests run: `INITBENCH_BINARY` when set, else the debug build.
