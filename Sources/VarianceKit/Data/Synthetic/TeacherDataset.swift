@@ -22,10 +22,13 @@
 /// offsets `b_k` are chosen by exact coordinate steps on the dual of the balanced assignment
 /// (each step gives class `k` exactly `calibrationSamplesPerClass` of those inputs given the
 /// other offsets), until every class holds exactly its share or `calibrationSweeps` sweeps have
-/// passed. The offsets (their mean subtracted) become the output biases. The teacher's class
-/// frequencies are then `1/classCount` up to the calibration's sampling error, relative about
-/// `1/sqrt(calibrationSamplesPerClass)` (6%): with the defaults, every class of a large dataset
-/// holds between 0.8 and 1.2 times `1/classCount` of the samples (tested over seeds and class counts).
+/// passed (a few sweeps suffice in practice). The offsets (their mean subtracted) become the
+/// output biases. The teacher's class frequencies are then `1/classCount` up to the
+/// calibration's sampling error, a relative standard deviation of about
+/// `1/sqrt(calibrationSamplesPerClass)` (3%) per class, to which a dataset of `n` samples adds
+/// its own, `sqrt(classCount/n)`: with 32 classes and 20 000 samples the class counts lie within
+/// ±20% of `n/classCount`, where the bias-free argmax ranges over a factor of 60 (tested for 2
+/// to 32 classes).
 public struct TeacherDataset: Sendable, Hashable {
     /// What the targets are.
     public enum Task: String, Sendable, Hashable, Codable, CaseIterable {
@@ -53,7 +56,7 @@ public struct TeacherDataset: Sendable, Hashable {
     /// Class counts accepted for classification.
     public static let classRange = 2...256
     /// Calibration inputs per class.
-    public static let calibrationSamplesPerClass = 256
+    public static let calibrationSamplesPerClass = 1024
     /// The most calibration sweeps (one coordinate step per class each).
     public static let calibrationSweeps = 100
     /// Rows the teacher labels per forward pass (its workspaces are this many rows at most).
