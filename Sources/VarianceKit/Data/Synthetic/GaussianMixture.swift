@@ -15,7 +15,7 @@
 /// `i * features + j`, counter blocks below `2^62`); the means are `SyntheticDraws` normals on
 /// the same stream from block `2^63` (the auxiliary half), `mu_k[j]` the draw `k * features + j`,
 /// rounded to `Float`. Sample `i` is therefore the same in every dataset of at least `i + 1`
-/// samples with the same seed, features and classes.
+/// samples with the same seed, features, classes and separation.
 public struct GaussianMixture: Sendable, Hashable {
     /// Number of samples, in `SyntheticLimits.sampleRange`.
     public var samples: Int

@@ -164,5 +164,12 @@ struct ReferenceTeacher {
         #expect(throws: VarianceKitError.self) { try TeacherDataset(task: .regression, samples: 1, widths: [2, 2], noiseStandardDeviation: -1, seed: 1) }
         #expect(throws: VarianceKitError.self) { try TeacherDataset(task: .regression, samples: 1, widths: [2, 2], noiseStandardDeviation: .nan, seed: 1) }
         #expect(throws: VarianceKitError.self) { try TeacherDataset(task: .regression, samples: 1, widths: [2, 2], activation: .leakyReLU(slope: -1), seed: 1) }
+        // An initializer the teacher's layers refuse is reported when the teacher is built, naming the layer.
+        #expect {
+            try TeacherDataset(task: .regression, samples: 1, widths: [2, 3, 2], initializer: .uniform(low: 1, high: 0), seed: 1).makeDataset()
+        } throws: { error in
+            if case .inLayer(layer: 1, layers: 2, underlying: .invalidParameter) = error as? VarianceKitError { return true }
+            return false
+        }
     }
 }
