@@ -111,14 +111,14 @@ private final class ZlibStreamHandle {
             case Z_OK:
                 continue
             case Z_STREAM_END:
-                let rest = Array(input[consumed ..< total])
-                if rest.isEmpty {
+                let rest = total - consumed
+                if rest == 0 {
                     finished = true
                     return produced
                 }
-                guard Gzip.isGzip(rest) else {
+                guard Gzip.isGzip(Array(input[consumed ..< min(consumed + 2, total)])) else {
                     throw VarianceKitError.malformedFile(
-                        path: path, location: location, found: "\(rest.count) bytes after the end of the gzip data",
+                        path: path, location: location, found: "\(rest) bytes after the end of the gzip data",
                         expected: "the end of the file or another gzip member (1f 8b)")
                 }
                 inflateReset(stream)

@@ -40,7 +40,8 @@ public enum NumpyFile {
         let shape = array.shape.count == 1 ? "(\(array.shape[0]),)" : "(" + array.shape.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '\(array.elements.descriptor)', 'fortran_order': False, 'shape': \(shape), }"
         // Magic (6) + version (2) + length (2 or 4) + header + "\n" is a multiple of 64.
-        let lengthBytes = header.utf8.count + 1 + 10 > 65535 ? 4 : 2
+        // Version 1.0's 2-byte length holds at most 65535 header bytes, padding included.
+        let lengthBytes = header.utf8.count + 1 + 63 > 65535 ? 4 : 2
         let prefix = 8 + lengthBytes
         let padding = (64 - (prefix + header.utf8.count + 1) % 64) % 64
         header += String(repeating: " ", count: padding) + "\n"

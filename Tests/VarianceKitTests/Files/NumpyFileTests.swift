@@ -84,6 +84,19 @@ func handMadeZip(_ entries: [(String, [UInt8])]) -> [UInt8] {
         }
     }
 
+    @Test func longHeadersAreWrittenAsVersion2() throws {
+        let scratch = try ScratchDirectory()
+        // 22000 dimensions of 1: a header of about 66000 bytes, more than version 1.0's length holds.
+        let array = try NumpyArray(shape: Array(repeating: 1, count: 22_000), elements: .int64([5]))
+        let url = scratch.file("long.npy")
+        try NumpyFile.write(array, to: url)
+        let bytes = try [UInt8](Data(contentsOf: url))
+        #expect(bytes[6] == 2 && bytes[7] == 0)
+        let headerLength = (0..<4).reduce(0) { $0 | Int(bytes[8 + $1]) << (8 * $1) }
+        #expect(headerLength > 65535 && (12 + headerLength) % 64 == 0)
+        #expect(try NumpyFile.read(from: url) == array)
+    }
+
     @Test func convertsToAndFromMatrix() throws {
         let matrix = try Matrix(rows: 2, columns: 3, elements: [1, 2, 3, 4, 5, 6])
         let array = NumpyArray(matrix)
