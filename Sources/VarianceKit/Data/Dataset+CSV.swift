@@ -52,6 +52,7 @@ public struct CSVDataset: Sendable {
     /// Reads the CSV file at `url`.
     ///
     /// - Parameters:
+    ///   - url: The CSV file.
     ///   - target: The target column, by header name or 0-based index.
     ///   - task: Classification (integer labels) or regression.
     ///   - header: Whether the first row is a header (by default: detected).
@@ -152,7 +153,7 @@ public struct CSVDataset: Sendable {
 
 extension Dataset {
     /// The samples of the CSV file at `url`, read as `CSVDataset.read(from:target:task:header:delimiter:name:)`
-    /// describes (which also returns the column names and the class values).
+    /// describes (which also returns the column names and the class values), with the same parameters.
     ///
     /// - Throws: the errors of `CSVDataset.read`.
     public static func csv(

@@ -14,6 +14,8 @@ extension Dataset {
     /// data is; nothing is returned unless both files are whole and consistent.
     ///
     /// - Parameters:
+    ///   - images: The IDX file of images.
+    ///   - labels: The IDX file of labels, one per image.
     ///   - name: The dataset's name; by default the images file's name.
     /// - Throws: the errors of `IDXFile.read(from:)`, and `VarianceKitError.malformedFile` naming
     ///   the file and the byte offset for images that are not unsigned bytes, a dimension count
