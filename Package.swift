@@ -9,6 +9,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // OpenBLAS (cblas_*) and LAPACKE, found through pkg-config; only BLAS/ and LAPACK/ import it.
@@ -17,12 +19,24 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
+        // zlib (inflate and deflate for gzip streams), found through pkg-config; only VarianceKit's
+        // Files/GzipStream.swift imports it. (Not `CZlib`: ZIPFoundation's module map defines that
+        // module name for its own copy of the same header.)
+        .systemLibrary(
+            name: "CZlibShim",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // Implementation details in C: AVX2 kernels (Philox, Box-Muller, the probes' moments), chosen
         // at run time, and thread placement; only VarianceKit's Kernels/ imports it.
         .target(name: "CKernels"),
         .target(
             name: "VarianceKit",
-            dependencies: ["CBLAS", "CKernels"]
+            dependencies: [
+                "CBLAS", "CKernels", "CZlibShim",
+                .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
         .executableTarget(
             name: "initbench",

@@ -1,4 +1,5 @@
 import Foundation
+import VarianceKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -75,8 +76,9 @@ enum ReportDirectory {
     static func write(_ files: [(name: String, data: Data)], to path: String, names: Set<String>? = nil) throws {
         let destination = try check(path, names: (names ?? []).union(files.map(\.name)))
         let name = OutputPath.lastComponent(of: destination.target)
-        let temporary = OutputPath.temporaryName(in: destination.parent, for: name)
-        let aside = OutputPath.temporaryName(in: destination.parent, for: name + ".old")
+        let hooks = TestHooks.hooks
+        let temporary = OutputPath.temporaryName(in: destination.parent, for: name, tag: hooks.temporaryTag)
+        let aside = OutputPath.temporaryName(in: destination.parent, for: name + ".old", tag: hooks.temporaryTag)
         let removeTemporary: [SignalCleanup.Step] = files.map { .unlink(temporary + "/" + $0.name) } + [.removeDirectory(temporary)]
         func removeAll(_ steps: [SignalCleanup.Step]) {
             for step in steps {
@@ -92,23 +94,23 @@ enum ReportDirectory {
                 throw OutputPathError.io(path: path, operation: "creating the temporary directory \(temporary)", errno: errno)
             }
             do {
-                let fileMode = AtomicFile.newFileMode()
+                let fileMode = AtomicWrite.newFileMode()
                 for file in files {
-                    try AtomicFile.writeNewFile(file.data, at: temporary + "/" + file.name, mode: fileMode, owner: nil,
-                                                reportingAs: URL(fileURLWithPath: path).appendingPathComponent(file.name).path)
+                    try AtomicWrite.writeNewFile(file.data, at: temporary + "/" + file.name, mode: fileMode, owner: nil,
+                                                 reportingAs: URL(fileURLWithPath: path).appendingPathComponent(file.name).path, hooks: hooks)
                 }
-                let directoryMode = destination.existing?.mode ?? (0o777 & ~AtomicFile.currentUmask())
+                let directoryMode = destination.existing?.mode ?? (0o777 & ~AtomicWrite.currentUmask())
                 guard chmod(temporary, directoryMode) == 0 else {
                     throw OutputPathError.io(path: path, operation: "setting the directory's mode", errno: errno)
                 }
-                TestHooks.pauseBeforeRename()
+                hooks.pause()
                 try swapIn(temporary, destination: destination, aside: aside)
             } catch {
                 removeAll(removeTemporary)
                 throw error
             }
         }
-        AtomicFile.syncDirectory(destination.parent)
+        AtomicWrite.syncDirectory(destination.parent)
     }
 
     /// Renames `temporary` to the destination; an earlier report is renamed to `aside` first and

@@ -3,39 +3,9 @@ import Foundation
 import Glibc
 #endif
 
-/// What a path names, from `lstat(2)`.
-enum FileKind: Equatable, Sendable {
-    case regularFile, directory, symbolicLink, characterDevice, blockDevice, fifo, socket, other
-
-    init(mode: mode_t) {
-        switch mode & S_IFMT {
-        case S_IFREG: self = .regularFile
-        case S_IFDIR: self = .directory
-        case S_IFLNK: self = .symbolicLink
-        case S_IFCHR: self = .characterDevice
-        case S_IFBLK: self = .blockDevice
-        case S_IFIFO: self = .fifo
-        case S_IFSOCK: self = .socket
-        default: self = .other
-        }
-    }
-
-    var noun: String {
-        switch self {
-        case .regularFile: return "a file"
-        case .directory: return "a directory"
-        case .symbolicLink: return "a symbolic link"
-        case .characterDevice: return "a character device"
-        case .blockDevice: return "a block device"
-        case .fifo: return "a FIFO (named pipe)"
-        case .socket: return "a socket"
-        case .other: return "not a regular file"
-        }
-    }
-}
-
-/// Why an output path cannot be written; `description` is the message after `Error: `.
-enum OutputPathError: Error, CustomStringConvertible, Equatable {
+/// Why an output path cannot be written, with the paths and errno as values; `description` is
+/// the message initbench prints after `Error: `, and `fileAccessError` the library's public form.
+package enum OutputPathError: Error, CustomStringConvertible, Equatable {
     /// The path names something other than a regular file (or, for a report, a directory).
     case wrongKind(path: String, kind: FileKind, expected: String)
     /// The path is empty or ends in `/`.
@@ -60,7 +30,7 @@ enum OutputPathError: Error, CustomStringConvertible, Equatable {
     /// The report directory is a mount point (it cannot be renamed).
     case mountPoint(path: String)
 
-    var description: String {
+    package var description: String {
         switch self {
         case .wrongKind(let path, let kind, let expected):
             return "cannot write \(path): it is \(kind.noun); expected \(expected)"
@@ -89,45 +59,45 @@ enum OutputPathError: Error, CustomStringConvertible, Equatable {
 
     /// Whether this is a failure of the writing itself (exit 74, EX_IOERR) rather than a refusal
     /// of the path (exit 64, EX_USAGE).
-    var isInputOutput: Bool {
+    package var isInputOutput: Bool {
         if case .io = self { return true }
         return false
     }
 }
 
-/// Checks of output paths with `lstat`, `stat`, `statfs` and a trial file, shared by `--output FILE`
-/// and the report directory.
-enum OutputPath {
+/// Checks of output paths with `lstat`, `stat`, the mount table and a trial file, shared by
+/// `AtomicWrite` (every file the library and initbench write) and initbench's report directory.
+package enum OutputPath {
     /// Symbolic links followed before giving up, as the kernel's `MAXSYMLINKS`.
-    static let maximumLinks = 40
+    package static let maximumLinks = 40
 
     /// `"no space left on device (ENOSPC)"`: strerror in lower case and the errno's name.
-    static func reason(_ code: Int32) -> String {
+    package static func reason(_ code: Int32) -> String {
         var message = String(cString: strerror(code))
         if let first = message.first { message = first.lowercased() + message.dropFirst() }
         return errnoNames[code].map { "\(message) (\($0))" } ?? message
     }
 
-    static let errnoNames: [Int32: String] = [
+    package static let errnoNames: [Int32: String] = [
         ENOSPC: "ENOSPC", EDQUOT: "EDQUOT", EACCES: "EACCES", EPERM: "EPERM", EROFS: "EROFS", ENOENT: "ENOENT",
         ENOTDIR: "ENOTDIR", EISDIR: "EISDIR", EIO: "EIO", EXDEV: "EXDEV", EEXIST: "EEXIST", ENAMETOOLONG: "ENAMETOOLONG",
         ELOOP: "ELOOP", EFBIG: "EFBIG", EBUSY: "EBUSY", ENOTEMPTY: "ENOTEMPTY", EINVAL: "EINVAL", EMLINK: "EMLINK",
     ]
 
     /// `path`'s directory: `.` for a bare name, `/` for a name in the root.
-    static func directory(of path: String) -> String {
+    package static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    static func lastComponent(of path: String) -> String {
+    package static func lastComponent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return path }
         return String(path[path.index(after: slash)...])
     }
 
     /// `path` with its last component's symbolic links followed (relative targets against the
     /// link's directory), possibly naming nothing yet (a dangling link names the file it will create).
-    static func followingLinks(_ path: String) throws(OutputPathError) -> String {
+    package static func followingLinks(_ path: String) throws(OutputPathError) -> String {
         var current = path
         for _ in 0...maximumLinks {
             var status = stat()
@@ -142,14 +112,14 @@ enum OutputPath {
     }
 
     /// The kernel's own file systems: no user files go there.
-    static let kernelFileSystems: Set<String> = [
+    package static let kernelFileSystems: Set<String> = [
         "proc", "sysfs", "cgroup", "cgroup2", "debugfs", "securityfs", "devpts", "tracefs", "bpf", "pstore",
         "configfs", "fusectl", "efivarfs", "binfmt_misc", "mqueue", "hugetlbfs",
     ]
 
     /// The type of the file system holding `directory`: the mount in `/proc/self/mounts` whose
     /// mount point is the longest prefix of its real path; nil when that cannot be read.
-    static func fileSystemType(of directory: String) -> String? {
+    package static func fileSystemType(of directory: String) -> String? {
         guard let resolved = realpath(directory, nil) else { return nil }
         let real = String(cString: resolved)
         free(resolved)
@@ -168,7 +138,7 @@ enum OutputPath {
 
     /// Throws unless `directory` exists, is a directory on an ordinary file system, and a file can be
     /// created in it (found by creating and removing one: `access(2)` says yes to root everywhere).
-    static func checkDirectory(_ directory: String, for path: String) throws(OutputPathError) {
+    package static func checkDirectory(_ directory: String, for path: String) throws(OutputPathError) {
         var status = stat()
         guard stat(directory, &status) == 0 else {
             let code = errno
@@ -190,9 +160,10 @@ enum OutputPath {
         if let failure { throw .system(path: path, operation: "creating a file in \(directory)", errno: failure) }
     }
 
-    /// A name no one else uses, hidden, in `directory`: `.<name>.initbench-<pid>-<random>.tmp`.
-    static func temporaryName(in directory: String, for name: String) -> String {
+    /// A name no one else uses, hidden, in `directory`: `.<name>.<tag>-<pid>-<random>.tmp`
+    /// (`tag` is the writer's name: `variancekit` for the library, `initbench` for the CLI).
+    package static func temporaryName(in directory: String, for name: String, tag: String = "variancekit") -> String {
         let stem = String(name.utf8.prefix(100)) ?? "output"
-        return directory + "/." + stem + ".initbench-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16)).tmp"
+        return directory + "/." + stem + ".\(tag)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16)).tmp"
     }
 }

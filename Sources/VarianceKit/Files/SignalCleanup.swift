@@ -11,8 +11,8 @@ import Glibc
 /// The entries live in buffers allocated once, and the handler only calls `unlink`, `rmdir`,
 /// `rename`, `signal` and `raise`, all async-signal-safe. Entries change only with the three
 /// signals blocked (`update`), so the handler never sees a half-written list.
-enum SignalCleanup {
-    enum Step {
+package enum SignalCleanup {
+    package enum Step {
         case unlink(String)
         case removeDirectory(String)
         case rename(from: String, to: String)
@@ -41,7 +41,7 @@ enum SignalCleanup {
     /// A signal the process ignores (`nohup`'s SIGHUP) stays ignored. The three signals are
     /// unblocked meanwhile: a mask inherited from the parent (some runtimes spawn children with
     /// most signals blocked) would otherwise hold the signal until after the write.
-    static func guarding<Result>(_ steps: [Step], _ body: () throws -> Result) rethrows -> Result {
+    package static func guarding<Result>(_ steps: [Step], _ body: () throws -> Result) rethrows -> Result {
         _ = (kinds, paths)  // allocated before the handler can run
         update(steps)
         var previous = [Int32: sighandler_t?]()
@@ -63,7 +63,7 @@ enum SignalCleanup {
     }
 
     /// Replaces the registered steps, with the signals blocked meanwhile.
-    static func update(_ steps: [Step]) {
+    package static func update(_ steps: [Step]) {
         precondition(steps.count <= capacity, "at most \(capacity) cleanup steps")
         withSignalsBlocked {
             count = 0
@@ -80,7 +80,7 @@ enum SignalCleanup {
 
     /// Runs `body` with SIGINT, SIGTERM and SIGHUP held back; one that arrives meanwhile is
     /// delivered when they are unblocked.
-    static func withSignalsBlocked<Result>(_ body: () throws -> Result) rethrows -> Result {
+    package static func withSignalsBlocked<Result>(_ body: () throws -> Result) rethrows -> Result {
         var blocked = sigset_t(), previous = sigset_t()
         sigemptyset(&blocked)
         for signal in signals { sigaddset(&blocked, signal) }
