@@ -110,7 +110,7 @@ public struct TrainingExperiment: Sendable, Hashable, Codable {
         var runs: [TrainingRun] = []
         for (index, configuration) in configurations.enumerated() {
             let network = try makeNetwork(configuration, for: data)
-            let trainer = try Trainer(network: network, optimizer: configuration.optimizer.makeOptimizer(), data: data, settings: settings)
+            let trainer = try Trainer(network: network, optimizerSettings: configuration.optimizer, data: data, settings: settings)
             if let observe {
                 trainer.observers.append(ClosureObserver { event, _ in observe(index, event) })
             }

@@ -17,6 +17,18 @@ public enum NumpyArchive {
     ///   entry that `NumpyFile` rejects (with the byte offset in the entry);
     ///   `.insufficientMemory` for an entry larger than the memory available.
     public static func read(from url: URL) throws -> [String: NumpyArray] {
+        try readEntries(from: url, acceptingOthers: false).arrays
+    }
+
+    /// The arrays of the `.npz` archive at `url`, and its other entries (those not named
+    /// `NAME.npy`, such as a JSON description) as raw bytes, by entry name.
+    ///
+    /// - Throws: as `read(from:)`, but entries that are not `.npy` files are returned, not refused.
+    public static func readWithEntries(from url: URL) throws -> (arrays: [String: NumpyArray], entries: [String: Data]) {
+        try readEntries(from: url, acceptingOthers: true)
+    }
+
+    private static func readEntries(from url: URL, acceptingOthers: Bool) throws -> (arrays: [String: NumpyArray], entries: [String: Data]) {
         let path = url.path
         // The archive is read from the file, not from memory: ZIPFoundation's in-memory reader
         // traps on offsets past the end of a damaged archive, its file reader does not.
@@ -30,15 +42,17 @@ public enum NumpyArchive {
                 expected: "a ZIP archive of .npy entries, as numpy.savez writes (starting 50 4B 03 04, ending with a central directory)")
         }
         var arrays = [String: NumpyArray]()
+        var others = [String: Data]()
         for entry in archive {
             let name = entry.path
-            guard entry.type == .file, name.hasSuffix(".npy"), name.count > 4 else {
+            let isArray = entry.type == .file && name.hasSuffix(".npy") && name.count > 4
+            guard isArray || (acceptingOthers && entry.type == .file) else {
                 throw VarianceKitError.malformedFile(
                     path: path, location: "entry \(name)", found: entry.type == .file ? "an entry not named NAME.npy" : "a directory or link entry",
                     expected: "only .npy file entries")
             }
-            let key = String(name.dropLast(4))
-            guard arrays[key] == nil else {
+            let key = isArray ? String(name.dropLast(4)) : name
+            guard arrays[key] == nil, others[key] == nil else {
                 throw VarianceKitError.malformedFile(path: path, location: "entry \(name)", found: "a second entry \(name)", expected: "one entry per array name")
             }
             guard entry.uncompressedSize <= UInt64(Int.max) else {
@@ -72,9 +86,13 @@ public enum NumpyArchive {
                 throw VarianceKitError.malformedFile(
                     path: path, location: "entry \(name)", found: "\(contents.count) bytes", expected: "the \(size) bytes its header announces")
             }
-            arrays[key] = try NumpyFile.decode(contents, path: path, entry: name)
+            if isArray {
+                arrays[key] = try NumpyFile.decode(contents, path: path, entry: name)
+            } else {
+                others[key] = Data(contents)
+            }
         }
-        return arrays
+        return (arrays, others)
     }
 
     /// Writes `arrays` to `url` as an `.npz` archive (entry `NAME.npy` for the array `NAME`),
@@ -82,9 +100,16 @@ public enum NumpyArchive {
     ///
     /// - Throws: `VarianceKitError.invalidParameter` for an empty name or one holding `/` or a
     ///   NUL; `.fileAccess` when the path is refused or writing fails.
-    public static func write(_ arrays: [String: NumpyArray], to url: URL) throws {
+    /// `extraEntries` are stored as they are under their own names after the arrays (NumPy's
+    /// `load` returns such an entry as `bytes`); a name ending in `.npy` is refused there.
+    public static func write(_ arrays: [String: NumpyArray], to url: URL, extraEntries: [String: Data] = [:]) throws {
         for name in arrays.keys.sorted() where name.isEmpty || name.contains("/") || name.contains("\0") {
             throw VarianceKitError.invalidParameter(name: "array name", value: "'\(name)'", expected: "a non-empty name without '/' or NUL")
+        }
+        for name in extraEntries.keys.sorted() where name.isEmpty || name.contains("/") || name.contains("\0") || name.hasSuffix(".npy")
+            || arrays[name] != nil {
+            throw VarianceKitError.invalidParameter(name: "entry name", value: "'\(name)'",
+                                                    expected: "a non-empty name without '/' or NUL, not ending in .npy, and not an array's name")
         }
         try AtomicWrite.check(url)
         let archive: Archive
@@ -93,6 +118,13 @@ public enum NumpyArchive {
             for name in arrays.keys.sorted() {
                 let data = NumpyFile.encode(arrays[name]!)
                 try archive.addEntry(with: name + ".npy", type: .file, uncompressedSize: Int64(data.count),
+                                     modificationDate: Date(timeIntervalSince1970: 315_532_800), compressionMethod: .none) { position, size in
+                    data.subdata(in: Int(position) ..< Int(position) + size)
+                }
+            }
+            for name in extraEntries.keys.sorted() {
+                let data = extraEntries[name]!
+                try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count),
                                      modificationDate: Date(timeIntervalSince1970: 315_532_800), compressionMethod: .none) { position, size in
                     data.subdata(in: Int(position) ..< Int(position) + size)
                 }

@@ -30,6 +30,9 @@ public final class Trainer {
     public let network: Network
     /// The optimizer, with its per-parameter state.
     public let optimizer: any Optimizer
+    /// The settings the optimizer was built from (nil when it was given as an object): what a
+    /// `Checkpoint` records to build it again.
+    public let optimizerSettings: OptimizerSettings?
     /// The training, validation and test splits.
     public let data: DatasetSplit
     /// How the run goes.
@@ -54,7 +57,21 @@ public final class Trainer {
     /// - Throws: `VarianceKitError.shapeMismatch` when the network's inputs are not the data's
     ///   feature count or its outputs not the class count (or target columns);
     ///   `.invalidParameter` when the batch size exceeds the training samples; allocation errors.
-    public init(network: Network, optimizer: any Optimizer, data: DatasetSplit, settings: TrainingSettings) throws {
+    public convenience init(network: Network, optimizer: any Optimizer, data: DatasetSplit, settings: TrainingSettings) throws {
+        try self.init(network: network, optimizer: optimizer, optimizerSettings: nil, data: data, settings: settings)
+    }
+
+    /// A trainer of `network` on `data` with a new optimizer of `optimizerSettings`, which a
+    /// `Checkpoint` can save and rebuild.
+    ///
+    /// - Throws: as `init(network:optimizer:data:settings:)`, and the optimizer's parameter errors.
+    public convenience init(network: Network, optimizerSettings: OptimizerSettings, data: DatasetSplit, settings: TrainingSettings) throws {
+        try self.init(network: network, optimizer: optimizerSettings.makeOptimizer(), optimizerSettings: optimizerSettings,
+                      data: data, settings: settings)
+    }
+
+    private init(network: Network, optimizer: any Optimizer, optimizerSettings: OptimizerSettings?, data: DatasetSplit,
+                 settings: TrainingSettings) throws {
         let train = data.train
         guard network.inputs == train.featureCount else {
             throw VarianceKitError.shape(
@@ -68,6 +85,7 @@ public final class Trainer {
         }
         self.network = network
         self.optimizer = optimizer
+        self.optimizerSettings = optimizerSettings
         self.data = data
         self.settings = settings
         batches = try MinibatchIterator(dataset: train, batchSize: settings.batchSize, seed: settings.shuffleSeed)
