@@ -40,14 +40,14 @@ public struct CSVDataset: Sendable {
     }
 
     /// The samples.
-    public var dataset: Dataset
+    public let dataset: Dataset
     /// The feature columns' names (from the header, else `column N`, 1-based), in order.
-    public var featureNames: [String]
+    public let featureNames: [String]
     /// The target column's name (from the header, else `column N`).
-    public var targetName: String
+    public let targetName: String
     /// For classification, the file's label of each class: class `k` is `classValues[k]`; nil
     /// for regression.
-    public var classValues: [Int]?
+    public let classValues: [Int]?
 
     /// Reads the CSV file at `url`.
     ///

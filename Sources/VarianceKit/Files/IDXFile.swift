@@ -53,9 +53,9 @@ public struct IDXArray: Sendable, Equatable {
     }
 
     /// The dimensions, outermost first (MNIST images: `[images, rows, columns]`).
-    public var shape: [Int]
+    public let shape: [Int]
     /// The `shape.reduce(1, *)` elements.
-    public var elements: Elements
+    public let elements: Elements
 
     /// The type byte the elements have in the file.
     public var elementType: ElementType {
