@@ -2,25 +2,28 @@ import Foundation
 import VarianceKit
 
 extension HTMLReport {
-    static let trainingFileNames: Set<String> = [pageName, TrainingFigure.curvesName, TrainingFigure.heatMapName, jsonName, csvName]
+    static let trainingFileNames: Set<String> = [pageName, TrainingFigure.curvesName, TrainingFigure.heatMapName, TrainingFigure.gridFigureName,
+                                                 jsonName, csvName]
 
     /// Writes the training report as the directory `directory`, all at once; returns the page's path.
     @discardableResult
     static func write(_ document: TrainingDocument, to directory: String) throws -> String {
         let curves = TrainingFigure.curves(document)
         let heatMap = TrainingFigure.heatMap(document)
-        let files: [(name: String, data: Data)] = [
+        let grids = document.outcome.map(\.grids).flatMap { $0.isEmpty ? nil : TrainingFigure.grids($0) }
+        var files: [(name: String, data: Data)] = [
             (TrainingFigure.curvesName, Data(curves.text.utf8)),
             (TrainingFigure.heatMapName, Data(heatMap.text.utf8)),
             (jsonName, Data(try JSONOutput.text(document).utf8)),
             (csvName, Data(document.csv.utf8)),
-            (pageName, Data(html(document, curves: curves, heatMap: heatMap).utf8)),
+            (pageName, Data(html(document, curves: curves, heatMap: heatMap, grids: grids).utf8)),
         ]
+        if let grids { files.append((TrainingFigure.gridFigureName, Data(grids.text.utf8))) }
         try ReportDirectory.write(files, to: directory, names: fileNames.union(trainingFileNames))
         return URL(fileURLWithPath: directory).appendingPathComponent(pageName).path
     }
 
-    static func html(_ document: TrainingDocument, curves: SVGDocument, heatMap: SVGDocument) -> String {
+    static func html(_ document: TrainingDocument, curves: SVGDocument, heatMap: SVGDocument, grids: SVGDocument?) -> String {
         let e = SVGDocument.escape
         let c = document.config
         var rows = ""
@@ -43,6 +46,11 @@ extension HTMLReport {
                 outcome += "<table><tr><th></th><th>paper</th><th>this run</th></tr>"
                     + o.comparison.map { "<tr><td>\(e($0.quantity))</td><td class=\"n\">\($0.paper.map { String(format: "%.2f%%", 100 * $0) } ?? "-")</td><td class=\"n\">\($0.measured.map { String(format: "%.2f%%", 100 * $0) } ?? "-")</td></tr>" }.joined()
                     + "</table>\n"
+            }
+            if let grids {
+                outcome += "<figure>\n\(grids.element)\n<figcaption>Final validation loss over the learning rate (rows) and the decay (columns); "
+                    + "darker is lower. A basin that runs diagonally means the two settings are coupled: the best decay depends on the learning rate."
+                    + "\(clippingNotes(grids))</figcaption>\n</figure>\n"
             }
         }
         return """

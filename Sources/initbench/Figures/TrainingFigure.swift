@@ -176,4 +176,45 @@ enum TrainingFigure {
         }
         return svg
     }
+
+    // MARK: - Settings grids
+
+    static let gridFigureName = "settings-grids.svg"
+    static let gridCell = 56.0
+
+    /// Each grid of the outcome as a heat map of its values (log10 scale, darker is lower, i.e.
+    /// better for a loss), one panel per grid with a shared scale; diverged cells are grey.
+    static func grids(_ grids: [SettingsGrid]) -> SVGDocument {
+        let columns = grids.map(\.columns.count).max() ?? 1, rows = grids.map(\.rows.count).max() ?? 1
+        let panelWidth = gridCell * Double(columns), panelHeight = gridCell * Double(rows)
+        var svg = SVGDocument(width: 90 + Double(grids.count) * (panelWidth + 110), height: 70 + panelHeight + 60)
+        let values = grids.flatMap { $0.values.flatMap { $0.compactMap { $0 } } }.filter { VarianceFigure.Placement($0) == .drawn }.map(log10)
+        let low = values.min() ?? 0, high = max(values.max() ?? 1, low + 1e-9)
+        var grey = 0
+        for (index, grid) in grids.enumerated() {
+            let x = 90 + Double(index) * (panelWidth + 110), y = 50.0
+            svg.label(grid.title, x: x, y: y - 24, size: 12, weight: "bold")
+            for (r, rowValue) in grid.rows.enumerated() {
+                let cy = y + Double(r) * gridCell
+                svg.label(String(format: "%g", rowValue), x: x - 6, y: cy + gridCell / 2 + 4, anchor: "end", size: 11, color: "#555")
+                for (c, value) in grid.values[r].enumerated() {
+                    let cx = x + Double(c) * gridCell
+                    let drawn = value.map { VarianceFigure.Placement($0) == .drawn } ?? false
+                    if !drawn { grey += 1 }
+                    svg.add("rect", ["x": SVGDocument.number(cx), "y": SVGDocument.number(cy), "width": SVGDocument.number(gridCell),
+                                     "height": SVGDocument.number(gridCell),
+                                     "fill": drawn ? PhaseDiagram.colourRamp((log10(value!) - low) / (high - low)) : "#c8c8c8", "stroke": "white"])
+                    svg.label(NumberFormat.short(value, missing: "x"), x: cx + gridCell / 2, y: cy + gridCell / 2 + 4, anchor: "middle", size: 10,
+                              color: "#111")
+                }
+            }
+            for (c, columnValue) in grid.columns.enumerated() {
+                svg.label(String(format: "%g", columnValue), x: x + (Double(c) + 0.5) * gridCell, y: y - 6, anchor: "middle", size: 11, color: "#555")
+            }
+            svg.label("rows: \(grid.rowName); columns: \(grid.columnName)", x: x, y: y + panelHeight + 18, size: 11, color: "#555")
+        }
+        svg.label(String(format: "colour: log10 of the value, %.2f (dark) to %.2f (bright)", low, high), x: 90, y: svg.height - 10, size: 11, color: "#555")
+        if grey > 0 { svg.notes.append("\(grey) cell\(grey == 1 ? "" : "s") whose run diverged (or whose value is not a positive finite number) are grey.") }
+        return svg
+    }
 }

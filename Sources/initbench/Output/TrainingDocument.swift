@@ -132,7 +132,7 @@ struct TrainingDocument: Encodable, RenderedDocument {
             ])
         }
         out += TableFormatter.aligned(rows, leftAligned: [1, 2, 3, 10])
-        if let steps = runs.first?.record.points.map(\.step), runs.count > 0 {
+        if let steps = runs.first?.record.points.map(\.step), runs.count > 0, runs.count <= Self.curveTableLimit {
             out += "\n\(isClassification ? "validation accuracy" : "validation loss") by step:\n"
             var curve = [["step"] + runs.indices.map { "run \($0 + 1)" }]
             for (position, step) in steps.enumerated() {
@@ -155,7 +155,18 @@ struct TrainingDocument: Encodable, RenderedDocument {
                 }
                 out += TableFormatter.aligned(rows, leftAligned: [0])
             }
+            for grid in outcome.grids {
+                out += "\n\(grid.title) (rows: \(grid.rowName), columns: \(grid.columnName)):\n"
+                var rows = [[""] + grid.columns.map { String(format: "%g", $0) }]
+                for (r, rate) in grid.rows.enumerated() {
+                    rows.append([String(format: "%g", rate)] + grid.values[r].map { NumberFormat.short($0, missing: "diverged") })
+                }
+                out += TableFormatter.aligned(rows, leftAligned: [])
+            }
         }
         return out
     }
+
+    /// The most runs whose validation curves the table prints side by side (the CSV and JSON hold them all).
+    static let curveTableLimit = 8
 }
