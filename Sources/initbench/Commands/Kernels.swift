@@ -1,9 +1,11 @@
 import ArgumentParser
 import VarianceKit
 
-/// `initbench kernels`: the speed report. For each network shape: sgemm GFLOP/s at the layer's
-/// three product shapes, the median forward+backward step against the median of the same sgemm
-/// calls alone; initializer fill throughput; optimizer step bandwidth.
+/// `initbench kernels`: the speed report. Its header names OpenBLAS's kernel and why it runs
+/// (`BLASKernelChoice`). For each network shape: sgemm GFLOP/s at the layer's three product
+/// shapes, the median forward+backward step against the median of the same sgemm calls alone and
+/// against the same step with `ThreadPolicy.deterministic`; initializer fill throughput;
+/// optimizer step bandwidth.
 ///
 /// The measurements are the library's (`StepMeasurement`, `FillMeasurement`,
 /// `OptimizerMeasurement`, the same that `Benchmarks/` runs); this command turns the options into
@@ -132,8 +134,8 @@ struct Kernels: ParsableCommand {
             var done = 0
             var report = KernelReport(config: KernelConfiguration(
                 repetitions: repetitions, fillSize: fillSize, optimizerParameters: optimizerParameters,
-                seed: seed.seed, threads: threads, blasKernel: BLAS.kernelName,
-                blasConfiguration: BLAS.configuration, versions: .current))
+                seed: seed.seed, threads: threads, deterministic: ThreadPolicy.deterministic, blasKernel: BLAS.kernelName,
+                blasConfiguration: BLAS.configuration, blas: .current, versions: .current))
             for shape in shapes where measures(.networks) {
                 progress.update(done, of: steps, "sgemm at width \(shape.width)"); done += 1
                 let measurement = try StepMeasurement(stepConfiguration(shape))
