@@ -10,6 +10,7 @@ import Testing
                                        "--depth", "3", "--width", "600", "--batch", "70", "--format", "json",
                                        "--threads", "\(threads)", "--deterministic", "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("\"deterministic\" : true"))
         return result.stdout.split(separator: "\n").map(String.init)
             .filter { !$0.contains("\"threads\"") && !$0.contains("seconds\"") && !$0.contains("Seconds\"") }
     }

@@ -54,7 +54,8 @@ public enum ThreadPolicy {
     /// steps and the experiments built on them give the same bits with 1 thread or 256, on one
     /// OpenBLAS kernel (`BLASKernelChoice`; different kernels round differently).
     ///
-    /// Off, each product is one OpenBLAS call on OpenBLAS's own `threadCount` threads.
+    /// Off (the default), each product is one OpenBLAS call on OpenBLAS's own `threadCount`
+    /// threads. A product of at most 512 columns is one block, so on it runs on one thread.
     public static var deterministic: Bool { deterministicProducts.load(ordering: .relaxed) }
 
     /// Sets `deterministic`. Process-wide, like the thread count: set it once, from one thread,

@@ -16,8 +16,10 @@ struct Kernels: ParsableCommand {
         abstract: "Speed report: sgemm GFLOP/s at the layer shapes, step time vs bare sgemm, fill throughput, optimizer bandwidth.",
         discussion: """
         Default shapes: (depth 10, width 1024, batch 256, tanh) and (depth 20, width 2048, batch 512, relu); \
-        give --depth, --width, --batch and --activation to measure one shape instead. Times are medians \
-        of --repetitions runs after one warm-up. Before measuring, the largest measurement of the selected \
+        give --depth, --width, --batch and --activation to measure one shape instead. Each step is timed \
+        twice, in turns: each product one sgemm on OpenBLAS's threads, and deterministic (fixed column \
+        blocks, each a single-threaded sgemm; --deterministic makes every pass of a run so). The header \
+        names OpenBLAS's kernel and why it runs. Times are medians of --repetitions runs after one warm-up. Before measuring, the largest measurement of the selected \
         sections is checked against the available memory (MemAvailable in /proc/meminfo, or \
         VARIANCEKIT_MEMORY_AVAILABLE_BYTES when set); a run that does not fit is refused with exit status 64.
         """)
