@@ -55,7 +55,7 @@ public enum ThreadPolicy {
     /// OpenBLAS kernel (`BLASKernelChoice`; different kernels round differently).
     ///
     /// Off (the default), each product is one OpenBLAS call on OpenBLAS's own `threadCount`
-    /// threads. A product of at most 512 columns is one block, so on it runs on one thread.
+    /// threads. On, a product of at most 512 columns is one block, so it runs on one thread.
     public static var deterministic: Bool { deterministicProducts.load(ordering: .relaxed) }
 
     /// Sets `deterministic`. Process-wide, like the thread count: set it once, from one thread,
