@@ -5,7 +5,7 @@ RELEASE_BIN  := .build/release/initbench
 # apt-get needs root; use sudo when we are not root and it exists.
 SUDO := $(shell [ "$$(id -u)" = "0" ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != "0" ] && echo sudo)
 
-.PHONY: all deps build test run bench sanitize sanitize-address sanitize-thread fuzz docs clean
+.PHONY: all deps build test run bench bench-kernels sanitize sanitize-address sanitize-thread fuzz docs clean
 
 all: build
 
@@ -38,6 +38,12 @@ run: deps
 ## bench: the ordo-one/benchmark suite in the nested Benchmarks package.
 bench: deps
 	cd Benchmarks && $(SWIFT) package benchmark $(BENCH_FLAGS)
+
+## bench-kernels: release build, then `initbench kernels` and the network-step peers under both of
+## OpenBLAS's kernels (the environment's setting, and OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset),
+## written as a dated section into Benchmarks/RESULTS.md (Benchmarks/run-both-kernels.sh says how).
+bench-kernels: deps
+	SWIFT="$(SWIFT)" Benchmarks/run-both-kernels.sh
 
 ## sanitize: the whole test suite under AddressSanitizer (with LeakSanitizer), then under
 ## ThreadSanitizer, each in its own scratch folder. The end-to-end tests run the initbench built

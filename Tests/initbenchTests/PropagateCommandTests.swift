@@ -17,7 +17,7 @@ import Testing
         #expect(root["schema"] as? String == "initbench.propagate.v1")
         let config = try #require(root["config"] as? [String: Any])
         for key in ["command", "initializers", "activations", "depth", "width", "batch", "inputs", "seed", "bias", "gain",
-                    "loss", "histogramBins", "threads", "blasKernel", "blasConfiguration", "memoryEstimateBytes", "versions"] {
+                    "loss", "histogramBins", "threads", "deterministic", "blasKernel", "blasConfiguration", "memoryEstimateBytes", "versions"] {
             #expect(config[key] != nil, "config.\(key) missing")
         }
         #expect(config["depth"] as? Int == 3)

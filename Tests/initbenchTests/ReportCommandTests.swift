@@ -168,7 +168,8 @@ import Testing
         #expect(bad.stderr.contains("everything"))
     }
 
-    /// Every CSV row has the header's fields; orthogonal rows fill both reference columns.
+    /// Every CSV row has the header's fields; orthogonal rows fill both reference columns, network
+    /// rows the deterministic step's time.
     @Test func csvRowsMatchTheHeader() throws {
         let result = try runInitbench(["kernels", "--quiet", "--depth", "2", "--width", "32", "--batch", "16", "--activation", "relu",
                                        "--fill-size", "40", "--orthogonal-size", "24", "--optimizer-parameters", "4096",
@@ -176,12 +177,15 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
         let header = try #require(lines.first)
-        #expect(header.last == "driversSeconds")
+        #expect(header.suffix(2) == ["driversSeconds", "deterministicSeconds"])
         let referenceColumn = try #require(header.firstIndex(of: "referenceSeconds"))
         for line in lines.dropFirst() {
             #expect(line.count == header.count, "\(line.joined(separator: ","))")
             if line[1] == "orthogonal" {
                 #expect(Double(line[referenceColumn]).map { $0 > 0 } == true)
+                #expect(Double(line[header.count - 2]).map { $0 > 0 } == true)
+            }
+            if line[0] == "network" {
                 #expect(Double(line[header.count - 1]).map { $0 > 0 } == true)
             }
         }

@@ -1,13 +1,17 @@
 import Foundation
 
 /// Runs the initbench executable (INITBENCH_BINARY when set, else the debug build) and returns
-/// its exit status, standard output and standard error; `environment` is added to this process's.
-func runInitbench(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+/// its exit status, standard output and standard error; `environment` is added to this process's,
+/// and the variables named in `unsetting` are removed from it.
+func runInitbench(_ arguments: [String], environment: [String: String] = [:],
+                  unsetting: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: initbenchBinaryPath())
     process.arguments = arguments
-    if !environment.isEmpty {
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    if !environment.isEmpty || !unsetting.isEmpty {
+        var merged = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        for name in unsetting { merged[name] = nil }
+        process.environment = merged
     }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out

@@ -4,9 +4,10 @@ extension Network {
     /// is the regularized objective).
     ///
     /// From the top: `dL/dA_L` comes from the loss; per layer, `dZ = dA ⊙ φ'(Z)` and the bias
-    /// gradient `db = Σ_rows dZ` in one fused pass, `dW = dZᵀ X` (one `sgemm`), and
-    /// `dA_{l-1} = dZ W` (one `sgemm`, skipped for the first layer unless
-    /// `computeInputGradient`, which then fills `inputGradient`).
+    /// gradient `db = Σ_rows dZ` in one fused pass, `dW = dZᵀ X` and `dA_{l-1} = dZ W` (skipped
+    /// for the first layer unless `computeInputGradient`, which then fills `inputGradient`), each
+    /// one `sgemm`, or with `ThreadPolicy.deterministic` one per fixed column block (of `dW`'s
+    /// `inputs` columns, each summing over the whole batch, and of `dA`'s).
     ///
     /// With `accumulate`, `dW` and `db` are added to the gradients already held (zero them with
     /// `zeroGradients()`); otherwise they are overwritten.
@@ -80,9 +81,9 @@ extension Network {
             // dW = dZᵀ X: [outputs, batch] x [batch, inputs].
             withLayerInput(index) { x in
                 layer.weightGradient.withUnsafeMutableBufferPointer { dw in
-                    BLAS.uncheckedSgemm(transposeA: true, transposeB: false, m: fanOut, n: fanIn, k: batch,
-                                        alpha: 1, a: dz, lda: fanOut, b: x, ldb: fanIn,
-                                        beta: accumulate ? 1 : 0, c: dw.baseAddress!, ldc: fanIn)
+                    BLAS.uncheckedPolicySgemm(transposeA: true, transposeB: false, m: fanOut, n: fanIn, k: batch,
+                                              alpha: 1, a: dz, lda: fanOut, b: x, ldb: fanIn,
+                                              beta: accumulate ? 1 : 0, c: dw.baseAddress!, ldc: fanIn)
                 }
             }
             guard propagate else { return }
@@ -90,15 +91,15 @@ extension Network {
             layer.weight.withUnsafeBufferPointer { w in
                 if index > 0 {
                     layers[index - 1].delta.withUnsafeMutableBufferPointer { dx in
-                        BLAS.uncheckedSgemm(transposeA: false, transposeB: false, m: batch, n: fanIn, k: fanOut,
-                                            alpha: 1, a: dz, lda: fanOut, b: w.baseAddress!, ldb: fanIn,
-                                            beta: 0, c: dx.baseAddress!, ldc: fanIn)
+                        BLAS.uncheckedPolicySgemm(transposeA: false, transposeB: false, m: batch, n: fanIn, k: fanOut,
+                                                  alpha: 1, a: dz, lda: fanOut, b: w.baseAddress!, ldb: fanIn,
+                                                  beta: 0, c: dx.baseAddress!, ldc: fanIn)
                     }
                 } else {
                     inputGradientStorage.withUnsafeMutableBufferPointer { dx in
-                        BLAS.uncheckedSgemm(transposeA: false, transposeB: false, m: batch, n: fanIn, k: fanOut,
-                                            alpha: 1, a: dz, lda: fanOut, b: w.baseAddress!, ldb: fanIn,
-                                            beta: 0, c: dx.baseAddress!, ldc: fanIn)
+                        BLAS.uncheckedPolicySgemm(transposeA: false, transposeB: false, m: batch, n: fanIn, k: fanOut,
+                                                  alpha: 1, a: dz, lda: fanOut, b: w.baseAddress!, ldb: fanIn,
+                                                  beta: 0, c: dx.baseAddress!, ldc: fanIn)
                     }
                 }
             }

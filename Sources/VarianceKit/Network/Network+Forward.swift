@@ -2,8 +2,8 @@ extension Network {
     /// Runs the forward pass on `input` (`[batch, inputs]`) and returns the last layer's `A`
     /// (`[batch, outputs]`) by value, in O(1) without copying (see the type's memory notes).
     ///
-    /// Per layer: `Z = X Wᵀ` (one `sgemm`), then `Z += b` and `A = φ(Z)` in one fused, vectorized
-    /// pass. Non-finite values propagate without trapping; `probe(step:)` says where they started.
+    /// Per layer: `Z = X Wᵀ` (one `sgemm`, or one per column block with
+    /// `ThreadPolicy.deterministic`), then `Z += b` and `A = φ(Z)` in one fused, vectorized pass. Non-finite values propagate without trapping; `probe(step:)` says where they started.
     ///
     /// - Throws: `VarianceKitError.invalidParameter` for an empty batch, `.shapeMismatch` naming
     ///   layer 1's weight when `input` does not have `inputs` columns, `.insufficientMemory` when
@@ -79,7 +79,8 @@ extension Network {
         return layers[index - 1].output.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 
-    /// `Z = X Wᵀ` (sgemm, `[batch, inputs] x [inputs, outputs]`), then the fused `Z += b`, `A = φ(Z)`.
+    /// `Z = X Wᵀ` (`[batch, inputs] x [inputs, outputs]`, `BLAS.uncheckedPolicySgemm`), then the
+    /// fused `Z += b`, `A = φ(Z)`.
     func forwardLayer(_ index: Int) {
         let layer = layers[index]
         let batch = batchSize
@@ -87,9 +88,9 @@ extension Network {
         withLayerInput(index) { x in
             layer.weight.withUnsafeBufferPointer { w in
                 layer.preActivation.withUnsafeMutableBufferPointer { z in
-                    BLAS.uncheckedSgemm(transposeA: false, transposeB: true, m: batch, n: fanOut, k: fanIn,
-                                        alpha: 1, a: x, lda: fanIn, b: w.baseAddress!, ldb: fanIn,
-                                        beta: 0, c: z.baseAddress!, ldc: fanOut)
+                    BLAS.uncheckedPolicySgemm(transposeA: false, transposeB: true, m: batch, n: fanOut, k: fanIn,
+                                              alpha: 1, a: x, lda: fanIn, b: w.baseAddress!, ldb: fanIn,
+                                              beta: 0, c: z.baseAddress!, ldc: fanOut)
                     layer.output.withUnsafeMutableBufferPointer { a in
                         layer.biasStorage.withUnsafeBufferPointer { b in
                             layer.activation.forward(

@@ -1,5 +1,5 @@
 /// A feed-forward stack of `Dense` layers, trained by back-propagation whose matrix products are
-/// single `sgemm` calls: per layer, `Z = X Wᵀ` forward and `dW = dZᵀ X`, `dX = dZ W` backward.
+/// `sgemm` calls: per layer, `Z = X Wᵀ` forward and `dW = dZᵀ X`, `dX = dZ W` backward.
 ///
 /// Layout: batches are `[batch, features]` row-major; layer `l` maps `[batch, widths[l]]` to
 /// `[batch, widths[l + 1]]` with a weight `[widths[l + 1], widths[l]]`.
@@ -11,9 +11,11 @@
 /// construction. The output accessors return matrices by value in O(1) (copy-on-write): keeping
 /// one across the next pass costs that pass one copy.
 ///
-/// Not thread-safe: one network is driven by one thread at a time. Inside a pass, each `sgemm`
-/// call and each fused element-wise pass (split by columns, bit-identical to one thread) uses
-/// `ThreadPolicy.threadCount` threads.
+/// Not thread-safe: one network is driven by one thread at a time. Inside a pass, each product
+/// and each fused element-wise pass (split by columns, bit-identical to one thread) uses
+/// `ThreadPolicy.threadCount` threads. With `ThreadPolicy.deterministic` a product is a set of
+/// single-threaded `sgemm` calls on fixed column blocks of its result, and a pass gives the same
+/// bits at every thread count; otherwise it is one `sgemm` call on OpenBLAS's threads.
 public final class Network {
     /// The layers, in forward order.
     public let layers: [Dense]

@@ -101,9 +101,9 @@ extension Network {
                             j.update(from: weight.baseAddress!, count: fanOut * inputs)
                         } else {
                             current.withUnsafeBufferPointer { previous in
-                                BLAS.uncheckedSgemm(transposeA: false, transposeB: false, m: fanOut, n: inputs, k: fanIn,
-                                                    alpha: 1, a: weight.baseAddress!, lda: fanIn,
-                                                    b: previous.baseAddress!, ldb: inputs, beta: 0, c: j, ldc: inputs)
+                                BLAS.uncheckedPolicySgemm(transposeA: false, transposeB: false, m: fanOut, n: inputs, k: fanIn,
+                                                          alpha: 1, a: weight.baseAddress!, lda: fanIn,
+                                                          b: previous.baseAddress!, ldb: inputs, beta: 0, c: j, ldc: inputs)
                             }
                         }
                         for row in 0..<fanOut {

@@ -15,8 +15,10 @@ import Synchronization
 /// The policy is process-wide, like OpenBLAS's thread count, which `setThreadCount(_:)` sets too:
 /// set it once, from one thread, before work starts (a pass running while it changes may use
 /// either count). Fills, initializers other than `orthogonal`, optimizer steps, the element-wise
-/// passes and probes give the same bits for every count; OpenBLAS's products, and so a network's
-/// passes and the orthogonal initializer, may round differently at different counts.
+/// passes and probes give the same bits for every count. A network's passes do too when
+/// `deterministic` is on (see there); otherwise each of their products is one OpenBLAS call on
+/// OpenBLAS's threads, which may round differently at different counts. The orthogonal
+/// initializer's LAPACK calls always run on OpenBLAS's threads.
 public enum ThreadPolicy {
     /// The largest accepted thread count.
     public static let maximumThreadCount = ParallelRuntime.maximumWorkers
@@ -40,18 +42,43 @@ public enum ThreadPolicy {
         BLAS.setThreadCount(count)
     }
 
+    /// Whether a network's products are deterministic: the same bits for every thread count.
+    ///
+    /// On, every product of `Network.forward`, `Network.backward` and the Jacobians
+    /// (`Z = X Wᵀ`, `dW = dZᵀ X`, `dA = dZ W`, `J_l = W_l J_{l-1}`) is cut into fixed column blocks
+    /// of its result, `C[:, j₀ ..< j₁] = op(A) op(B)[:, j₀ ..< j₁]`, whose boundaries depend only on
+    /// the number of columns (`BLAS.columnBlocks(columns:)`); each block is one single-threaded
+    /// OpenBLAS call with the whole inner dimension (for `dW` the whole batch), and the blocks are
+    /// spread over `threadCount` threads of the parallel runtime. Every element is therefore
+    /// computed by the same call on every thread count, so forward passes, gradients, optimizer
+    /// steps and the experiments built on them give the same bits with 1 thread or 256, on one
+    /// OpenBLAS kernel (`BLASKernelChoice`; different kernels round differently).
+    ///
+    /// Off (the default), each product is one OpenBLAS call on OpenBLAS's own `threadCount`
+    /// threads. On, a product of at most 512 columns is one block, so it runs on one thread.
+    public static var deterministic: Bool { deterministicProducts.load(ordering: .relaxed) }
+
+    /// Sets `deterministic`. Process-wide, like the thread count: set it once, from one thread,
+    /// before work starts.
+    public static func setDeterministic(_ deterministic: Bool) {
+        deterministicProducts.store(deterministic, ordering: .relaxed)
+    }
+
     /// `threads`, or the policy's count when `threads` is nil.
     static func resolve(_ threads: Int?) -> Int { threads ?? threadCount }
 
-    /// Runs `body` with OpenBLAS set to `count` threads, then sets it back to `threadCount`. One
-    /// such call runs at a time, and `setThreadCount(_:)` waits for it (OpenBLAS's count is
-    /// process-wide).
+    /// Runs `body` with OpenBLAS set to `count` threads, then sets it back to the count it had
+    /// (`threadCount`, capped by OpenBLAS, outside another such call). Calls on different threads
+    /// take turns and `setThreadCount(_:)` waits for them (OpenBLAS's count is process-wide); a
+    /// call inside `body`, on the same thread, nests. Threads that `body` starts (the parallel
+    /// runtime's helpers) may call OpenBLAS meanwhile, and see `count`.
     static func withBLASThreadCount<Result>(_ count: Int, _ body: () throws -> Result) rethrows -> Result {
         blasLock.lock()
         defer { blasLock.unlock() }
         _ = threadCount      // records `startupThreadCount` before OpenBLAS's count changes
-        BLAS.setThreadCount(count)
-        defer { BLAS.setThreadCount(threadCount) }
+        let previous = BLAS.threadCount
+        if previous != count { BLAS.setThreadCount(count) }
+        defer { if previous != count { BLAS.setThreadCount(previous) } }
         return try body()
     }
 
@@ -67,6 +94,7 @@ public enum ThreadPolicy {
     static let startupThreadCount = max(1, min(BLAS.threadCount, maximumThreadCount))
 
     private static let current = Atomic<Int>(startupThreadCount)
-    /// Held while OpenBLAS's thread count is set.
-    private static let blasLock = NSLock()
+    private static let deterministicProducts = Atomic<Bool>(false)
+    /// Held while OpenBLAS's thread count is set; recursive, so that `withBLASThreadCount` nests.
+    private static let blasLock = NSRecursiveLock()
 }

@@ -1,15 +1,17 @@
 import ArgumentParser
 import VarianceKit
 
-/// `initbench info`: what this build runs on.
+/// `initbench info`: what this build runs on, as an `InfoDocument`.
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the VarianceKit version, the OpenBLAS kernel and thread count.")
+        abstract: "Print the VarianceKit version, the OpenBLAS kernel (and why it runs), the processor's instruction set and the thread count.")
+
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
-        print("VarianceKit \(VarianceKit.version)")
-        print("BLAS kernel: \(BLAS.kernelName)")
-        print("BLAS threads: \(ThreadPolicy.threadCount)")
-        print("BLAS configuration: \(BLAS.configuration)")
+        try reportingFailures {
+            try output.emit(InfoDocument(versions: .current, threads: ThreadPolicy.threadCount,
+                                         deterministic: ThreadPolicy.deterministic, blas: .current))
+        }
     }
 }

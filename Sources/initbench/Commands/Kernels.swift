@@ -1,9 +1,11 @@
 import ArgumentParser
 import VarianceKit
 
-/// `initbench kernels`: the speed report. For each network shape: sgemm GFLOP/s at the layer's
-/// three product shapes, the median forward+backward step against the median of the same sgemm
-/// calls alone; initializer fill throughput; optimizer step bandwidth.
+/// `initbench kernels`: the speed report. Its header names OpenBLAS's kernel and why it runs
+/// (`BLASKernelChoice`). For each network shape: sgemm GFLOP/s at the layer's three product
+/// shapes, the median forward+backward step against the median of the same sgemm calls alone and
+/// against the same step with `ThreadPolicy.deterministic`; initializer fill throughput;
+/// optimizer step bandwidth.
 ///
 /// The measurements are the library's (`StepMeasurement`, `FillMeasurement`,
 /// `OptimizerMeasurement`, the same that `Benchmarks/` runs); this command turns the options into
@@ -14,8 +16,10 @@ struct Kernels: ParsableCommand {
         abstract: "Speed report: sgemm GFLOP/s at the layer shapes, step time vs bare sgemm, fill throughput, optimizer bandwidth.",
         discussion: """
         Default shapes: (depth 10, width 1024, batch 256, tanh) and (depth 20, width 2048, batch 512, relu); \
-        give --depth, --width, --batch and --activation to measure one shape instead. Times are medians \
-        of --repetitions runs after one warm-up. Before measuring, the largest measurement of the selected \
+        give --depth, --width, --batch and --activation to measure one shape instead. Each step is timed \
+        twice, in turns: each product one sgemm on OpenBLAS's threads, and deterministic (fixed column \
+        blocks, each a single-threaded sgemm; --deterministic makes every pass of a run so). The header \
+        names OpenBLAS's kernel and why it runs. Times are medians of --repetitions runs after one warm-up. Before measuring, the largest measurement of the selected \
         sections is checked against the available memory (MemAvailable in /proc/meminfo, or \
         VARIANCEKIT_MEMORY_AVAILABLE_BYTES when set); a run that does not fit is refused with exit status 64.
         """)
@@ -132,8 +136,8 @@ struct Kernels: ParsableCommand {
             var done = 0
             var report = KernelReport(config: KernelConfiguration(
                 repetitions: repetitions, fillSize: fillSize, optimizerParameters: optimizerParameters,
-                seed: seed.seed, threads: threads, blasKernel: BLAS.kernelName,
-                blasConfiguration: BLAS.configuration, versions: .current))
+                seed: seed.seed, threads: threads, deterministic: ThreadPolicy.deterministic, blasKernel: BLAS.kernelName,
+                blasConfiguration: BLAS.configuration, blas: .current, versions: .current))
             for shape in shapes where measures(.networks) {
                 progress.update(done, of: steps, "sgemm at width \(shape.width)"); done += 1
                 let measurement = try StepMeasurement(stepConfiguration(shape))

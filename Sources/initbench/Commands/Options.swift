@@ -11,6 +11,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Threads of every parallel pass (OpenBLAS, element-wise passes, fills, optimizers, probes); default: what OpenBLAS chose (OPENBLAS_NUM_THREADS or the core count).")
     var threads: Int?
 
+    @Flag(help: "Deterministic matrix products: the same bits for every --threads (ThreadPolicy.deterministic: fixed column blocks, each a single-threaded sgemm).")
+    var deterministic = false
+
     @Flag(help: "Never draw the progress bar on standard error.")
     var quiet = false
 
@@ -20,9 +23,11 @@ struct RunOptions: ParsableArguments {
         }
     }
 
-    /// Sets `ThreadPolicy` when `--threads` was given and returns the count in effect.
+    /// Sets `ThreadPolicy`'s count when `--threads` was given and `ThreadPolicy.deterministic`
+    /// when `--deterministic` was, and returns the count in effect.
     func applyThreads() throws -> Int {
         if let threads { try ThreadPolicy.setThreadCount(threads) }
+        if deterministic { ThreadPolicy.setDeterministic(true) }
         return ThreadPolicy.threadCount
     }
 }

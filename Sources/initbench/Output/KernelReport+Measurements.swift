@@ -14,6 +14,7 @@ extension KernelReport.NetworkTiming {
         self.init(depth: shape.depth, width: shape.width, batch: shape.batch, activation: shape.activation.name,
                   stepSeconds: timing.step.median, sgemmSeconds: timing.bareProducts.median,
                   ratio: timing.stepOverBareProducts, gflops: timing.gflops,
+                  deterministicSeconds: timing.deterministicStep.median, deterministicOverStep: timing.deterministicOverStep,
                   probeSeconds: timing.probe.median, probeOverStep: timing.probeOverStep)
     }
 }

@@ -1,15 +1,21 @@
 import Foundation
+import VarianceKit
 
 // The JSON that `initbench kernels --format json` writes:
 // {
 //   "schema": "initbench.kernels.v1",
-//   "config": { repetitions, fillSize, optimizerParameters, seed, threads, blasKernel,
-//               blasConfiguration, versions },
+//   "config": { repetitions, fillSize, optimizerParameters, seed, threads, deterministic,
+//               blasKernel, blasConfiguration, blas (BLASKernelChoice, as in `initbench info`),
+//               versions },
 //   "networks": [ { depth, width, batch, activation,
-//                   stepSeconds   (median forward+backward step of the Network),
+//                   stepSeconds   (median forward+backward step of the Network, each product
+//                                  one sgemm on OpenBLAS's threads),
 //                   sgemmSeconds  (median of the same 3 depth - 1 sgemm calls alone),
 //                   ratio         (stepSeconds / sgemmSeconds),
-//                   gflops        (sgemm FLOPs of the step / stepSeconds) } ],
+//                   gflops        (sgemm FLOPs of the step / stepSeconds),
+//                   deterministicSeconds (median of the same step with ThreadPolicy.deterministic),
+//                   deterministicOverStep (deterministicSeconds / stepSeconds),
+//                   probeSeconds, probeOverStep } ],
 //   "sgemm":    [ { operation, m, n, k, seconds, gflops } ],     // one call at each layer shape
 //   "fills":    [ { init, rows, columns, threads, seconds, elementsPerSecond } ],
 //   "optimizers": [ { optimizer, parameters, threads, seconds,
@@ -35,6 +41,9 @@ struct KernelReport: Codable, Sendable, RenderedDocument {
         var sgemmSeconds: Double
         var ratio: Double
         var gflops: Double
+        /// The same step with `ThreadPolicy.deterministic`, and its time over `stepSeconds`.
+        var deterministicSeconds: Double
+        var deterministicOverStep: Double
         /// A probe of every layer (`Network.probe(step:)`) after the step, and its share of the step.
         var probeSeconds: Double
         var probeOverStep: Double
@@ -94,10 +103,11 @@ struct KernelReport: Codable, Sendable, RenderedDocument {
         var sections = [String]()
         if !networks.isEmpty {
             var rows = [["depth", "width", "batch", "activation", "step (s)", "sgemm alone (s)", "step/sgemm", "GFLOP/s",
-                         "probe (s)", "probe/step"]]
+                         "deterministic (s)", "deterministic/step", "probe (s)", "probe/step"]]
             for n in networks {
                 rows.append(["\(n.depth)", "\(n.width)", "\(n.batch)", n.activation, String(format: "%.4f", n.stepSeconds),
                              String(format: "%.4f", n.sgemmSeconds), String(format: "%.3f", n.ratio), String(format: "%.1f", n.gflops),
+                             String(format: "%.4f", n.deterministicSeconds), String(format: "%.3f", n.deterministicOverStep),
                              String(format: "%.4f", n.probeSeconds), String(format: "%.3f", n.probeOverStep)])
             }
             sections.append(TableFormatter.aligned(rows, leftAligned: [3]))
@@ -129,38 +139,40 @@ struct KernelReport: Codable, Sendable, RenderedDocument {
             sections.append(TableFormatter.aligned(rows, leftAligned: [0]))
         }
         let heading = "BLAS \(config.blasKernel), \(config.threads) thread\(config.threads == 1 ? "" : "s"), median of \(config.repetitions)"
-        return ([heading + "\n"] + sections).joined(separator: "\n")
+            + (config.deterministic ? ", deterministic" : "")
+        let kernel = "BLAS kernel \(config.blas.kernel): \(config.blas.reason); processor \(config.blas.instructionSet)"
+        return ([heading + "\n" + kernel + "\n"] + sections).joined(separator: "\n")
     }
 
     /// One CSV with a `section` column (network, sgemm, fill, optimizer) and the union of fields.
     var csv: String {
         var writer = CSVWriter(header: [
             "section", "name", "depth", "width", "batch", "m", "n", "k", "rows", "columns", "parameters", "threads",
-            "seconds", "referenceSeconds", "rate", "rateUnit", "bestSeconds", "driversSeconds",
+            "seconds", "referenceSeconds", "rate", "rateUnit", "bestSeconds", "driversSeconds", "deterministicSeconds",
         ])
         for n in networks {
             writer.append([.text("network"), .text(n.activation), .integer(n.depth), .integer(n.width), .integer(n.batch),
                            .integer(nil), .integer(nil), .integer(nil), .integer(nil), .integer(nil), .integer(nil),
                            .integer(config.threads), .number(n.stepSeconds), .number(n.sgemmSeconds), .number(n.gflops),
-                           .text("GFLOP/s"), .number(nil), .number(nil)])
+                           .text("GFLOP/s"), .number(nil), .number(nil), .number(n.deterministicSeconds)])
         }
         for s in sgemm {
             writer.append([.text("sgemm"), .text(s.operation), .integer(nil), .integer(nil), .integer(nil),
                            .integer(s.m), .integer(s.n), .integer(s.k), .integer(nil), .integer(nil), .integer(nil),
                            .integer(config.threads), .number(s.seconds), .number(nil), .number(s.gflops),
-                           .text("GFLOP/s"), .number(nil), .number(nil)])
+                           .text("GFLOP/s"), .number(nil), .number(nil), .number(nil)])
         }
         for f in fills {
             writer.append([.text("fill"), .text(f.`init`), .integer(nil), .integer(nil), .integer(nil),
                            .integer(nil), .integer(nil), .integer(nil), .integer(f.rows), .integer(f.columns), .integer(nil),
                            .integer(f.threads), .number(f.seconds), .number(f.lapackSeconds), .number(f.elementsPerSecond),
-                           .text("elements/s"), .number(f.bestSeconds), .number(f.driversSeconds)])
+                           .text("elements/s"), .number(f.bestSeconds), .number(f.driversSeconds), .number(nil)])
         }
         for o in optimizers {
             writer.append([.text("optimizer"), .text(o.optimizer), .integer(nil), .integer(nil), .integer(nil),
                            .integer(nil), .integer(nil), .integer(nil), .integer(nil), .integer(nil), .integer(o.parameters),
                            .integer(o.threads), .number(o.seconds), .number(nil), .number(o.bytesPerSecond),
-                           .text("bytes/s"), .number(nil), .number(nil)])
+                           .text("bytes/s"), .number(nil), .number(nil), .number(nil)])
         }
         return writer.text
     }
@@ -172,7 +184,9 @@ struct KernelConfiguration: Codable, Sendable {
     var optimizerParameters: Int
     var seed: UInt64
     var threads: Int
+    var deterministic: Bool
     var blasKernel: String
     var blasConfiguration: String
+    var blas: BLASKernelChoice
     var versions: Versions
 }

@@ -10,7 +10,7 @@ import VarianceKit
 //               seed, bias, biasStandardDeviation, gain (a number, "fixed-point", "critical",
 //               "of-activation", or null: each scheme's default), loss,
 //               histogramBins, spectrumSamples (null without --spectrum), threads,
-//               blasKernel, blasConfiguration, memoryEstimateBytes,
+//               deterministic (ThreadPolicy.deterministic, --deterministic), blasKernel, blasConfiguration, memoryEstimateBytes,
 //               versions: { initbench, varianceKit, swift } },
 //   "runs": [ {
 //       "init": "xavier-uniform", "activation": "tanh",
@@ -103,6 +103,8 @@ struct PropagationConfiguration: Encodable, Sendable {
     /// `--spectrum-samples` with `--spectrum`; nil without.
     var spectrumSamples: Int?
     var threads: Int
+    /// `ThreadPolicy.deterministic` during the run.
+    var deterministic: Bool
     var blasKernel: String
     var blasConfiguration: String
     /// `PropagationExperiment.memoryRequirement`.
@@ -125,6 +127,7 @@ struct PropagationConfiguration: Encodable, Sendable {
         histogramBins = experiment.histogramBins
         spectrumSamples = experiment.spectrumSamples
         self.threads = threads
+        deterministic = ThreadPolicy.deterministic
         blasKernel = BLAS.kernelName
         blasConfiguration = BLAS.configuration
         memoryEstimateBytes = experiment.memoryRequirement
@@ -150,6 +153,7 @@ struct PropagationConfiguration: Encodable, Sendable {
         try container.encode(histogramBins, forKey: .histogramBins)
         try container.encode(spectrumSamples, forKey: .spectrumSamples)
         try container.encode(threads, forKey: .threads)
+        try container.encode(deterministic, forKey: .deterministic)
         try container.encode(blasKernel, forKey: .blasKernel)
         try container.encode(blasConfiguration, forKey: .blasConfiguration)
         try container.encode(memoryEstimateBytes, forKey: .memoryEstimateBytes)
@@ -158,7 +162,7 @@ struct PropagationConfiguration: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case command, initializers, activations, depth, width, batch, inputs, seed, bias, biasStandardDeviation, gain, loss
-        case histogramBins, spectrumSamples, threads, blasKernel, blasConfiguration, memoryEstimateBytes, versions
+        case histogramBins, spectrumSamples, threads, deterministic, blasKernel, blasConfiguration, memoryEstimateBytes, versions
     }
 }
 

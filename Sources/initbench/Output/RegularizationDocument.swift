@@ -6,7 +6,8 @@ import VarianceKit
 //   "schema": "initbench.regularize.v1",
 //   "config": { version, seed, widths, teacherWidths, activation, initializer, loss, samples, steps,
 //               recordedSteps, learningRate, adamLearningRate, lambda, normalizer,
-//               sgdDecayFraction, adamDecayFraction, biasesRegularized, threads },
+//               sgdDecayFraction, adamDecayFraction, biasesRegularized, threads,
+//               deterministic (ThreadPolicy.deterministic, --deterministic) },
 //   "runs": [ { optimizer, regularizer, status ("ok" | "diverged"),
 //               trainingLoss: [per recorded step], weightNorm: [per recorded step],
 //               sparsity, sparsityByLayer } ]
@@ -36,6 +37,7 @@ struct RegularizationDocument: Encodable, RenderedDocument {
         var adamDecayFraction: Float
         var biasesRegularized = false
         var threads: Int
+        var deterministic = ThreadPolicy.deterministic
     }
 
     let schema = "initbench.regularize.v1"

@@ -17,8 +17,12 @@ extension StepMeasurement {
 
     /// The step, its bare products and a probe, timed in turns (`Stopwatch.timings`).
     public struct StepTiming: Sendable, Hashable, Codable {
-        /// `step()`: forward and backward.
+        /// `step(deterministic: false)`: forward and backward, each product one `sgemm` on
+        /// OpenBLAS's threads.
         public var step: Timing
+        /// `step(deterministic: true)`: the same with `ThreadPolicy.deterministic`, each product
+        /// single-threaded `sgemm` calls on fixed column blocks spread over the runtime's threads.
+        public var deterministicStep: Timing
         /// `bareProducts()`: the step's `3 depth - 1` sgemm calls alone.
         public var bareProducts: Timing
         /// `probe(step:)` after the step.
@@ -28,6 +32,8 @@ extension StepMeasurement {
 
         /// `step.median / bareProducts.median`: what the network costs beyond its sgemm calls.
         public var stepOverBareProducts: Double { step.median / bareProducts.median }
+        /// `deterministicStep.median / step.median`: what determinism costs.
+        public var deterministicOverStep: Double { deterministicStep.median / step.median }
         /// `probe.median / step.median`.
         public var probeOverStep: Double { probe.median / step.median }
         /// `productFlops / step.median`, in 10⁹ FLOP/s.
@@ -48,16 +54,18 @@ extension StepMeasurement {
         }
     }
 
-    /// The bare products, the step and a probe of every layer, back to back in every one of
-    /// `repetitions` rounds (after a warm-up), so that all three see the same machine load.
+    /// The bare products, the step on OpenBLAS's threads, the deterministic step and a probe of
+    /// every layer, back to back in every one of `repetitions` rounds (after a warm-up), so that
+    /// all four see the same machine load. `ThreadPolicy.deterministic` is as before afterwards.
     ///
     /// - Throws: `VarianceKitError.invalidParameter` for `repetitions < 1`.
     public func measureStep(repetitions: Int) throws -> StepTiming {
         let measured = try Stopwatch.timings(
-            of: [{ try self.bareProducts() }, { try self.step() }, { self.probeCount += 1; self.probe(step: self.probeCount) }],
+            of: [{ try self.bareProducts() }, { try self.step(deterministic: false) }, { try self.step(deterministic: true) },
+                 { self.probeCount += 1; self.probe(step: self.probeCount) }],
             repetitions: repetitions)
         let (depth, width, batch) = (configuration.depth, configuration.width, configuration.batch)
-        return StepTiming(step: measured[1], bareProducts: measured[0], probe: measured[2],
+        return StepTiming(step: measured[1], deterministicStep: measured[2], bareProducts: measured[0], probe: measured[3],
                           productFlops: Double(3 * depth - 1) * 2 * Double(batch) * Double(width) * Double(width))
     }
 }

@@ -4,7 +4,8 @@
 /// `configuration.initializer` from `RandomStream.weight(layer: l)`) and is fed one batch
 /// `X = [batch, width]` of N(0, 1) entries from `RandomStream.input`. Three things can be timed on it:
 ///
-/// - `step()`: `Network.forward` then `Network.backward` with the random readout loss;
+/// - `step()`: `Network.forward` then `Network.backward` with the random readout loss, and
+///   `step(deterministic:)`, the same with `ThreadPolicy.deterministic` on or off;
 /// - `bareProducts()`: the `sgemm` calls of one step alone, on the same shapes and the network's
 ///   own weights: per layer `l` (1-based) `Z = X Wᵀ` (`[batch, width]`, k = width), then from the
 ///   top down `dW = dZᵀ X` (`[width, width]`, k = batch) and, above the first layer, `dX = dZ W`
@@ -193,13 +194,24 @@ public final class StepMeasurement {
     }
 
     /// One training step: `network.forward(input)`, then `network.backward` with
-    /// `Loss.randomReadout(seed:)` of the configuration's seed. Allocates nothing after `init`.
+    /// `Loss.randomReadout(seed:)` of the configuration's seed, its products as
+    /// `ThreadPolicy.deterministic` says. Allocates nothing after `init`.
     ///
     /// - Returns: the loss.
     @discardableResult
     public func step() throws -> Double {
         try network.forward(activations[0])
         return try network.backward(loss: .randomReadout(seed: configuration.seed))
+    }
+
+    /// `step()` with `ThreadPolicy.deterministic` set to `deterministic` while it runs (then set
+    /// back): the two ways a network's products run, on the same network.
+    @discardableResult
+    public func step(deterministic: Bool) throws -> Double {
+        let setting = ThreadPolicy.deterministic
+        ThreadPolicy.setDeterministic(deterministic)
+        defer { ThreadPolicy.setDeterministic(setting) }
+        return try step()
     }
 
     /// `network.probe(step:)`: the statistics of every layer after the last step.
