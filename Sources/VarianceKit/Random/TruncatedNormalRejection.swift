@@ -83,9 +83,10 @@ struct TruncatedNormalRejection: FillTransform {
         return (word & 1 == 0 ? polar.x : polar.y) * polar.radius
     }
 
-    /// Element `position` of group `group`, trying slots `firstSlot ..< K`, then the fallback.
-    func element(group: Int, position: Int, lanes: PhiloxLanes, firstSlot: Int = 0) -> Float {
-        for slot in firstSlot..<Self.slotCount {
+    /// Element `position` of group `group`: the first candidate of slots `0 ..< K` inside the
+    /// bounds, else the fallback.
+    func element(group: Int, position: Int, lanes: PhiloxLanes) -> Float {
+        for slot in 0..<Self.slotCount {
             let z = Self.candidate(philoxGroup: Self.slotGroup(group, slot: slot), position: position, lanes: lanes)
             if z >= lower && z <= upper { return scaled(z) }
         }
@@ -111,8 +112,8 @@ struct TruncatedNormalRejection: FillTransform {
     }
 
     /// On AVX-512 the whole fill runs in C (`AVX512Kernels.philoxTruncatedNormal`), chunk by
-    /// chunk, the rare fallbacks patched here; elsewhere slot 0 in eight-lane SIMD code on the
-    /// SSE2 kernel's words, and the later slots of the rejected elements one by one.
+    /// chunk, the rare fallbacks patched here; elsewhere group by group in eight-lane SIMD code
+    /// on the SSE2 kernel's words (`storeSIMD`).
     func fillSIMD(_ base: UnsafeMutablePointer<Float>, groups: Range<Int>, lanes: PhiloxLanes, path: FillPath) {
         guard path == .avx512 else {
             for group in groups { storeSIMD(group: group, lanes: lanes, to: base + group &* 32) }
@@ -138,35 +139,64 @@ struct TruncatedNormalRejection: FillTransform {
         if streaming { StreamingStore.fence() }
     }
 
-    /// One group: the slot-0 candidates of all 32 elements in SIMD code, then `element` from
-    /// slot 1 on for those outside the bounds.
+    /// One group in eight-lane SIMD code: the candidates of all 32 elements from slot 0, then,
+    /// while some are outside the bounds, those of the next slot in their place; the elements
+    /// rejected in every slot by `fallback` one by one.
     @inline(__always)
     func storeSIMD(group: Int, lanes: PhiloxLanes, to output: UnsafeMutablePointer<Float>) {
-        let words = lanes.words(group: Self.slotGroup(group, slot: 0))
+        var z = candidates(philoxGroup: Self.slotGroup(group, slot: 0), lanes: lanes)
+        var pending = (outside(z.0), outside(z.1), outside(z.2), outside(z.3))
+        var slot = 1
+        while slot < Self.slotCount && VectorMath.any(pending.0 | pending.1 | pending.2 | pending.3) {
+            let next = candidates(philoxGroup: Self.slotGroup(group, slot: slot), lanes: lanes)
+            let nextOutside = (outside(next.0), outside(next.1), outside(next.2), outside(next.3))
+            z = (VectorMath.select(pending.0, next.0, z.0), VectorMath.select(pending.1, next.1, z.1),
+                 VectorMath.select(pending.2, next.2, z.2), VectorMath.select(pending.3, next.3, z.3))
+            pending = (pending.0 & nextOutside.0, pending.1 & nextOutside.1, pending.2 & nextOutside.2, pending.3 & nextOutside.3)
+            slot += 1
+        }
+        ActivationMath.store(scaled(z.0), output)
+        ActivationMath.store(scaled(z.1), output + 8)
+        ActivationMath.store(scaled(z.2), output + 16)
+        ActivationMath.store(scaled(z.3), output + 24)
+        if VectorMath.any(pending.0 | pending.1 | pending.2 | pending.3) {
+            patchFallbacks(pending, group: group, lanes: lanes, to: output)
+        }
+    }
+
+    /// The standard candidates of the 32 positions of Philox group `philoxGroup`, eight at a time.
+    @inline(__always)
+    func candidates(philoxGroup: Int, lanes: PhiloxLanes) -> (VectorMath.Lanes, VectorMath.Lanes, VectorMath.Lanes, VectorMath.Lanes) {
+        let words = lanes.words(group: philoxGroup)
         let first = NormalTransform.polars(words.0, words.1)
         let second = NormalTransform.polars(words.2, words.3)
-        store(first.x * first.radius, group: group, offset: 0, lanes: lanes, to: output)
-        store(first.y * first.radius, group: group, offset: 8, lanes: lanes, to: output)
-        store(second.x * second.radius, group: group, offset: 16, lanes: lanes, to: output)
-        store(second.y * second.radius, group: group, offset: 24, lanes: lanes, to: output)
+        return (first.x * first.radius, first.y * first.radius, second.x * second.radius, second.y * second.radius)
     }
 
-    /// Eight slot-0 candidates `z` at `output + offset`, scaled, the rejected ones replaced.
+    /// All ones where `z < lower` or `z > upper`.
     @inline(__always)
-    func store(_ z: VectorMath.Lanes, group: Int, offset: Int, lanes: PhiloxLanes, to output: UnsafeMutablePointer<Float>) {
+    func outside(_ z: VectorMath.Lanes) -> VectorMath.Words {
+        VectorMath.lessThan(z, VectorMath.Lanes(repeating: lower)) | VectorMath.lessThan(VectorMath.Lanes(repeating: upper), z)
+    }
+
+    /// `scaled(_:)` lane by lane.
+    @inline(__always)
+    func scaled(_ z: VectorMath.Lanes) -> VectorMath.Lanes {
         let value = z * standardDeviation + mean
         let aboveLower = VectorMath.maximum(value, VectorMath.Lanes(repeating: lowerValue))
-        ActivationMath.store(VectorMath.minimum(aboveLower, VectorMath.Lanes(repeating: upperValue)), output + offset)
-        let outside = VectorMath.lessThan(z, VectorMath.Lanes(repeating: lower))
-            | VectorMath.lessThan(VectorMath.Lanes(repeating: upper), z)
-        if VectorMath.any(outside) { replaceRejected(outside, group: group, offset: offset, lanes: lanes, to: output) }
+        return VectorMath.minimum(aboveLower, VectorMath.Lanes(repeating: upperValue))
     }
 
-    /// The lanes of `mask` from slot 1 on (kept out of line so that the vector code stays vector code).
+    /// The fallbacks of the lanes set in `pending` (kept out of line so that the vector code
+    /// stays vector code).
     @inline(never)
-    func replaceRejected(_ mask: VectorMath.Words, group: Int, offset: Int, lanes: PhiloxLanes, to output: UnsafeMutablePointer<Float>) {
-        for lane in 0..<8 where mask[lane] != 0 {
-            output[offset + lane] = element(group: group, position: offset + lane, lanes: lanes, firstSlot: 1)
+    func patchFallbacks(_ pending: (VectorMath.Words, VectorMath.Words, VectorMath.Words, VectorMath.Words),
+                        group: Int, lanes: PhiloxLanes, to output: UnsafeMutablePointer<Float>) {
+        for lane in 0..<8 {
+            if pending.0[lane] != 0 { output[lane] = fallback(group: group, position: lane, lanes: lanes) }
+            if pending.1[lane] != 0 { output[8 + lane] = fallback(group: group, position: 8 + lane, lanes: lanes) }
+            if pending.2[lane] != 0 { output[16 + lane] = fallback(group: group, position: 16 + lane, lanes: lanes) }
+            if pending.3[lane] != 0 { output[24 + lane] = fallback(group: group, position: 24 + lane, lanes: lanes) }
         }
     }
 }
