@@ -38,20 +38,13 @@ static inline void philox_keys_init_512(philox_keys_512 *keys, uint32_t key0, ui
     keys->stream_high = _mm512_set1_epi64(stream1);
 }
 
-/* The counter words of blocks block ..< block + 8 after the ten rounds (block a multiple of 8):
-   a[j] and b[j] hold word j of the blocks of `first_block` and `second_block`, block l in the low
-   half of lane l. */
+/* Ten rounds on two sets of eight counters, (a0, a1, stream) and (b0, b1, stream), word 0 and 1
+   in the low halves of the lanes: a[j] and b[j] receive word j of each set's eight blocks. */
 VK_AVX512
-static inline void philox_two_groups_512(const philox_keys_512 *keys, uint64_t first_block, uint64_t second_block,
-                                         __m512i a[4], __m512i b[4]) {
+static inline void philox_rounds_512(const philox_keys_512 *keys, __m512i a0, __m512i a1, __m512i b0, __m512i b1,
+                                     __m512i a[4], __m512i b[4]) {
     const __m512i multiplier0 = _mm512_set1_epi64(0xD2511F53);
     const __m512i multiplier1 = _mm512_set1_epi64(0xCD9E8D57);
-    const __m512i lane = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7);
-    /* Eight consecutive blocks from a multiple of 8 never carry into the high word. */
-    __m512i a0 = _mm512_add_epi64(_mm512_set1_epi64((uint32_t)first_block), lane);
-    __m512i b0 = _mm512_add_epi64(_mm512_set1_epi64((uint32_t)second_block), lane);
-    __m512i a1 = _mm512_set1_epi64((uint32_t)(first_block >> 32));
-    __m512i b1 = _mm512_set1_epi64((uint32_t)(second_block >> 32));
     __m512i a2 = keys->stream_low, b2 = a2, a3 = keys->stream_high, b3 = a3;
     _Pragma("clang loop unroll(full)")
     for (int round = 0; round < 10; round++) {
@@ -60,6 +53,21 @@ static inline void philox_two_groups_512(const philox_keys_512 *keys, uint64_t f
     }
     a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3;
     b[0] = b0; b[1] = b1; b[2] = b2; b[3] = b3;
+}
+
+/* The words of blocks first_block ..< first_block + 8 and second_block ..< second_block + 8
+   (both multiples of 8): a[j] and b[j] hold word j of each group's blocks, block l in the low
+   half of lane l. */
+VK_AVX512
+static inline void philox_two_groups_512(const philox_keys_512 *keys, uint64_t first_block, uint64_t second_block,
+                                         __m512i a[4], __m512i b[4]) {
+    const __m512i lane = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7);
+    /* Eight consecutive blocks from a multiple of 8 never carry into the high word. */
+    philox_rounds_512(keys,
+                      _mm512_add_epi64(_mm512_set1_epi64((uint32_t)first_block), lane),
+                      _mm512_set1_epi64((uint32_t)(first_block >> 32)),
+                      _mm512_add_epi64(_mm512_set1_epi64((uint32_t)second_block), lane),
+                      _mm512_set1_epi64((uint32_t)(second_block >> 32)), a, b);
 }
 
 /* The low halves of the lanes of `first` then those of `second`: word j of a group's eight
@@ -241,48 +249,76 @@ static inline void truncated_candidates_512(const __m512i words[4], const trunca
     *y_inside = _mm512_cmp_ps_mask(*y, lanes->lower, _CMP_GE_OQ) & _mm512_cmp_ps_mask(*y, lanes->upper, _CMP_LE_OQ);
 }
 
-/* Element offset (within a group) of lane i of the x (or y) vector. */
-static inline int x_element(int lane) { return lane < 8 ? lane : lane + 8; }
-static inline int y_element(int lane) { return lane < 8 ? lane + 8 : lane + 16; }
-
 VK_AVX512
-static inline void truncated_store_512(__m512 x, __m512 y, const truncated_lanes_512 *lanes, int streaming, float *out) {
-    __m512 first = _mm512_add_ps(_mm512_mul_ps(x, lanes->deviation), lanes->mean);
-    __m512 second = _mm512_add_ps(_mm512_mul_ps(y, lanes->deviation), lanes->mean);
-    first = _mm512_min_ps(_mm512_max_ps(first, lanes->lower_value), lanes->upper_value);
-    second = _mm512_min_ps(_mm512_max_ps(second, lanes->lower_value), lanes->upper_value);
-    store_512(out, _mm512_shuffle_f32x4(first, second, 0x44), streaming);
-    store_512(out + 16, _mm512_shuffle_f32x4(first, second, 0xEE), streaming);
+static inline __m512 truncated_scaled_512(__m512 z, const truncated_lanes_512 *lanes) {
+    __m512 value = _mm512_add_ps(_mm512_mul_ps(z, lanes->deviation), lanes->mean);
+    return _mm512_min_ps(_mm512_max_ps(value, lanes->lower_value), lanes->upper_value);
 }
 
-/* Slots 1 ..< slot_count for the lanes of group `group` still pending; returns the lanes left. */
+/* Slot 0 of one group: every element written as if accepted, the offsets of those outside the
+   bounds appended to `pending` (x lanes hold elements 0-7 and 16-23, y lanes 8-15 and 24-31). */
 VK_AVX512
-static inline void truncated_retry_512(const philox_keys_512 *keys, const truncated_lanes_512 *lanes,
-                                       uint64_t block_offset, int64_t group, int slot_count,
-                                       __m512 *x, __m512 *y, __mmask16 *x_pending, __mmask16 *y_pending) {
-    for (int slot = 1; slot < slot_count && (*x_pending | *y_pending); slot++) {
-        uint64_t block = ((uint64_t)group * (uint64_t)(slot_count + 1) + (uint64_t)slot) * 8 + block_offset;
-        __m512i words[4], unused[4];
-        philox_two_groups_512(keys, block, block, words, unused);
-        __m512 candidate_x, candidate_y;
-        __mmask16 x_inside, y_inside;
-        truncated_candidates_512(words, lanes, &candidate_x, &candidate_y, &x_inside, &y_inside);
-        __mmask16 x_taken = *x_pending & x_inside, y_taken = *y_pending & y_inside;
-        *x = _mm512_mask_blend_ps(x_taken, *x, candidate_x);
-        *y = _mm512_mask_blend_ps(y_taken, *y, candidate_y);
-        *x_pending &= (__mmask16)~x_taken;
-        *y_pending &= (__mmask16)~y_taken;
+static inline int64_t truncated_first_slot_512(const __m512i words[4], const truncated_lanes_512 *lanes, int64_t group_offset,
+                                               int streaming, float *out, uint32_t *pending, int64_t pending_count) {
+    __m512 x, y;
+    __mmask16 x_inside, y_inside;
+    truncated_candidates_512(words, lanes, &x, &y, &x_inside, &y_inside);
+    __m512 first = truncated_scaled_512(x, lanes), second = truncated_scaled_512(y, lanes);
+    store_512(out + group_offset, _mm512_shuffle_f32x4(first, second, 0x44), streaming);
+    store_512(out + group_offset + 16, _mm512_shuffle_f32x4(first, second, 0xEE), streaming);
+    __mmask16 x_outside = (__mmask16)~x_inside, y_outside = (__mmask16)~y_inside;
+    if (x_outside | y_outside) {
+        const __m512i x_elements = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+        const __m512i base = _mm512_set1_epi32((int)group_offset);
+        _mm512_mask_compressstoreu_epi32(pending + pending_count, x_outside, _mm512_add_epi32(x_elements, base));
+        pending_count += __builtin_popcount(x_outside);
+        _mm512_mask_compressstoreu_epi32(pending + pending_count, y_outside,
+                                         _mm512_add_epi32(_mm512_add_epi32(x_elements, _mm512_set1_epi32(8)), base));
+        pending_count += __builtin_popcount(y_outside);
     }
+    return pending_count;
 }
 
+/* Slot `slot` for up to sixteen pending elements at once, gathered by offset: element `o` of the
+   call's output is position o % 32 of group first_group + o / 32, whose candidate is word pair
+   (0, 1) or (2, 3) of block 8 ((K + 1) group + slot) + o % 8, x for an even word, y for an odd
+   one. Accepted ones are written; the others are appended to `pending` at `kept` (at most as
+   many as were read, so the list is compacted in place). */
 VK_AVX512
-static inline int64_t truncated_record_512(__mmask16 x_pending, __mmask16 y_pending, int64_t group_offset,
-                                           int64_t count, uint32_t *fallback) {
-    for (int lane = 0; lane < 16; lane++) {
-        if (x_pending & (1u << lane)) fallback[count++] = (uint32_t)(group_offset + x_element(lane));
-        if (y_pending & (1u << lane)) fallback[count++] = (uint32_t)(group_offset + y_element(lane));
-    }
-    return count;
+static inline int64_t truncated_retry_batch_512(const philox_keys_512 *keys, const truncated_lanes_512 *lanes,
+                                                uint64_t block_offset, int64_t first_group, int slot_count, int slot,
+                                                const uint32_t *batch, int batch_count, float *out,
+                                                uint32_t *pending, int64_t kept) {
+    __mmask16 valid = (__mmask16)((1u << batch_count) - 1u);
+    __m512i offsets = _mm512_maskz_loadu_epi32(valid, batch);
+    __m512i first_offsets = _mm512_cvtepu32_epi64(_mm512_castsi512_si256(offsets));
+    __m512i second_offsets = _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(offsets, 1));
+    const __m512i group_base = _mm512_set1_epi64(first_group);
+    const __m512i slots = _mm512_set1_epi64((int64_t)(slot_count + 1));
+    const __m512i slot_lanes = _mm512_set1_epi64(slot);
+    const __m512i offset_lanes = _mm512_set1_epi64((int64_t)block_offset);
+    const __m512i seven = _mm512_set1_epi64(7);
+    __m512i first_block = _mm512_add_epi64(_mm512_add_epi64(_mm512_slli_epi64(_mm512_add_epi64(
+        _mm512_mullo_epi64(_mm512_add_epi64(group_base, _mm512_srli_epi64(first_offsets, 5)), slots), slot_lanes), 3),
+        _mm512_and_si512(first_offsets, seven)), offset_lanes);
+    __m512i second_block = _mm512_add_epi64(_mm512_add_epi64(_mm512_slli_epi64(_mm512_add_epi64(
+        _mm512_mullo_epi64(_mm512_add_epi64(group_base, _mm512_srli_epi64(second_offsets, 5)), slots), slot_lanes), 3),
+        _mm512_and_si512(second_offsets, seven)), offset_lanes);
+    __m512i a[4], b[4];
+    philox_rounds_512(keys, first_block, _mm512_srli_epi64(first_block, 32), second_block, _mm512_srli_epi64(second_block, 32), a, b);
+    __m512i words[4];
+    for (int j = 0; j < 4; j++) words[j] = low_words_512(a[j], b[j]);
+    __mmask16 second_pair = _mm512_test_epi32_mask(offsets, _mm512_set1_epi32(16));
+    __mmask16 odd_word = _mm512_test_epi32_mask(offsets, _mm512_set1_epi32(8));
+    __m512 unit_x, unit_y, radius;
+    box_muller_512(_mm512_mask_blend_epi32(second_pair, words[0], words[2]), _mm512_mask_blend_epi32(second_pair, words[1], words[3]),
+                   lanes->one, &unit_x, &unit_y, &radius);
+    __m512 z = _mm512_mul_ps(_mm512_mask_blend_ps(odd_word, unit_x, unit_y), radius);
+    __mmask16 inside = _mm512_cmp_ps_mask(z, lanes->lower, _CMP_GE_OQ) & _mm512_cmp_ps_mask(z, lanes->upper, _CMP_LE_OQ);
+    __mmask16 accepted = inside & valid, rejected = (__mmask16)(~inside & valid);
+    _mm512_mask_i32scatter_ps(out, accepted, offsets, truncated_scaled_512(z, lanes), 4);
+    _mm512_mask_compressstoreu_epi32(pending + kept, rejected, offsets);
+    return kept + __builtin_popcount(rejected);
 }
 
 VK_AVX512
@@ -299,33 +335,28 @@ int64_t vk_philox_truncated_normal_avx512(uint32_t key0, uint32_t key1, uint32_t
     };
     const int slot_count = truncation->slot_count;
     const uint64_t stride = (uint64_t)(slot_count + 1) * 8;
-    int64_t fallback_count = 0;
+    /* Slot 0 of every group, two groups at a time; `fallback` collects the elements still pending. */
+    int64_t pending = 0;
     for (int64_t g = 0; g < group_count; g += 2) {
         int pair = g + 1 < group_count;
-        int64_t group = first_group + g;
-        uint64_t block = (uint64_t)group * stride + block_offset;
+        uint64_t block = (uint64_t)(first_group + g) * stride + block_offset;
         __m512i a[4], b[4];
         philox_two_groups_512(&keys, block, pair ? block + stride : block, a, b);
-        __m512 ax, ay, bx, by;
-        __mmask16 ax_inside, ay_inside, bx_inside, by_inside;
-        truncated_candidates_512(a, &lanes, &ax, &ay, &ax_inside, &ay_inside);
-        truncated_candidates_512(b, &lanes, &bx, &by, &bx_inside, &by_inside);
-        __mmask16 ax_pending = (__mmask16)~ax_inside, ay_pending = (__mmask16)~ay_inside;
-        if (ax_pending | ay_pending) {
-            truncated_retry_512(&keys, &lanes, block_offset, group, slot_count, &ax, &ay, &ax_pending, &ay_pending);
-            if (ax_pending | ay_pending) fallback_count = truncated_record_512(ax_pending, ay_pending, 32 * g, fallback_count, fallback);
-        }
-        truncated_store_512(ax, ay, &lanes, streaming, out + 32 * g);
-        if (pair) {
-            __mmask16 bx_pending = (__mmask16)~bx_inside, by_pending = (__mmask16)~by_inside;
-            if (bx_pending | by_pending) {
-                truncated_retry_512(&keys, &lanes, block_offset, group + 1, slot_count, &bx, &by, &bx_pending, &by_pending);
-                if (bx_pending | by_pending) fallback_count = truncated_record_512(bx_pending, by_pending, 32 * g + 32, fallback_count, fallback);
-            }
-            truncated_store_512(bx, by, &lanes, streaming, out + 32 * g + 32);
-        }
+        pending = truncated_first_slot_512(a, &lanes, 32 * g, streaming, out, fallback, pending);
+        if (pair) pending = truncated_first_slot_512(b, &lanes, 32 * g + 32, streaming, out, fallback, pending);
     }
-    return fallback_count;
+    /* The later slots for the pending elements, sixteen at a time; the rest fall back. */
+    if (pending > 0 && streaming) _mm_sfence();
+    for (int slot = 1; slot < slot_count && pending > 0; slot++) {
+        int64_t kept = 0;
+        for (int64_t start = 0; start < pending; start += 16) {
+            int batch_count = pending - start < 16 ? (int)(pending - start) : 16;
+            kept = truncated_retry_batch_512(&keys, &lanes, block_offset, first_group, slot_count, slot,
+                                             fallback + start, batch_count, out, fallback, kept);
+        }
+        pending = kept;
+    }
+    return pending;
 }
 
 #else
