@@ -270,10 +270,12 @@ static inline int64_t truncated_first_slot_512(const __m512i words[4], const tru
     if (x_outside | y_outside) {
         const __m512i x_elements = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
         const __m512i base = _mm512_set1_epi32((int)group_offset);
-        _mm512_mask_compressstoreu_epi32(pending + pending_count, x_outside, _mm512_add_epi32(x_elements, base));
+        /* Compressed in a register and stored whole (a compressing store to memory is slow on
+           some processors); the lanes past the count land in the buffer's slack. */
+        _mm512_storeu_si512((void *)(pending + pending_count), _mm512_maskz_compress_epi32(x_outside, _mm512_add_epi32(x_elements, base)));
         pending_count += __builtin_popcount(x_outside);
-        _mm512_mask_compressstoreu_epi32(pending + pending_count, y_outside,
-                                         _mm512_add_epi32(_mm512_add_epi32(x_elements, _mm512_set1_epi32(8)), base));
+        _mm512_storeu_si512((void *)(pending + pending_count),
+                            _mm512_maskz_compress_epi32(y_outside, _mm512_add_epi32(_mm512_add_epi32(x_elements, _mm512_set1_epi32(8)), base)));
         pending_count += __builtin_popcount(y_outside);
     }
     return pending_count;
@@ -283,7 +285,8 @@ static inline int64_t truncated_first_slot_512(const __m512i words[4], const tru
    call's output is position o % 32 of group first_group + o / 32, whose candidate is word pair
    (0, 1) or (2, 3) of block 8 ((K + 1) group + slot) + o % 8, x for an even word, y for an odd
    one. Accepted ones are written; the others are appended to `pending` at `kept` (at most as
-   many as were read, so the list is compacted in place). */
+   many as were read, so the list is compacted in place; the sixteen-lane store reaches no
+   further than the batch just read, or the buffer's slack). */
 VK_AVX512
 static inline int64_t truncated_retry_batch_512(const philox_keys_512 *keys, const truncated_lanes_512 *lanes,
                                                 uint64_t block_offset, int64_t first_group, int slot_count, int slot,
@@ -317,7 +320,7 @@ static inline int64_t truncated_retry_batch_512(const philox_keys_512 *keys, con
     __mmask16 inside = _mm512_cmp_ps_mask(z, lanes->lower, _CMP_GE_OQ) & _mm512_cmp_ps_mask(z, lanes->upper, _CMP_LE_OQ);
     __mmask16 accepted = inside & valid, rejected = (__mmask16)(~inside & valid);
     _mm512_mask_i32scatter_ps(out, accepted, offsets, truncated_scaled_512(z, lanes), 4);
-    _mm512_mask_compressstoreu_epi32(pending + kept, rejected, offsets);
+    _mm512_storeu_si512((void *)(pending + kept), _mm512_maskz_compress_epi32(rejected, offsets));
     return kept + __builtin_popcount(rejected);
 }
 

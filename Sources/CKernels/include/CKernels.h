@@ -76,8 +76,8 @@ typedef struct {
 /// position of the normal fill), as `min(max(z sd + mean, lower_value), upper_value)`. Slot 0 is
 /// computed for whole groups, the later slots for the pending elements only, sixteen at a time.
 /// Where all candidates fall outside, the element's offset from `out` goes to `fallback` (room
-/// for `32 group_count`, also the kernel's scratch) and its value is left for the caller; returns
-/// how many did.
+/// for `32 group_count + 16`, also the kernel's scratch) and its value is left for the caller;
+/// returns how many did.
 int64_t vk_philox_truncated_normal_avx512(uint32_t key0, uint32_t key1, uint32_t stream0, uint32_t stream1,
                                           uint64_t block_offset, int64_t first_group, int64_t group_count,
                                           const vk_truncation *truncation, int streaming, float *out,

@@ -42,7 +42,8 @@ enum AVX512Kernels {
 
     /// The truncated normal by rejection (`TruncatedNormalRejection`) of `groups` at `output`:
     /// every element whose candidates all fall outside the bounds is left unwritten and its offset
-    /// from `output` goes to `fallback` (room for `32 groups.count`). Returns how many did.
+    /// from `output` goes to `fallback` (room for `32 groups.count + 16`, also the kernel's scratch).
+    /// Returns how many did.
     @inline(__always)
     static func philoxTruncatedNormal(
         _ lanes: PhiloxLanes, groups: Range<Int>, truncation: TruncatedNormalRejection,

@@ -120,7 +120,7 @@ struct TruncatedNormalRejection: FillTransform {
             return
         }
         let streaming = Self.streamsAVX512(base + groups.lowerBound &* 32, count: groups.count &* 32)
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: RandomFill.groupsPerChunk * 32) { buffer in
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: RandomFill.groupsPerChunk * 32 + 16) { buffer in
             let fallbacks = buffer.baseAddress!
             var start = groups.lowerBound
             while start < groups.upperBound {

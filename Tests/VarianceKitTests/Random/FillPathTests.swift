@@ -124,7 +124,7 @@ import Testing
                 AVX512Kernels.philoxNormal(lanes, groups: groups, mean: 1, standardDeviation: 2, streaming: true, to: output)
             default:
                 RandomFill.fillScalar(scalar, groups: groups, lanes: lanes, transform: truncated)
-                var fallbacks = [UInt32](repeating: 0, count: groups.count * 32)
+                var fallbacks = [UInt32](repeating: 0, count: groups.count * 32 + 16)
                 let fallbackCount = fallbacks.withUnsafeMutableBufferPointer {
                     AVX512Kernels.philoxTruncatedNormal(lanes, groups: groups, truncation: truncated, streaming: true,
                                                         to: output, fallback: $0.baseAddress!)
