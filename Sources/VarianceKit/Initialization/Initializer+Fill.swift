@@ -59,12 +59,15 @@ extension Initializer {
     /// `g Q D`: a Gaussian `rows x columns` matrix from `(seed, stream)`, orthonormalized in place
     /// (`LAPACK.orthonormalize`), each basis vector multiplied by the sign of its triangular
     /// factor's diagonal entry (Mezzadri 2007: this makes `Q` Haar distributed) and by `gain`.
+    /// Bit-identical for every thread count.
     static func orthogonalMatrix(
         rows: Int, columns: Int, gain: Float, seed: UInt64, stream: UInt64, threads: Int
     ) throws -> Matrix {
         var result = Matrix(validatedRows: rows, columns: columns)
         try RandomFill.normal(&result, seed: seed, stream: stream, threads: threads)
-        let signs = try ThreadPolicy.withBLASThreadCount(threads) { try LAPACK.orthonormalize(&result) }
+        // Single-threaded BLAS calls in fixed blocks shared by `threads` workers: the same bits
+        // for every thread count (`LAPACK.orthonormalize`).
+        let signs = try ThreadPolicy.withBLASThreadCount(1) { try LAPACK.orthonormalize(&result, threads: threads) }
         result.withUnsafeMutableBufferPointer { buffer in
             if rows <= columns {
                 // Basis vector i is row i (contiguous).

@@ -13,13 +13,22 @@ internal import CBLAS
 /// factored recursively by `sgeqrt3` (Elmroth and Gustavson 2000), the updates are written out as
 /// `sgemm`/`strmm` calls on contiguous column segments, and the updates that form `Q` skip the
 /// rows known to be zero. The reflectors, and so `Q` and the signs of `R`'s diagonal, are those of
-/// the same Householder QR up to rounding; at 4096 x 4096 the whole computation takes about 0.6x
-/// the time of `sgeqrf` + `sorgqr`.
+/// the same Householder QR up to rounding.
+///
+/// Threads: every BLAS and LAPACK call runs single-threaded (OpenBLAS set to one thread for the
+/// duration). The updates of the columns (QR) or rows (LQ) beyond a panel are split into fixed
+/// blocks of `updateBlockSize`, counted from the panel's edge, and each block is one sequence of
+/// single-threaded calls on its own columns (rows), which the workers of a `ParallelRuntime` run
+/// share them out. Which blocks there are, and so every rounding, does not depend on how many
+/// workers there are: the result is bit-identical for any thread count.
 ///
 /// All matrices here are column-major with leading dimension `height`, as LAPACK stores them.
 extension LAPACK {
     /// The number of reflectors per block reflector (the last block may have fewer).
     static let householderBlockWidth = 256
+
+    /// The columns (QR) or rows (LQ) per block of a trailing update (the last block may have fewer).
+    static let updateBlockSize = 128
 
     /// Scratch for one factorization: the `T` factors of every block (`blockWidth x rank`), a
     /// `blockWidth x length` product for the updates (`length` the longer side), `sgelqf`'s
@@ -70,7 +79,7 @@ extension LAPACK {
     /// The tall (`height >= width`) column-major `A` becomes the `height x width` `Q` of
     /// `A = Q R`; `signs[i]` is the sign of `R[i, i]` (`+1` for zero).
     static func orthonormalizeColumnsCompactWY(
-        _ a: UnsafeMutablePointer<Float>, height: Int, width: Int, signs: UnsafeMutablePointer<Float>
+        _ a: UnsafeMutablePointer<Float>, height: Int, width: Int, signs: UnsafeMutablePointer<Float>, threads: Int
     ) throws {
         let m = height, rank = width
         let blockWidth = min(householderBlockWidth, rank)
@@ -86,9 +95,9 @@ extension LAPACK {
             guard info == 0 else { throw VarianceKitError.lapackFailure(routine: "sgeqrt3", info: Int(info)) }
             let trailing = width - start - count
             if trailing > 0 {
-                applyTransposedFromLeft(reflectors, count: count, height: m - start, factor: factor,
-                                        ldt: blockWidth, to: reflectors + count * m, columns: trailing, ld: m,
-                                        product: workspace.product)
+                BlockUpdate(operation: .transposedFromLeft, v: reflectors, count: count, length: m - start,
+                            factor: factor, ldt: blockWidth, c: reflectors + count * m, extent: trailing, ld: m,
+                            product: workspace.product).run(threads: threads)
             }
         }
         for i in 0..<rank { signs[i] = a[i * m + i] < 0 ? -1 : 1 }
@@ -103,9 +112,9 @@ extension LAPACK {
             let trailing = width - start - count
             if trailing > 0 {
                 // The columns formed so far are zero in rows start..<start+count (still holding R).
-                applyToZeroTopFromLeft(reflectors, count: count, height: m - start, factor: factor,
-                                       ldt: blockWidth, to: reflectors + count * m, columns: trailing, ld: m,
-                                       product: workspace.product)
+                BlockUpdate(operation: .toZeroTopFromLeft, v: reflectors, count: count, length: m - start,
+                            factor: factor, ldt: blockWidth, c: reflectors + count * m, extent: trailing, ld: m,
+                            product: workspace.product).run(threads: threads)
             }
             // The block's own columns: B_b E = E - V (T V₁ᵀ). X = T V₁ᵀ is upper triangular;
             // V₂ ← -V₂ X in place; V₁ ← I - V₁ X.
@@ -120,8 +129,9 @@ extension LAPACK {
                         Int32(count), Int32(count), 1, factor, Int32(blockWidth), x, Int32(count))
             let below = m - start - count
             if below > 0 {
-                cblas_strmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit,
-                            Int32(below), Int32(count), -1, x, Int32(count), reflectors + count, Int32(m))
+                BlockUpdate(operation: .negatedTimesTriangularFromRight, v: x, count: count, length: count,
+                            factor: x, ldt: count, c: reflectors + count, extent: below, ld: m,
+                            product: workspace.product).run(threads: threads)
             }
             cblas_strmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit,
                         Int32(count), Int32(count), -1, x, Int32(count), top, Int32(count))
@@ -136,7 +146,7 @@ extension LAPACK {
 
     /// `C ← (I - V T Vᵀ)ᵀ C = C - V Tᵀ (Vᵀ C)` for the `height x columns` `C` (rows `C₁` = the first
     /// `count`, `C₂` the rest): `Y = V₁ᵀ C₁ + V₂ᵀ C₂`, `Y ← Tᵀ Y`, `C₂ -= V₂ Y`, `C₁ -= V₁ Y`.
-    private static func applyTransposedFromLeft(
+    fileprivate static func applyTransposedFromLeft(
         _ v: UnsafeMutablePointer<Float>, count: Int, height: Int, factor: UnsafePointer<Float>, ldt: Int,
         to c: UnsafeMutablePointer<Float>, columns: Int, ld: Int, product y: UnsafeMutablePointer<Float>
     ) {
@@ -161,7 +171,7 @@ extension LAPACK {
 
     /// `C ← (I - V T Vᵀ) C` for a `C` whose first `count` rows are zero (their stored values are
     /// ignored and overwritten): `Y = T (V₂ᵀ C₂)`, `C₂ -= V₂ Y`, `C₁ = -V₁ Y`.
-    private static func applyToZeroTopFromLeft(
+    fileprivate static func applyToZeroTopFromLeft(
         _ v: UnsafeMutablePointer<Float>, count: Int, height: Int, factor: UnsafePointer<Float>, ldt: Int,
         to c: UnsafeMutablePointer<Float>, columns: Int, ld: Int, product y: UnsafeMutablePointer<Float>
     ) {
@@ -187,7 +197,7 @@ extension LAPACK {
     /// `H(j) ⋯ H(j+b-1) = I - Vᵀ T V` with `V = [V₁ V₂]`, `V₁` unit upper triangular. LAPACKE has no
     /// `sgelqt3`, so each panel of rows is factored by `sgelqf` and its `T` formed by `slarft`.
     static func orthonormalizeRowsCompactWY(
-        _ a: UnsafeMutablePointer<Float>, height: Int, width: Int, signs: UnsafeMutablePointer<Float>
+        _ a: UnsafeMutablePointer<Float>, height: Int, width: Int, signs: UnsafeMutablePointer<Float>, threads: Int
     ) throws {
         let m = height, rank = height
         let blockWidth = min(householderBlockWidth, rank)
@@ -212,8 +222,9 @@ extension LAPACK {
             guard info == 0 else { throw VarianceKitError.lapackFailure(routine: "slarft", info: Int(info)) }
             let remaining = m - start - count
             if remaining > 0 {
-                applyFromRight(reflectors, count: count, length: width - start, factor: factor, ldt: blockWidth,
-                               to: reflectors + count, rows: remaining, ld: m, product: workspace.product)
+                BlockUpdate(operation: .fromRight, v: reflectors, count: count, length: width - start,
+                            factor: factor, ldt: blockWidth, c: reflectors + count, extent: remaining, ld: m,
+                            product: workspace.product).run(threads: threads)
             }
         }
         for i in 0..<rank { signs[i] = a[i * m + i] < 0 ? -1 : 1 }
@@ -228,9 +239,9 @@ extension LAPACK {
             let trailing = m - start - count
             if trailing > 0 {
                 // The rows formed so far are zero in columns start..<start+count (still holding L).
-                applyTransposedToZeroLeftFromRight(reflectors, count: count, length: width - start, factor: factor,
-                                                   ldt: blockWidth, to: reflectors + count, rows: trailing, ld: m,
-                                                   product: workspace.product)
+                BlockUpdate(operation: .transposedToZeroLeftFromRight, v: reflectors, count: count, length: width - start,
+                            factor: factor, ldt: blockWidth, c: reflectors + count, extent: trailing, ld: m,
+                            product: workspace.product).run(threads: threads)
             }
             // The block's own rows: Eᵀ B_b = Eᵀ - (T V₁)ᵀ V. X = T V₁ is upper triangular;
             // V₂ ← -Xᵀ V₂ in place; V₁ ← I - Xᵀ V₁.
@@ -246,8 +257,9 @@ extension LAPACK {
                         Int32(count), Int32(count), 1, factor, Int32(blockWidth), x, Int32(count))
             let right = width - start - count
             if right > 0 {
-                cblas_strmm(CblasColMajor, CblasLeft, CblasUpper, CblasTrans, CblasNonUnit,
-                            Int32(count), Int32(right), -1, x, Int32(count), reflectors + count * m, Int32(m))
+                BlockUpdate(operation: .negatedTransposedTriangularFromLeft, v: x, count: count, length: count,
+                            factor: x, ldt: count, c: reflectors + count * m, extent: right, ld: m,
+                            product: workspace.product).run(threads: threads)
             }
             cblas_strmm(CblasColMajor, CblasLeft, CblasUpper, CblasTrans, CblasNonUnit,
                         Int32(count), Int32(count), -1, x, Int32(count), top, Int32(count))
@@ -264,46 +276,46 @@ extension LAPACK {
 
     /// `C ← C (I - Vᵀ T V) = C - (C Vᵀ) T V` for the `rows x length` `C` (columns `C₁` = the first
     /// `count`, `C₂` the rest): `Y = C₁ V₁ᵀ + C₂ V₂ᵀ`, `Y ← Y T`, `C₂ -= Y V₂`, `C₁ -= Y V₁`.
-    private static func applyFromRight(
+    fileprivate static func applyFromRight(
         _ v: UnsafeMutablePointer<Float>, count: Int, length: Int, factor: UnsafePointer<Float>, ldt: Int,
-        to c: UnsafeMutablePointer<Float>, rows: Int, ld: Int, product y: UnsafeMutablePointer<Float>
+        to c: UnsafeMutablePointer<Float>, rows: Int, ld: Int, product y: UnsafeMutablePointer<Float>, ldy: Int
     ) {
         let right = length - count
-        copyBlock(rows: rows, columns: count, from: c, ld, to: y, rows)
+        copyBlock(rows: rows, columns: count, from: c, ld, to: y, ldy)
         cblas_strmm(CblasColMajor, CblasRight, CblasUpper, CblasTrans, CblasUnit,
-                    Int32(rows), Int32(count), 1, v, Int32(ld), y, Int32(rows))
+                    Int32(rows), Int32(count), 1, v, Int32(ld), y, Int32(ldy))
         if right > 0 {
             cblas_sgemm(CblasColMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(count), Int32(right),
-                        1, c + count * ld, Int32(ld), v + count * ld, Int32(ld), 1, y, Int32(rows))
+                        1, c + count * ld, Int32(ld), v + count * ld, Int32(ld), 1, y, Int32(ldy))
         }
         cblas_strmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit,
-                    Int32(rows), Int32(count), 1, factor, Int32(ldt), y, Int32(rows))
+                    Int32(rows), Int32(count), 1, factor, Int32(ldt), y, Int32(ldy))
         if right > 0 {
             cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(right), Int32(count),
-                        -1, y, Int32(rows), v + count * ld, Int32(ld), 1, c + count * ld, Int32(ld))
+                        -1, y, Int32(ldy), v + count * ld, Int32(ld), 1, c + count * ld, Int32(ld))
         }
         cblas_strmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasUnit,
-                    Int32(rows), Int32(count), 1, v, Int32(ld), y, Int32(rows))
-        subtractBlock(rows: rows, columns: count, y, rows, from: c, ld)
+                    Int32(rows), Int32(count), 1, v, Int32(ld), y, Int32(ldy))
+        subtractBlock(rows: rows, columns: count, y, ldy, from: c, ld)
     }
 
     /// `C ← C (I - Vᵀ T V)ᵀ` for a `C` whose first `count` columns are zero (their stored values
     /// are ignored and overwritten): `Y = (C₂ V₂ᵀ) Tᵀ`, `C₂ -= Y V₂`, `C₁ = -Y V₁`.
-    private static func applyTransposedToZeroLeftFromRight(
+    fileprivate static func applyTransposedToZeroLeftFromRight(
         _ v: UnsafeMutablePointer<Float>, count: Int, length: Int, factor: UnsafePointer<Float>, ldt: Int,
-        to c: UnsafeMutablePointer<Float>, rows: Int, ld: Int, product y: UnsafeMutablePointer<Float>
+        to c: UnsafeMutablePointer<Float>, rows: Int, ld: Int, product y: UnsafeMutablePointer<Float>, ldy: Int
     ) {
         let right = length - count
         precondition(right > 0, "rows below a block imply columns to its right in a wide matrix")
         cblas_sgemm(CblasColMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(count), Int32(right),
-                    1, c + count * ld, Int32(ld), v + count * ld, Int32(ld), 0, y, Int32(rows))
+                    1, c + count * ld, Int32(ld), v + count * ld, Int32(ld), 0, y, Int32(ldy))
         cblas_strmm(CblasColMajor, CblasRight, CblasUpper, CblasTrans, CblasNonUnit,
-                    Int32(rows), Int32(count), 1, factor, Int32(ldt), y, Int32(rows))
+                    Int32(rows), Int32(count), 1, factor, Int32(ldt), y, Int32(ldy))
         cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(right), Int32(count),
-                    -1, y, Int32(rows), v + count * ld, Int32(ld), 1, c + count * ld, Int32(ld))
+                    -1, y, Int32(ldy), v + count * ld, Int32(ld), 1, c + count * ld, Int32(ld))
         cblas_strmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasUnit,
-                    Int32(rows), Int32(count), -1, v, Int32(ld), y, Int32(rows))
-        copyBlock(rows: rows, columns: count, from: y, rows, to: c, ld)
+                    Int32(rows), Int32(count), -1, v, Int32(ld), y, Int32(ldy))
+        copyBlock(rows: rows, columns: count, from: y, ldy, to: c, ld)
     }
 
     /// Copies a column-major `rows x columns` block between leading dimensions.
@@ -325,5 +337,88 @@ extension LAPACK {
 
     private static func character(_ letter: Unicode.Scalar) -> CChar {
         CChar(UInt8(ascii: letter))
+    }
+}
+
+/// One trailing update of the compact WY routines, split into the fixed blocks of
+/// `LAPACK.updateBlockSize` columns (the left-hand updates of QR) or rows (the right-hand updates
+/// of LQ) of `C`, counted from its first column (row). Block `k` runs single-threaded calls on its
+/// own columns (rows) of `C` and of the product `Y` only, so the blocks are independent and their
+/// results do not depend on which worker runs them or how many workers there are.
+///
+/// For the triangular products, `v` and `factor` are the `count x count` upper-triangular `X`
+/// (leading dimension `count`), and `C` is `V₂` of `orthonormalizeColumnsCompactWY` (`V₂ ← -V₂ X`,
+/// `extent` rows) or of `orthonormalizeRowsCompactWY` (`V₂ ← -Xᵀ V₂`, `extent` columns).
+private struct BlockUpdate: ParallelJob {
+    enum Operation {
+        /// `LAPACK.applyTransposedFromLeft` on columns.
+        case transposedFromLeft
+        /// `LAPACK.applyToZeroTopFromLeft` on columns.
+        case toZeroTopFromLeft
+        /// `C ← -C X` on rows (`strmm`).
+        case negatedTimesTriangularFromRight
+        /// `LAPACK.applyFromRight` on rows.
+        case fromRight
+        /// `LAPACK.applyTransposedToZeroLeftFromRight` on rows.
+        case transposedToZeroLeftFromRight
+        /// `C ← -Xᵀ C` on columns (`strmm`).
+        case negatedTransposedTriangularFromLeft
+    }
+
+    let operation: Operation
+    let v: UnsafeMutablePointer<Float>
+    let count: Int
+    /// The height (QR) or length (LQ) of the reflectors.
+    let length: Int
+    let factor: UnsafePointer<Float>
+    let ldt: Int
+    let c: UnsafeMutablePointer<Float>
+    /// The columns (QR) or rows (LQ) of `C`.
+    let extent: Int
+    let ld: Int
+    /// `count x extent` (QR, leading dimension `count`) or `extent x count` (LQ, leading
+    /// dimension `extent`).
+    let product: UnsafeMutablePointer<Float>
+
+    var blockCount: Int { (extent + LAPACK.updateBlockSize - 1) / LAPACK.updateBlockSize }
+
+    static let entry: ParallelJobEntry = { pointer, worker, workers in
+        let job = pointer.assumingMemoryBound(to: BlockUpdate.self).pointee
+        for block in ParallelRuntime.share(worker, of: workers, count: job.blockCount) { job.update(block: block) }
+    }
+
+    /// The BLAS calls run on OpenBLAS's single thread, so helpers have no OpenBLAS threads to
+    /// keep away from.
+    static var leavesCallerProcessor: Bool { false }
+
+    /// Runs every block, on up to `threads` workers (one per block at most).
+    func run(threads: Int) {
+        ParallelRuntime.shared.run(workers: min(threads, blockCount), self)
+    }
+
+    /// Block `block`: columns (rows) `block · updateBlockSize ..< min(extent, (block + 1) · updateBlockSize)`.
+    func update(block: Int) {
+        let first = block * LAPACK.updateBlockSize
+        let size = min(LAPACK.updateBlockSize, extent - first)
+        switch operation {
+        case .transposedFromLeft:
+            LAPACK.applyTransposedFromLeft(v, count: count, height: length, factor: factor, ldt: ldt,
+                                           to: c + first * ld, columns: size, ld: ld, product: product + first * count)
+        case .toZeroTopFromLeft:
+            LAPACK.applyToZeroTopFromLeft(v, count: count, height: length, factor: factor, ldt: ldt,
+                                          to: c + first * ld, columns: size, ld: ld, product: product + first * count)
+        case .negatedTimesTriangularFromRight:
+            cblas_strmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit,
+                        Int32(size), Int32(count), -1, factor, Int32(ldt), c + first, Int32(ld))
+        case .fromRight:
+            LAPACK.applyFromRight(v, count: count, length: length, factor: factor, ldt: ldt,
+                                  to: c + first, rows: size, ld: ld, product: product + first, ldy: extent)
+        case .transposedToZeroLeftFromRight:
+            LAPACK.applyTransposedToZeroLeftFromRight(v, count: count, length: length, factor: factor, ldt: ldt,
+                                                      to: c + first, rows: size, ld: ld, product: product + first, ldy: extent)
+        case .negatedTransposedTriangularFromLeft:
+            cblas_strmm(CblasColMajor, CblasLeft, CblasUpper, CblasTrans, CblasNonUnit,
+                        Int32(count), Int32(size), -1, factor, Int32(ldt), c + first * ld, Int32(ld))
+        }
     }
 }

@@ -27,16 +27,31 @@ extension LAPACK {
     /// `HouseholderRoutine`); the names above are those of `.lapackDrivers`.
     ///
     /// The rows (columns) must be linearly independent for the result to span what they span;
-    /// for a Gaussian matrix that holds with probability 1. Uses OpenBLAS's current thread count.
+    /// for a Gaussian matrix that holds with probability 1.
+    ///
+    /// Threads: `.compactWY` runs every BLAS and LAPACK call single-threaded (it sets OpenBLAS to
+    /// one thread while it runs and back to the count it found) and splits the trailing updates
+    /// into fixed blocks shared by `threads` workers (`nil`: OpenBLAS's current thread count), so
+    /// its result is bit-identical for every thread count. `.lapackDrivers` runs on OpenBLAS's
+    /// current thread count, whose threaded kernels round differently at different counts. OpenBLAS's
+    /// count is process-wide: the library's callers hold `ThreadPolicy.withBLASThreadCount` around
+    /// this call, and so should a program that changes the policy from other threads.
     ///
     /// - Throws: `VarianceKitError.shapeMismatch` beyond LAPACK's 32-bit dimensions,
     ///   `.nonFiniteInput` (naming the first routine it would have gone to) when `matrix` holds
     ///   inf or NaN, `.insufficientMemory` or `.allocationFailed` when a workspace cannot be
     ///   allocated, `.lapackFailure` when a routine reports `info != 0`. `matrix` is unchanged
     ///   then, except after a `.lapackFailure`.
-    public static func orthonormalize(_ matrix: inout Matrix, routine: HouseholderRoutine = .compactWY) throws -> [Float] {
+    public static func orthonormalize(
+        _ matrix: inout Matrix, routine: HouseholderRoutine = .compactWY, threads: Int? = nil
+    ) throws -> [Float] {
         let rows = matrix.rows, columns = matrix.columns
         let rank = min(rows, columns)
+        if let threads, !(1...ThreadPolicy.maximumThreadCount).contains(threads) {
+            throw VarianceKitError.invalidParameter(name: "threads", value: "\(threads)",
+                                                    expected: "an integer in 1...\(ThreadPolicy.maximumThreadCount), or nil for OpenBLAS's count")
+        }
+        let workers = threads ?? max(1, Int(openblas_get_num_threads()))
         guard rank > 0 else { return [] }
         for dimension in [rows, columns] where dimension > BLAS.maximumDimension {
             throw VarianceKitError.shape("LAPACK.orthonormalize", "a dimension", actual: [dimension], expected: [BLAS.maximumDimension],
@@ -54,9 +69,13 @@ extension LAPACK {
                 let a = buffer.baseAddress!, signs = signBuffer.baseAddress!
                 switch (routine, columns >= rows) {
                 case (.compactWY, true):
-                    try orthonormalizeColumnsCompactWY(a, height: columns, width: rows, signs: signs)
+                    try withSingleThreadedBLAS {
+                        try orthonormalizeColumnsCompactWY(a, height: columns, width: rows, signs: signs, threads: workers)
+                    }
                 case (.compactWY, false):
-                    try orthonormalizeRowsCompactWY(a, height: columns, width: rows, signs: signs)
+                    try withSingleThreadedBLAS {
+                        try orthonormalizeRowsCompactWY(a, height: columns, width: rows, signs: signs, threads: workers)
+                    }
                 case (.lapackDrivers, _):
                     try orthonormalizeWithDrivers(a, height: columns, width: rows, signs: signs)
                 }
@@ -108,5 +127,13 @@ extension LAPACK {
             ? LAPACKE_sorgqr_work(LAPACK_COL_MAJOR, m, n, k, a, m, tau, work, Int32(workCount))
             : LAPACKE_sorglq_work(LAPACK_COL_MAJOR, m, n, k, a, m, tau, work, Int32(workCount))
         guard info == 0 else { throw VarianceKitError.lapackFailure(routine: formName, info: Int(info)) }
+    }
+
+    /// Runs `body` with OpenBLAS on one thread, then sets it back to the count it found.
+    static func withSingleThreadedBLAS<Result>(_ body: () throws -> Result) rethrows -> Result {
+        let previous = openblas_get_num_threads()
+        if previous != 1 { openblas_set_num_threads(1) }
+        defer { if previous != 1 { openblas_set_num_threads(previous) } }
+        return try body()
     }
 }

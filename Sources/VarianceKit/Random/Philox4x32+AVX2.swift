@@ -1,7 +1,7 @@
 /// Philox words from the AVX2 kernels (`AVX2Kernels`), used by the fills when the
 /// processor has AVX2 (the Swift code is built for baseline x86-64, so its own kernel is SSE2).
-/// The kernel writes the same words as `words(group:)`, in element order. Whether the fills use
-/// it is `CPUFeatures.usesAVX2`.
+/// The kernel writes the same words as `words(group:)`, in element order. The fills use it on
+/// `FillPath.avx2` (`CPUFeatures.usesAVX2` without `usesAVX512`).
 extension PhiloxLanes {
     /// The words of `groups` in element order at `words` (32 per group); requires
     /// `CPUFeatures.hasAVX2`.

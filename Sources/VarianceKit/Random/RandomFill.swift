@@ -37,8 +37,11 @@ public enum RandomFill {
 
     /// The normal `N(mean, standardDeviation^2)` conditioned on lying in
     /// `[mean + lower * standardDeviation, mean + upper * standardDeviation]` (bounds in standard
-    /// deviations), sampled exactly by inverting its CDF; never clamped. Its variance is
-    /// `standardDeviation^2 * (1 + (a phi(a) - b phi(b))/Z - ((phi(a) - phi(b))/Z)^2)`
+    /// deviations), sampled exactly, never clamped: where the bounds hold at least 0.8 of the
+    /// normal's mass (`Z = Phi(b) - Phi(a) >= 0.8`, e.g. `[-2, 2]`), by rejection of Box-Muller
+    /// normals from four counter slots per element with inversion when all four are rejected
+    /// (`TruncatedNormalRejection`); otherwise by inverting its CDF (`TruncatedNormalTransform`).
+    /// Its variance is `standardDeviation^2 * (1 + (a phi(a) - b phi(b))/Z - ((phi(a) - phi(b))/Z)^2)`
     /// (`StandardNormal.truncatedMoments`); for `[-2, 2]` that is `0.7737 standardDeviation^2`.
     public static func truncatedNormal(
         _ buffer: UnsafeMutableBufferPointer<Float>, mean: Float = 0, standardDeviation: Float = 1,
@@ -47,9 +50,14 @@ public enum RandomFill {
     ) throws {
         try validateTruncatedNormal(mean: mean, standardDeviation: standardDeviation, lower: lower, upper: upper)
         let threadCount = try resolveThreads(threads)
-        run(buffer, lanes: PhiloxLanes(seed: seed, stream: stream), threads: threadCount,
-            transform: TruncatedNormalTransform(mean: mean, standardDeviation: standardDeviation,
-                                                lower: lower, upper: upper))
+        let lanes = PhiloxLanes(seed: seed, stream: stream)
+        if TruncatedNormalRejection.applies(lower: lower, upper: upper) {
+            run(buffer, lanes: lanes, threads: threadCount,
+                transform: TruncatedNormalRejection(mean: mean, standardDeviation: standardDeviation, lower: lower, upper: upper))
+        } else {
+            run(buffer, lanes: lanes, threads: threadCount,
+                transform: TruncatedNormalTransform(mean: mean, standardDeviation: standardDeviation, lower: lower, upper: upper))
+        }
     }
 
     // MARK: - Matrix overloads (row-major: element (r, c) is element r * columns + c of the fill)
@@ -167,7 +175,7 @@ public enum RandomFill {
     // MARK: - The kernel
 
     /// Fills `buffer` with `transform` of Philox words, whole groups per share.
-    static func run<T: BlockTransform>(
+    static func run<T: FillTransform>(
         _ buffer: UnsafeMutableBufferPointer<Float>, lanes: PhiloxLanes, threads: Int, transform: T
     ) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
@@ -183,8 +191,8 @@ public enum RandomFill {
     }
 
     /// Fills the elements of `groups` (clipped to `count`): SIMD code in optimized builds, the
-    /// scalar reference in unoptimized ones (both give the same bits). Allocates nothing.
-    static func fillGroups<T: BlockTransform>(
+    /// scalar reference in unoptimized ones (both give the same bits). Allocates nothing on the heap.
+    static func fillGroups<T: FillTransform>(
         _ base: UnsafeMutablePointer<Float>, count: Int, groups: Range<Int>, lanes: PhiloxLanes, transform: T
     ) {
         let whole = groups.lowerBound..<max(groups.lowerBound, min(groups.upperBound, count / 32))
@@ -197,46 +205,22 @@ public enum RandomFill {
         // The last, partial group: compute it whole, keep what fits.
         let last = whole.upperBound
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { scratch in
-            fillGroupScalar(last, lanes: lanes, transform: transform, to: scratch.baseAddress!)
+            transform.storeScalar(group: last, lanes: lanes, to: scratch.baseAddress!)
             (base + last * 32).update(from: scratch.baseAddress!, count: count - last * 32)
         }
     }
 
-    /// Groups `groups` into `base + 32 g`, eight blocks at a time in SIMD code: words from the
-    /// AVX2 kernel chunk by chunk where the processor has AVX2, else from the SSE2 kernel
-    /// group by group (`avx2: false` forces the latter).
-    static func fillSIMD<T: BlockTransform>(
+    /// Groups `groups` into `base + 32 g` in SIMD code on `path` (by default the fastest this
+    /// processor runs and the environment allows, `FillPath.fastest`).
+    static func fillSIMD<T: FillTransform>(
         _ base: UnsafeMutablePointer<Float>, groups: Range<Int>, lanes: PhiloxLanes, transform: T,
-        avx2: Bool = CPUFeatures.usesAVX2
+        path: FillPath = .fastest
     ) {
-        guard avx2 else {
-            for group in groups {
-                transform.store(group: lanes.words(group: group), to: base + group &* 32, streaming: false)
-            }
-            return
-        }
-        if transform.fillAVX2(groups: groups, lanes: lanes, base: base) { return }
-        // 2048 words (8 KiB) per chunk stay in the L1 cache between the kernel and the transform.
-        // A fill larger than the caches goes to memory with non-temporal stores (`StreamingStore`).
-        let streaming = StreamingStore.pays(for: base, count: groups.count &* 32)
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: groupsPerChunk * 32) { buffer in
-            let words = buffer.baseAddress!
-            var start = groups.lowerBound
-            while start < groups.upperBound {
-                let end = min(start + groupsPerChunk, groups.upperBound)
-                lanes.writeWordsAVX2(groups: start..<end, to: words)
-                for group in start..<end {
-                    let groupWords = words + (group &- start) &* 32
-                    transform.store(group: (load(groupWords), load(groupWords + 8), load(groupWords + 16), load(groupWords + 24)),
-                                    to: base + group &* 32, streaming: streaming)
-                }
-                start = end
-            }
-        }
-        if streaming { StreamingStore.fence() }
+        guard !groups.isEmpty else { return }
+        transform.fillSIMD(base, groups: groups, lanes: lanes, path: path)
     }
 
-    /// Groups per chunk of the AVX2 path.
+    /// Groups per chunk of the AVX2 and AVX-512 paths.
     static let groupsPerChunk = 64
 
     /// Eight words at `pointer`, as element loads (LLVM merges them into vector loads; the
@@ -246,21 +230,12 @@ public enum RandomFill {
         SIMD8(pointer[0], pointer[1], pointer[2], pointer[3], pointer[4], pointer[5], pointer[6], pointer[7])
     }
 
-    /// Groups `groups` into `base + 32 g`, one block at a time in scalar code.
-    static func fillScalar<T: BlockTransform>(
+    /// Groups `groups` into `base + 32 g` in scalar code (`FillTransform.storeScalar`).
+    static func fillScalar<T: FillTransform>(
         _ base: UnsafeMutablePointer<Float>, groups: Range<Int>, lanes: PhiloxLanes, transform: T
     ) {
         for group in groups {
-            fillGroupScalar(group, lanes: lanes, transform: transform, to: base + group &* 32)
-        }
-    }
-
-    /// The 32 elements of group `group` at `output`, one block at a time in scalar code.
-    static func fillGroupScalar<T: BlockTransform>(
-        _ group: Int, lanes: PhiloxLanes, transform: T, to output: UnsafeMutablePointer<Float>
-    ) {
-        for lane in 0..<8 {
-            transform.store(block: lanes.blockWords(group: group, lane: lane), to: output + lane)
+            transform.storeScalar(group: group, lanes: lanes, to: base + group &* 32)
         }
     }
 }
@@ -268,7 +243,7 @@ public enum RandomFill {
 /// A fill split into the shares of a `ParallelRuntime` run: share `w` of `n` fills the groups
 /// `ParallelRuntime.share(w, of: n, count: groups)`. Each transform supplies the entry point
 /// (`BlockTransform.fillEntry`), since a C function cannot be formed in generic code.
-struct FillJob<Transform: BlockTransform>: ParallelJob {
+struct FillJob<Transform: FillTransform>: ParallelJob {
     let base: UnsafeMutablePointer<Float>
     let count: Int
     let groups: Int

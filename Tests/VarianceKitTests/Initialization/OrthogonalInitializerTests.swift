@@ -87,28 +87,71 @@ import Testing
         }
     }
 
-    /// Bit-identical across runs at a given thread count. Across thread counts OpenBLAS's threaded
-    /// kernels (inside sgeqrf/sorgqr) round in a different order, so 1 and 2 threads agree to
-    /// rounding (1e-5), not bit for bit; the Gaussian matrix itself is bit-identical (RandomFill tests).
-    /// Serialized: OpenBLAS's thread count is process-wide.
-    @Test(.serialized, arguments: [(300, 200), (200, 300), (257, 257)])
-    func reproducibleAcrossRunsAndCloseAcrossThreadCounts(rows: Int, columns: Int) throws {
-        var one = try Matrix(rows: rows, columns: columns)
-        var oneAgain = try Matrix(rows: rows, columns: columns)
-        var two = try Matrix(rows: rows, columns: columns)
-        var twoAgain = try Matrix(rows: rows, columns: columns)
-        try Initializer.orthogonal(gain: 1).fillWeight(&one, seed: 3, threads: 1)
-        try Initializer.orthogonal(gain: 1).fillWeight(&two, seed: 3, threads: 2)
-        try Initializer.orthogonal(gain: 1).fillWeight(&oneAgain, seed: 3, threads: 1)
-        try Initializer.orthogonal(gain: 1).fillWeight(&twoAgain, seed: 3, threads: 2)
-        #expect(one == oneAgain)
-        #expect(two == twoAgain)
-        let difference = zip(one.elements, two.elements).map { abs($0 - $1) }.max() ?? 0
-        #expect(difference < 1e-5)
-        var otherStream = try Matrix(rows: rows, columns: columns)
-        try Initializer.orthogonal(gain: 1).fillWeight(&otherStream, seed: 3, stream: 1, threads: 1)
+    /// Bit-identical for 1, 2, 3 and 7 threads and across runs, for a wide, a tall and a square
+    /// shape whose trailing updates span several of `LAPACK.updateBlockSize`'s blocks; and
+    /// orthonormal, checked in Double: `max |W Wᵀ - I| < 2e-5` (wide, square) or `max |Wᵀ W - I|`
+    /// (tall). Serialized: OpenBLAS's thread count is process-wide.
+    @Test(.serialized, arguments: [(700, 900), (900, 700), (640, 640)])
+    func bitIdenticalWhateverTheThreadCount(rows: Int, columns: Int) throws {
+        func draw(threads: Int, stream: UInt64 = 0) throws -> Matrix {
+            var weight = try Matrix(rows: rows, columns: columns)
+            try Initializer.orthogonal(gain: 1).fillWeight(&weight, seed: 3, stream: stream, threads: threads)
+            return weight
+        }
+        let one = try draw(threads: 1)
+        for threads in [2, 3, 7, 1] {
+            let other = try draw(threads: threads)
+            let differing = zip(one.elements, other.elements).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "\(rows)x\(columns), \(threads) threads: \(differing) elements differ from 1 thread")
+        }
+        let otherStream = try draw(threads: 2, stream: 1)
         let streamDifference = zip(one.elements, otherStream.elements).map { abs($0 - $1) }.max() ?? 0
         #expect(streamDifference > 0.01)
+
+        // Orthonormality in Double: the basis vectors are the rows (wide, square) or the columns (tall).
+        let wide = rows <= columns
+        let count = wide ? rows : columns, length = wide ? columns : rows
+        var vectors = [[Double]](repeating: [Double](repeating: 0, count: length), count: count)
+        one.withUnsafeBufferPointer { w in
+            for i in 0..<count {
+                for k in 0..<length { vectors[i][k] = Double(wide ? w[i * columns + k] : w[k * columns + i]) }
+            }
+        }
+        var worst = 0.0
+        for i in 0..<count {
+            for j in i..<count {
+                var dot = 0.0
+                vectors[i].withUnsafeBufferPointer { a in
+                    vectors[j].withUnsafeBufferPointer { b in
+                        for k in 0..<length { dot += a[k] * b[k] }
+                    }
+                }
+                worst = max(worst, abs(dot - (i == j ? 1 : 0)))
+            }
+        }
+        #expect(worst < 2e-5, "\(rows)x\(columns): max |Gram - I| = \(worst)")
+    }
+
+    /// `LAPACK.orthonormalize` gives the same bits for any `threads`, and refuses counts outside
+    /// `1...ThreadPolicy.maximumThreadCount`.
+    @Test func orthonormalizeIsBitIdenticalForAnyWorkerCount() throws {
+        var gaussian = try Matrix(rows: 520, columns: 1100)
+        try RandomFill.normal(&gaussian, seed: 17, stream: 2, threads: 1)
+        for shape in [gaussian, gaussian.transposed()] {
+            var reference = shape
+            let signs = try LAPACK.orthonormalize(&reference, threads: 1)
+            for threads in [2, 5] {
+                var other = shape
+                #expect(try LAPACK.orthonormalize(&other, threads: threads) == signs)
+                #expect(zip(reference.elements, other.elements).allSatisfy { $0.bitPattern == $1.bitPattern },
+                        "\(shape.rows)x\(shape.columns), \(threads) workers")
+            }
+        }
+        var matrix = gaussian
+        #expect(throws: VarianceKitError.invalidParameter(name: "threads", value: "0",
+                                                          expected: "an integer in 1...256, or nil for OpenBLAS's count")) {
+            try LAPACK.orthonormalize(&matrix, threads: 0)
+        }
     }
 
     @Test func orthonormalizeReturnsTheSignsOfTheDiagonal() throws {

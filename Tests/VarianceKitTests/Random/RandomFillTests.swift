@@ -91,31 +91,36 @@ import Testing
 
     // MARK: - Determinism
 
-    static let fills: [String] = ["uniform", "normal", "truncated"]
+    /// "truncated" ([-3, 2]) samples by rejection, "truncated narrow" ([0.5, 1]) by inversion.
+    static let fills: [String] = ["uniform", "normal", "truncated", "truncated narrow"]
 
     static func fill(_ kind: String, _ buffer: UnsafeMutableBufferPointer<Float>, seed: UInt64, stream: UInt64, threads: Int) throws {
         switch kind {
         case "uniform": try RandomFill.uniform(buffer, low: -1, high: 1, seed: seed, stream: stream, threads: threads)
         case "normal": try RandomFill.normal(buffer, seed: seed, stream: stream, threads: threads)
-        default: try RandomFill.truncatedNormal(buffer, lower: -3, upper: 2, seed: seed, stream: stream, threads: threads)
+        case "truncated": try RandomFill.truncatedNormal(buffer, lower: -3, upper: 2, seed: seed, stream: stream, threads: threads)
+        default: try RandomFill.truncatedNormal(buffer, lower: 0.5, upper: 1, seed: seed, stream: stream, threads: threads)
         }
     }
 
     @Test(arguments: fills)
     func bitIdenticalWhateverTheThreadCount(kind: String) throws {
-        // 200 003 elements: several threads' worth, and a partial last group.
-        let count = 200_003
+        // 250 003 elements: seven threads' worth (at least 32 768 elements each), and a partial last group.
+        let count = 250_003
         var one = [Float](repeating: 0, count: count)
         var two = [Float](repeating: 0, count: count)
         var three = [Float](repeating: 0, count: count)
+        var seven = [Float](repeating: 0, count: count)
         var again = [Float](repeating: 0, count: count)
         try one.withUnsafeMutableBufferPointer { try RandomFillTests.fill(kind, $0, seed: 77, stream: 3, threads: 1) }
         try two.withUnsafeMutableBufferPointer { try RandomFillTests.fill(kind, $0, seed: 77, stream: 3, threads: 2) }
         try three.withUnsafeMutableBufferPointer { try RandomFillTests.fill(kind, $0, seed: 77, stream: 3, threads: 3) }
+        try seven.withUnsafeMutableBufferPointer { try RandomFillTests.fill(kind, $0, seed: 77, stream: 3, threads: 7) }
         try again.withUnsafeMutableBufferPointer { try RandomFillTests.fill(kind, $0, seed: 77, stream: 3, threads: 2) }
-        #expect(one == two)
-        #expect(one == three)
-        #expect(two == again)
+        #expect(one.map(\.bitPattern) == two.map(\.bitPattern))
+        #expect(one.map(\.bitPattern) == three.map(\.bitPattern))
+        #expect(one.map(\.bitPattern) == seven.map(\.bitPattern))
+        #expect(two.map(\.bitPattern) == again.map(\.bitPattern))
         // A prefix fill is the prefix of the full fill (the layout is a function of the index).
         var prefix = [Float](repeating: 0, count: 1001)
         try prefix.withUnsafeMutableBufferPointer { try RandomFillTests.fill(kind, $0, seed: 77, stream: 3, threads: 1) }
@@ -189,10 +194,12 @@ import Testing
     }
 
     /// Optimized builds fill with the eight-lane SIMD transforms (words from the SSE2 kernel, or
-    /// from the AVX2 kernel with the normal's whole fill in C), unoptimized ones (this test run)
-    /// with the scalar reference: all must give the same bits, for every transform, including
-    /// the truncated normal's double-precision tail path (bounds [-30, -5] send most draws
-    /// there) and uniform widths where rounding would reach `high`.
+    /// from the AVX2 or AVX-512 kernel, with whole fills in C where a transform has them),
+    /// unoptimized ones (this test run) with the scalar reference: every path the processor runs
+    /// must give the same bits, for every transform, including the truncated normal's
+    /// double-precision tail path (bounds [-30, -5] send most draws there) and uniform widths
+    /// where rounding would reach `high`. The AVX-512 path is compared only where
+    /// `CPUFeatures.hasAVX512` holds, the AVX2 path where `hasAVX2` does (`FillPath.supported`).
     @Test func simdAndScalarTransformsGiveTheSameBits() {
         let groups = 0..<40
         func compare<T: BlockTransform>(_ transform: T, _ label: String) {
@@ -201,13 +208,13 @@ import Testing
             for seed: UInt64 in [1, 0xFEED_F00D] {
                 let lanes = PhiloxLanes(seed: seed, stream: 5)
                 scalar.withUnsafeMutableBufferPointer { RandomFill.fillScalar($0.baseAddress!, groups: groups, lanes: lanes, transform: transform) }
-                for avx2 in CPUFeatures.hasAVX2 ? [false, true] : [false] {
+                for path in FillPath.supported {
                     simd = [Float](repeating: 0, count: count)
                     simd.withUnsafeMutableBufferPointer {
-                        RandomFill.fillSIMD($0.baseAddress!, groups: groups, lanes: lanes, transform: transform, avx2: avx2)
+                        RandomFill.fillSIMD($0.baseAddress!, groups: groups, lanes: lanes, transform: transform, path: path)
                     }
                     let mismatches = zip(simd, scalar).filter { $0.0.bitPattern != $0.1.bitPattern }.count
-                    #expect(mismatches == 0, "\(label), seed \(seed), AVX2 \(avx2): \(mismatches) of \(count) differ")
+                    #expect(mismatches == 0, "\(label), seed \(seed), \(path): \(mismatches) of \(count) differ")
                 }
                 // Non-temporal stores (what fills larger than the caches use) write the same values.
                 let aligned = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)

@@ -1,0 +1,397 @@
+#include "CKernels.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define VK_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl")))
+
+/* Each 512-bit register holds one counter word of the eight blocks of a group, one per 64-bit
+   lane, in the lane's low half: `vpmuludq` multiplies exactly those halves, so a product lands in
+   its lane as hi << 32 | lo, and a round is two multiplies, two shifts and two three-way XORs
+   (`vpternlogq`), with no shuffles. The high halves carry garbage that is only ever XORed (lane
+   by lane) and ignored by `vpmuludq`. Two groups go through the rounds together, for the
+   multiplies' latency. */
+#define PHILOX_ROUND_512(c0, c1, c2, c3, k0, k1)                                     \
+    do {                                                                             \
+        __m512i product0 = _mm512_mul_epu32((c0), multiplier0);                      \
+        __m512i product1 = _mm512_mul_epu32((c2), multiplier1);                      \
+        (c0) = _mm512_ternarylogic_epi64(_mm512_srli_epi64(product1, 32), (c1), (k0), 0x96); \
+        (c1) = product1;                                                             \
+        (c2) = _mm512_ternarylogic_epi64(_mm512_srli_epi64(product0, 32), (c3), (k1), 0x96); \
+        (c3) = product0;                                                             \
+    } while (0)
+
+/* Round keys k + r (0x9E3779B9, 0xBB67AE85), r < 10, broadcast once per call. */
+typedef struct {
+    __m512i first[10], second[10];
+    __m512i stream_low, stream_high;
+} philox_keys_512;
+
+VK_AVX512
+static inline void philox_keys_init_512(philox_keys_512 *keys, uint32_t key0, uint32_t key1,
+                                        uint32_t stream0, uint32_t stream1) {
+    for (uint32_t round = 0; round < 10; round++) {
+        keys->first[round] = _mm512_set1_epi64((uint32_t)(key0 + round * 0x9E3779B9u));
+        keys->second[round] = _mm512_set1_epi64((uint32_t)(key1 + round * 0xBB67AE85u));
+    }
+    keys->stream_low = _mm512_set1_epi64(stream0);
+    keys->stream_high = _mm512_set1_epi64(stream1);
+}
+
+/* Ten rounds on two sets of eight counters, (a0, a1, stream) and (b0, b1, stream), word 0 and 1
+   in the low halves of the lanes: a[j] and b[j] receive word j of each set's eight blocks. */
+VK_AVX512
+static inline void philox_rounds_512(const philox_keys_512 *keys, __m512i a0, __m512i a1, __m512i b0, __m512i b1,
+                                     __m512i a[4], __m512i b[4]) {
+    const __m512i multiplier0 = _mm512_set1_epi64(0xD2511F53);
+    const __m512i multiplier1 = _mm512_set1_epi64(0xCD9E8D57);
+    __m512i a2 = keys->stream_low, b2 = a2, a3 = keys->stream_high, b3 = a3;
+    _Pragma("clang loop unroll(full)")
+    for (int round = 0; round < 10; round++) {
+        PHILOX_ROUND_512(a0, a1, a2, a3, keys->first[round], keys->second[round]);
+        PHILOX_ROUND_512(b0, b1, b2, b3, keys->first[round], keys->second[round]);
+    }
+    a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3;
+    b[0] = b0; b[1] = b1; b[2] = b2; b[3] = b3;
+}
+
+/* The words of blocks first_block ..< first_block + 8 and second_block ..< second_block + 8
+   (both multiples of 8): a[j] and b[j] hold word j of each group's blocks, block l in the low
+   half of lane l. */
+VK_AVX512
+static inline void philox_two_groups_512(const philox_keys_512 *keys, uint64_t first_block, uint64_t second_block,
+                                         __m512i a[4], __m512i b[4]) {
+    const __m512i lane = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7);
+    /* Eight consecutive blocks from a multiple of 8 never carry into the high word. */
+    philox_rounds_512(keys,
+                      _mm512_add_epi64(_mm512_set1_epi64((uint32_t)first_block), lane),
+                      _mm512_set1_epi64((uint32_t)(first_block >> 32)),
+                      _mm512_add_epi64(_mm512_set1_epi64((uint32_t)second_block), lane),
+                      _mm512_set1_epi64((uint32_t)(second_block >> 32)), a, b);
+}
+
+/* The low halves of the lanes of `first` then those of `second`: word j of a group's eight
+   blocks in lanes 0-7 and word k in lanes 8-15. */
+VK_AVX512
+static inline __m512i low_words_512(__m512i first, __m512i second) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    return _mm512_permutex2var_epi32(first, even, second);
+}
+
+VK_AVX512
+static inline void store_512(float *out, __m512 values, int streaming) {
+    if (streaming) {
+        _mm512_stream_ps(out, values);
+    } else {
+        _mm512_storeu_ps(out, values);
+    }
+}
+
+VK_AVX512
+void vk_philox_words_avx512(uint32_t key0, uint32_t key1, uint32_t stream0, uint32_t stream1,
+                            uint64_t block_offset, int64_t first_group, int64_t group_count,
+                            uint32_t *out) {
+    philox_keys_512 keys;
+    philox_keys_init_512(&keys, key0, key1, stream0, stream1);
+    for (int64_t g = 0; g < group_count; g += 2) {
+        int pair = g + 1 < group_count;
+        uint64_t block = (uint64_t)(first_group + g) * 8 + block_offset;
+        __m512i a[4], b[4];
+        philox_two_groups_512(&keys, block, pair ? block + 8 : block, a, b);
+        _mm512_storeu_si512((void *)(out + 32 * g), low_words_512(a[0], a[1]));
+        _mm512_storeu_si512((void *)(out + 32 * g + 16), low_words_512(a[2], a[3]));
+        if (pair) {
+            _mm512_storeu_si512((void *)(out + 32 * g + 32), low_words_512(b[0], b[1]));
+            _mm512_storeu_si512((void *)(out + 32 * g + 48), low_words_512(b[2], b[3]));
+        }
+    }
+}
+
+/* From here on, float operations one for one with VarianceKit's Swift reference: no fused
+   multiply-adds (contraction is off; the Swift code has none), so the bits are the same. The
+   constants are the hexadecimal literals of `VectorMath`. */
+#pragma clang fp contract(off)
+
+/* `UniformTransform.values`: low + span (word >> 8) 2^-24, then min(value, largest_below_high). */
+VK_AVX512
+static inline __m512 uniform_lanes(__m512i words, __m512 low, __m512 span, __m512 largest_below_high) {
+    __m512 unit = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(words, 8)), _mm512_set1_ps(0x1p-24f));
+    __m512 value = _mm512_add_ps(_mm512_mul_ps(unit, span), low);
+    return _mm512_min_ps(value, largest_below_high);
+}
+
+VK_AVX512
+void vk_philox_uniform_avx512(uint32_t key0, uint32_t key1, uint32_t stream0, uint32_t stream1,
+                              uint64_t block_offset, int64_t first_group, int64_t group_count,
+                              float low, float span, float largest_below_high, int streaming, float *out) {
+    philox_keys_512 keys;
+    philox_keys_init_512(&keys, key0, key1, stream0, stream1);
+    const __m512 low_lanes = _mm512_set1_ps(low), span_lanes = _mm512_set1_ps(span);
+    const __m512 largest_lanes = _mm512_set1_ps(largest_below_high);
+    for (int64_t g = 0; g < group_count; g += 2) {
+        int pair = g + 1 < group_count;
+        uint64_t block = (uint64_t)(first_group + g) * 8 + block_offset;
+        __m512i a[4], b[4];
+        philox_two_groups_512(&keys, block, pair ? block + 8 : block, a, b);
+        float *group_out = out + 32 * g;
+        store_512(group_out, uniform_lanes(low_words_512(a[0], a[1]), low_lanes, span_lanes, largest_lanes), streaming);
+        store_512(group_out + 16, uniform_lanes(low_words_512(a[2], a[3]), low_lanes, span_lanes, largest_lanes), streaming);
+        if (pair) {
+            store_512(group_out + 32, uniform_lanes(low_words_512(b[0], b[1]), low_lanes, span_lanes, largest_lanes), streaming);
+            store_512(group_out + 48, uniform_lanes(low_words_512(b[2], b[3]), low_lanes, span_lanes, largest_lanes), streaming);
+        }
+    }
+}
+
+/* `VectorMath.log` on sixteen lanes. */
+VK_AVX512
+static inline __m512 log_lanes_512(__m512 x) {
+    const __m512i sqrt_half_bits = _mm512_set1_epi32(0x3F3504F3);
+    __m512i shifted = _mm512_sub_epi32(_mm512_castps_si512(x), sqrt_half_bits);
+    __m512i exponent_bits = _mm512_add_epi32(_mm512_srai_epi32(shifted, 23), _mm512_set1_epi32(0x4B400000));
+    __m512 exponent = _mm512_sub_ps(_mm512_castsi512_ps(exponent_bits), _mm512_set1_ps(12582912.0f));
+    __m512 mantissa = _mm512_castsi512_ps(_mm512_add_epi32(_mm512_and_si512(shifted, _mm512_set1_epi32(0x007FFFFF)), sqrt_half_bits));
+    __m512 one = _mm512_set1_ps(1.0f);
+    __m512 s = _mm512_div_ps(_mm512_sub_ps(mantissa, one), _mm512_add_ps(mantissa, one));
+    __m512 z = _mm512_mul_ps(s, s);
+    __m512 series = _mm512_set1_ps(0x1.c71c72p-3f);
+    series = _mm512_add_ps(_mm512_mul_ps(series, z), _mm512_set1_ps(0x1.24924ap-2f));
+    series = _mm512_add_ps(_mm512_mul_ps(series, z), _mm512_set1_ps(0x1.99999ap-2f));
+    series = _mm512_add_ps(_mm512_mul_ps(series, z), _mm512_set1_ps(0x1.555556p-1f));
+    series = _mm512_add_ps(_mm512_mul_ps(series, z), _mm512_set1_ps(2.0f));
+    __m512 log_mantissa = _mm512_mul_ps(s, series);
+    return _mm512_add_ps(_mm512_mul_ps(exponent, _mm512_set1_ps(0x1.62e4p-1f)),
+                         _mm512_add_ps(_mm512_mul_ps(exponent, _mm512_set1_ps(0x1.7f7d1cp-20f)), log_mantissa));
+}
+
+/* `NormalTransform.pairs` on sixteen lanes up to the last step: the radius r = sqrt(-2 ln u)
+   times `scale`, and the rotated unit vector (x, y), so that the outputs are x r + mean and
+   y r + mean. */
+VK_AVX512
+static inline void box_muller_512(__m512i radius_words, __m512i angle_words, __m512 scale,
+                                  __m512 *x_out, __m512 *y_out, __m512 *radius_out) {
+    __m512 unit = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(_mm512_srli_epi32(radius_words, 8), _mm512_set1_epi32(1))),
+                                _mm512_set1_ps(0x1p-24f));
+    __m512 radius = _mm512_sqrt_ps(_mm512_mul_ps(_mm512_set1_ps(-2.0f), log_lanes_512(unit)));
+    *radius_out = _mm512_mul_ps(radius, scale);
+    __m512 fraction = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(angle_words, 6), _mm512_set1_epi32(0x00FFFFFF))),
+                                    _mm512_set1_ps(0x1p-24f));
+    __m512 phi = _mm512_sub_ps(_mm512_mul_ps(fraction, _mm512_set1_ps(0x1.921fb6p+0f)), _mm512_set1_ps(0x1.921fb6p-1f));
+    __m512 z = _mm512_mul_ps(phi, phi);
+    __m512 sine = _mm512_set1_ps(-0x1.9943f2p-13f);
+    sine = _mm512_add_ps(_mm512_mul_ps(sine, z), _mm512_set1_ps(0x1.11073cp-7f));
+    sine = _mm512_add_ps(_mm512_mul_ps(sine, z), _mm512_set1_ps(-0x1.555546p-3f));
+    sine = _mm512_add_ps(_mm512_mul_ps(_mm512_mul_ps(sine, z), phi), phi);
+    __m512 cosine = _mm512_set1_ps(0x1.99eb9cp-16f);
+    cosine = _mm512_add_ps(_mm512_mul_ps(cosine, z), _mm512_set1_ps(-0x1.6c0c34p-10f));
+    cosine = _mm512_add_ps(_mm512_mul_ps(cosine, z), _mm512_set1_ps(0x1.55554ap-5f));
+    cosine = _mm512_sub_ps(_mm512_mul_ps(cosine, z), _mm512_set1_ps(0.5f));
+    cosine = _mm512_add_ps(_mm512_mul_ps(cosine, z), _mm512_set1_ps(1.0f));
+    /* Quarter turns q = angle >> 30: odd q swaps (cos, sin); signs from bits 30 ^ 31 and 31. */
+    __m512i shifted_angle = _mm512_slli_epi32(angle_words, 1);
+    __m512i swap = _mm512_srai_epi32(shifted_angle, 31);
+    __m512i cosine_bits = _mm512_castps_si512(cosine), sine_bits = _mm512_castps_si512(sine);
+    __m512i swapped = _mm512_and_si512(_mm512_xor_si512(cosine_bits, sine_bits), swap);
+    __m512i sign = _mm512_set1_epi32((int)0x80000000u);
+    *x_out = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_xor_si512(cosine_bits, swapped),
+                                                  _mm512_and_si512(_mm512_xor_si512(angle_words, shifted_angle), sign)));
+    *y_out = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_xor_si512(sine_bits, swapped), _mm512_and_si512(angle_words, sign)));
+}
+
+/* One group's 32 normals from its words: pairs (word 0, word 1) in lanes 0-7 and (word 2,
+   word 3) in lanes 8-15, so x holds elements 0-7 and 16-23, y elements 8-15 and 24-31. */
+VK_AVX512
+static inline void normal_group_512(const __m512i words[4], __m512 mean, __m512 standard_deviation,
+                                    int streaming, float *out) {
+    __m512 x, y, radius;
+    box_muller_512(low_words_512(words[0], words[2]), low_words_512(words[1], words[3]), standard_deviation, &x, &y, &radius);
+    __m512 first = _mm512_add_ps(_mm512_mul_ps(x, radius), mean);
+    __m512 second = _mm512_add_ps(_mm512_mul_ps(y, radius), mean);
+    store_512(out, _mm512_shuffle_f32x4(first, second, 0x44), streaming);
+    store_512(out + 16, _mm512_shuffle_f32x4(first, second, 0xEE), streaming);
+}
+
+VK_AVX512
+void vk_philox_normal_avx512(uint32_t key0, uint32_t key1, uint32_t stream0, uint32_t stream1,
+                             uint64_t block_offset, int64_t first_group, int64_t group_count,
+                             float mean, float standard_deviation, int streaming, float *out) {
+    philox_keys_512 keys;
+    philox_keys_init_512(&keys, key0, key1, stream0, stream1);
+    const __m512 mean_lanes = _mm512_set1_ps(mean), deviation_lanes = _mm512_set1_ps(standard_deviation);
+    for (int64_t g = 0; g < group_count; g += 2) {
+        int pair = g + 1 < group_count;
+        uint64_t block = (uint64_t)(first_group + g) * 8 + block_offset;
+        __m512i a[4], b[4];
+        philox_two_groups_512(&keys, block, pair ? block + 8 : block, a, b);
+        normal_group_512(a, mean_lanes, deviation_lanes, streaming, out + 32 * g);
+        if (pair) normal_group_512(b, mean_lanes, deviation_lanes, streaming, out + 32 * g + 32);
+    }
+}
+
+/* The truncated normal by rejection (`TruncatedNormalRejection` of VarianceKit): candidate slot
+   s < slot_count of group g is the standard Box-Muller pair output of Philox group
+   (slot_count + 1) g + s, accepted where lower <= z <= upper; the first accepted candidate,
+   scaled, is the element. */
+typedef struct {
+    __m512 lower, upper, mean, deviation, lower_value, upper_value, one;
+} truncated_lanes_512;
+
+/* The standard candidates of one Philox group's words: x for elements 0-7 and 16-23, y for
+   8-15 and 24-31, and the masks of those inside the bounds. */
+VK_AVX512
+static inline void truncated_candidates_512(const __m512i words[4], const truncated_lanes_512 *lanes,
+                                            __m512 *x, __m512 *y, __mmask16 *x_inside, __mmask16 *y_inside) {
+    __m512 unit_x, unit_y, radius;
+    box_muller_512(low_words_512(words[0], words[2]), low_words_512(words[1], words[3]), lanes->one, &unit_x, &unit_y, &radius);
+    *x = _mm512_mul_ps(unit_x, radius);
+    *y = _mm512_mul_ps(unit_y, radius);
+    *x_inside = _mm512_cmp_ps_mask(*x, lanes->lower, _CMP_GE_OQ) & _mm512_cmp_ps_mask(*x, lanes->upper, _CMP_LE_OQ);
+    *y_inside = _mm512_cmp_ps_mask(*y, lanes->lower, _CMP_GE_OQ) & _mm512_cmp_ps_mask(*y, lanes->upper, _CMP_LE_OQ);
+}
+
+VK_AVX512
+static inline __m512 truncated_scaled_512(__m512 z, const truncated_lanes_512 *lanes) {
+    __m512 value = _mm512_add_ps(_mm512_mul_ps(z, lanes->deviation), lanes->mean);
+    return _mm512_min_ps(_mm512_max_ps(value, lanes->lower_value), lanes->upper_value);
+}
+
+/* Slot 0 of one group: every element written as if accepted, the offsets of those outside the
+   bounds appended to `pending` (x lanes hold elements 0-7 and 16-23, y lanes 8-15 and 24-31). */
+VK_AVX512
+static inline int64_t truncated_first_slot_512(const __m512i words[4], const truncated_lanes_512 *lanes, int64_t group_offset,
+                                               int streaming, float *out, uint32_t *pending, int64_t pending_count) {
+    __m512 x, y;
+    __mmask16 x_inside, y_inside;
+    truncated_candidates_512(words, lanes, &x, &y, &x_inside, &y_inside);
+    __m512 first = truncated_scaled_512(x, lanes), second = truncated_scaled_512(y, lanes);
+    store_512(out + group_offset, _mm512_shuffle_f32x4(first, second, 0x44), streaming);
+    store_512(out + group_offset + 16, _mm512_shuffle_f32x4(first, second, 0xEE), streaming);
+    __mmask16 x_outside = (__mmask16)~x_inside, y_outside = (__mmask16)~y_inside;
+    if (x_outside | y_outside) {
+        const __m512i x_elements = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+        const __m512i base = _mm512_set1_epi32((int)group_offset);
+        /* Compressed in a register and stored whole (a compressing store to memory is slow on
+           some processors); the lanes past the count land in the buffer's slack. */
+        _mm512_storeu_si512((void *)(pending + pending_count), _mm512_maskz_compress_epi32(x_outside, _mm512_add_epi32(x_elements, base)));
+        pending_count += __builtin_popcount(x_outside);
+        _mm512_storeu_si512((void *)(pending + pending_count),
+                            _mm512_maskz_compress_epi32(y_outside, _mm512_add_epi32(_mm512_add_epi32(x_elements, _mm512_set1_epi32(8)), base)));
+        pending_count += __builtin_popcount(y_outside);
+    }
+    return pending_count;
+}
+
+/* Slot `slot` for up to sixteen pending elements at once, gathered by offset: element `o` of the
+   call's output is position o % 32 of group first_group + o / 32, whose candidate is word pair
+   (0, 1) or (2, 3) of block 8 ((K + 1) group + slot) + o % 8, x for an even word, y for an odd
+   one. Accepted ones are written; the others are appended to `pending` at `kept` (at most as
+   many as were read, so the list is compacted in place; the sixteen-lane store reaches no
+   further than the batch just read, or the buffer's slack). */
+VK_AVX512
+static inline int64_t truncated_retry_batch_512(const philox_keys_512 *keys, const truncated_lanes_512 *lanes,
+                                                uint64_t block_offset, int64_t first_group, int slot_count, int slot,
+                                                const uint32_t *batch, int batch_count, float *out,
+                                                uint32_t *pending, int64_t kept) {
+    __mmask16 valid = (__mmask16)((1u << batch_count) - 1u);
+    __m512i offsets = _mm512_maskz_loadu_epi32(valid, batch);
+    __m512i first_offsets = _mm512_cvtepu32_epi64(_mm512_castsi512_si256(offsets));
+    __m512i second_offsets = _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(offsets, 1));
+    const __m512i group_base = _mm512_set1_epi64(first_group);
+    const __m512i slots = _mm512_set1_epi64((int64_t)(slot_count + 1));
+    const __m512i slot_lanes = _mm512_set1_epi64(slot);
+    const __m512i offset_lanes = _mm512_set1_epi64((int64_t)block_offset);
+    const __m512i seven = _mm512_set1_epi64(7);
+    __m512i first_block = _mm512_add_epi64(_mm512_add_epi64(_mm512_slli_epi64(_mm512_add_epi64(
+        _mm512_mullo_epi64(_mm512_add_epi64(group_base, _mm512_srli_epi64(first_offsets, 5)), slots), slot_lanes), 3),
+        _mm512_and_si512(first_offsets, seven)), offset_lanes);
+    __m512i second_block = _mm512_add_epi64(_mm512_add_epi64(_mm512_slli_epi64(_mm512_add_epi64(
+        _mm512_mullo_epi64(_mm512_add_epi64(group_base, _mm512_srli_epi64(second_offsets, 5)), slots), slot_lanes), 3),
+        _mm512_and_si512(second_offsets, seven)), offset_lanes);
+    __m512i a[4], b[4];
+    philox_rounds_512(keys, first_block, _mm512_srli_epi64(first_block, 32), second_block, _mm512_srli_epi64(second_block, 32), a, b);
+    __m512i words[4];
+    for (int j = 0; j < 4; j++) words[j] = low_words_512(a[j], b[j]);
+    __mmask16 second_pair = _mm512_test_epi32_mask(offsets, _mm512_set1_epi32(16));
+    __mmask16 odd_word = _mm512_test_epi32_mask(offsets, _mm512_set1_epi32(8));
+    __m512 unit_x, unit_y, radius;
+    box_muller_512(_mm512_mask_blend_epi32(second_pair, words[0], words[2]), _mm512_mask_blend_epi32(second_pair, words[1], words[3]),
+                   lanes->one, &unit_x, &unit_y, &radius);
+    __m512 z = _mm512_mul_ps(_mm512_mask_blend_ps(odd_word, unit_x, unit_y), radius);
+    __mmask16 inside = _mm512_cmp_ps_mask(z, lanes->lower, _CMP_GE_OQ) & _mm512_cmp_ps_mask(z, lanes->upper, _CMP_LE_OQ);
+    __mmask16 accepted = inside & valid, rejected = (__mmask16)(~inside & valid);
+    _mm512_mask_i32scatter_ps(out, accepted, offsets, truncated_scaled_512(z, lanes), 4);
+    _mm512_storeu_si512((void *)(pending + kept), _mm512_maskz_compress_epi32(rejected, offsets));
+    return kept + __builtin_popcount(rejected);
+}
+
+VK_AVX512
+int64_t vk_philox_truncated_normal_avx512(uint32_t key0, uint32_t key1, uint32_t stream0, uint32_t stream1,
+                                          uint64_t block_offset, int64_t first_group, int64_t group_count,
+                                          const vk_truncation *truncation, int streaming, float *out,
+                                          uint32_t *fallback) {
+    philox_keys_512 keys;
+    philox_keys_init_512(&keys, key0, key1, stream0, stream1);
+    const truncated_lanes_512 lanes = {
+        _mm512_set1_ps(truncation->lower), _mm512_set1_ps(truncation->upper),
+        _mm512_set1_ps(truncation->mean), _mm512_set1_ps(truncation->standard_deviation),
+        _mm512_set1_ps(truncation->lower_value), _mm512_set1_ps(truncation->upper_value), _mm512_set1_ps(1.0f),
+    };
+    const int slot_count = truncation->slot_count;
+    const uint64_t stride = (uint64_t)(slot_count + 1) * 8;
+    /* Slot 0 of every group, two groups at a time; `fallback` collects the elements still pending. */
+    int64_t pending = 0;
+    for (int64_t g = 0; g < group_count; g += 2) {
+        int pair = g + 1 < group_count;
+        uint64_t block = (uint64_t)(first_group + g) * stride + block_offset;
+        __m512i a[4], b[4];
+        philox_two_groups_512(&keys, block, pair ? block + stride : block, a, b);
+        pending = truncated_first_slot_512(a, &lanes, 32 * g, streaming, out, fallback, pending);
+        if (pair) pending = truncated_first_slot_512(b, &lanes, 32 * g + 32, streaming, out, fallback, pending);
+    }
+    /* The later slots for the pending elements, sixteen at a time; the rest fall back. */
+    if (pending > 0 && streaming) _mm_sfence();
+    for (int slot = 1; slot < slot_count && pending > 0; slot++) {
+        int64_t kept = 0;
+        for (int64_t start = 0; start < pending; start += 16) {
+            int batch_count = pending - start < 16 ? (int)(pending - start) : 16;
+            kept = truncated_retry_batch_512(&keys, &lanes, block_offset, first_group, slot_count, slot,
+                                             fallback + start, batch_count, out, fallback, kept);
+        }
+        pending = kept;
+    }
+    return pending;
+}
+
+#else
+
+void vk_philox_words_avx512(uint32_t key0, uint32_t key1, uint32_t stream0, uint32_t stream1,
+                            uint64_t block_offset, int64_t first_group, int64_t group_count,
+                            uint32_t *out) {
+    (void)key0; (void)key1; (void)stream0; (void)stream1; (void)block_offset;
+    (void)first_group; (void)group_count; (void)out;
+}
+
+void vk_philox_uniform_avx512(uint32_t key0, uint32_t key1, uint32_t stream0, uint32_t stream1,
+                              uint64_t block_offset, int64_t first_group, int64_t group_count,
+                              float low, float span, float largest_below_high, int streaming, float *out) {
+    (void)key0; (void)key1; (void)stream0; (void)stream1; (void)block_offset; (void)first_group;
+    (void)group_count; (void)low; (void)span; (void)largest_below_high; (void)streaming; (void)out;
+}
+
+void vk_philox_normal_avx512(uint32_t key0, uint32_t key1, uint32_t stream0, uint32_t stream1,
+                             uint64_t block_offset, int64_t first_group, int64_t group_count,
+                             float mean, float standard_deviation, int streaming, float *out) {
+    (void)key0; (void)key1; (void)stream0; (void)stream1; (void)block_offset; (void)first_group;
+    (void)group_count; (void)mean; (void)standard_deviation; (void)streaming; (void)out;
+}
+
+int64_t vk_philox_truncated_normal_avx512(uint32_t key0, uint32_t key1, uint32_t stream0, uint32_t stream1,
+                                          uint64_t block_offset, int64_t first_group, int64_t group_count,
+                                          const vk_truncation *truncation, int streaming, float *out,
+                                          uint32_t *fallback) {
+    (void)key0; (void)key1; (void)stream0; (void)stream1; (void)block_offset; (void)first_group;
+    (void)group_count; (void)truncation; (void)streaming; (void)out; (void)fallback;
+    return 0;
+}
+
+#endif
