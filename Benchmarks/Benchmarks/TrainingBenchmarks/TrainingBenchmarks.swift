@@ -25,7 +25,8 @@ let trainerOverBare = BenchmarkMetric.custom("trainer step / bare step (x1000)",
 let gatherOverStep = BenchmarkMetric.custom("next() / trainer step (x1000)", polarity: .prefersSmaller, useScalingFactor: false)
 let trainerMicroseconds = BenchmarkMetric.custom("trainer step (µs)", polarity: .prefersSmaller, useScalingFactor: false)
 let bareMicroseconds = BenchmarkMetric.custom("bare step (µs)", polarity: .prefersSmaller, useScalingFactor: false)
-let gatherMicroseconds = BenchmarkMetric.custom("next() (µs, x1000)", polarity: .prefersSmaller, useScalingFactor: false)
+let gatherNanoseconds = BenchmarkMetric.custom("next() (ns)", polarity: .prefersSmaller, useScalingFactor: false)
+let trainerOverBareCPU = BenchmarkMetric.custom("trainer / bare, process CPU time (x1000)", polarity: .prefersSmaller, useScalingFactor: false)
 
 let residentAt1000 = BenchmarkMetric.custom("VmRSS at step 1,000 (KiB)", polarity: .prefersSmaller, useScalingFactor: false)
 let residentAt10000 = BenchmarkMetric.custom("VmRSS at step 10,000 (KiB)", polarity: .prefersSmaller, useScalingFactor: false)
@@ -49,16 +50,28 @@ let benchmarks: @Sendable () -> Void = {
     let shapes: [(shape: TrainingShape, steps: Int)] = [(.mnist, 50), (.deep, 8)]
     for (shape, steps) in shapes {
         Benchmark("side by side, \(shape.name)",
-                  configuration: .init(metrics: [trainerOverBare, gatherOverStep, trainerMicroseconds, bareMicroseconds, gatherMicroseconds],
+                  configuration: .init(metrics: [trainerOverBare, trainerOverBareCPU, gatherOverStep, trainerMicroseconds, bareMicroseconds, gatherNanoseconds],
                                        warmupIterations: 1, maxDuration: .seconds(120), maxIterations: 15)) { benchmark, fixture in
+            // Process CPU time as well as wall time: on a loaded machine the wall time mostly
+            // measures waiting for a core, the CPU time less so (OpenBLAS's spinning threads count in it).
             for iteration in benchmark.scaledIterations {
                 var trainer: UInt64 = 0
                 var bare: UInt64 = 0
                 var gather: UInt64 = 0
+                var trainerCPU: UInt64 = 0
+                var bareCPU: UInt64 = 0
                 func timeBare() throws {
+                    let cpu = processCPUNanoseconds()
                     let start = DispatchTime.now().uptimeNanoseconds
                     try fixture.bareSteps(steps)
                     bare = DispatchTime.now().uptimeNanoseconds - start
+                    bareCPU = processCPUNanoseconds() - cpu
+                }
+                func timeTrainer() throws {
+                    trainer = try fixture.trainerSteps(steps) { event in
+                        if event == 1 { trainerCPU = processCPUNanoseconds() }
+                        if event == steps + 1 { trainerCPU = processCPUNanoseconds() - trainerCPU }
+                    }
                 }
                 func timeGather() {
                     let start = DispatchTime.now().uptimeNanoseconds
@@ -67,18 +80,19 @@ let benchmarks: @Sendable () -> Void = {
                 }
                 if iteration % 2 == 0 {
                     try timeBare()
-                    trainer = try fixture.trainerSteps(steps)
+                    try timeTrainer()
                     timeGather()
                 } else {
                     timeGather()
-                    trainer = try fixture.trainerSteps(steps)
+                    try timeTrainer()
                     try timeBare()
                 }
+                benchmark.measurement(trainerOverBareCPU, Int((1000 * Double(trainerCPU) / Double(bareCPU)).rounded()))
                 benchmark.measurement(trainerOverBare, Int((1000 * Double(trainer) / Double(bare)).rounded()))
                 benchmark.measurement(gatherOverStep, Int((1000 * Double(gather) / Double(trainer)).rounded()))
                 benchmark.measurement(trainerMicroseconds, Int(trainer / UInt64(steps) / 1000))
                 benchmark.measurement(bareMicroseconds, Int(bare / UInt64(steps) / 1000))
-                benchmark.measurement(gatherMicroseconds, Int(gather / UInt64(steps)))
+                benchmark.measurement(gatherNanoseconds, Int(gather / UInt64(steps)))
             }
         } setup: {
             try TrainingFixture(shape)

@@ -1,6 +1,6 @@
 #include "CHeapInfo.h"
 
-#if defined(__GLIBC__)
+#if defined(__linux__)
 #include <malloc.h>
 #endif
 

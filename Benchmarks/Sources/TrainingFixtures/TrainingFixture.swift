@@ -33,10 +33,10 @@ public struct TrainingShape: Sendable, Hashable {
     public static let mnist = TrainingShape(
         name: "mlp 784-512-512-10 relu batch 128", widths: [784, 512, 512, 10], activation: .relu, batch: 128, samples: 60_000)
     /// Ten Dense layers on 1024 features (nine 1024-wide, then 10 classes), tanh, batch 256,
-    /// 8,192 samples (a smaller split keeps the trainer's end-of-call evaluation short).
+    /// 4,096 samples (a small split keeps the trainer's end-of-call evaluation short).
     public static let deep = TrainingShape(
         name: "depth 10 width 1024 tanh batch 256", widths: [1024] + Array(repeating: 1024, count: 9) + [10], activation: .tanh,
-        batch: 256, samples: 8192)
+        batch: 256, samples: 4096)
 
     /// The shapes by their command-line names.
     public static let named: [String: TrainingShape] = ["mnist": .mnist, "deep": .deep]
@@ -192,6 +192,13 @@ public final class TrainingFixture {
     public func gather(_ count: Int) {
         for _ in 0 ..< count { gatherer.next() }
     }
+}
+
+/// CPU time of the whole process (every thread), in nanoseconds (`CLOCK_PROCESS_CPUTIME_ID`).
+public func processCPUNanoseconds() -> UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
 }
 
 /// Why a timed run could not be used.
