@@ -8,7 +8,7 @@ CPU, else foreach=True). Every epoch draws a new permutation; each step gathers 
 index_select, then zero_grad, forward, backward, step, and reads the loss (as the Trainer does).
 
 Shapes (as TrainingShape): mnist = 784-512-512-10 ReLU, batch 128, 60,000 samples; deep = ten
-layers on 1024 features (nine 1024-wide, then 10), tanh, batch 256, 8,192 samples.
+layers on 1024 features (nine 1024-wide, then 10), tanh, batch 256, 4,096 samples.
 
 Exits 0 with a note when PyTorch is not installed.
 
@@ -30,7 +30,7 @@ except ImportError:
 
 SHAPES = {
     "mnist": {"widths": [784, 512, 512, 10], "activation": "relu", "batch": 128, "samples": 60_000},
-    "deep": {"widths": [1024] + [1024] * 9 + [10], "activation": "tanh", "batch": 256, "samples": 8192},
+    "deep": {"widths": [1024] + [1024] * 9 + [10], "activation": "tanh", "batch": 256, "samples": 4096},
 }
 
 

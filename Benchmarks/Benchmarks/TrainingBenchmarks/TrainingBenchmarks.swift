@@ -46,7 +46,7 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations { blackHole(0) }
     }
 
-    // Steps per iteration: about 0.2-1 s of steps at each shape.
+    // Steps per iteration of the timed benchmarks, per shape.
     let shapes: [(shape: TrainingShape, steps: Int)] = [(.mnist, 50), (.deep, 8)]
     for (shape, steps) in shapes {
         Benchmark("side by side, \(shape.name)",
