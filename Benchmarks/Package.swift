@@ -46,5 +46,28 @@ let package = Package(
             path: "Benchmarks/OptimizerBenchmarks",
             plugins: benchmarkPlugins
         ),
+        // glibc's count of heap bytes in use, for the memory figures of TrainingBenchmarks.
+        .target(
+            name: "CHeapInfo",
+            path: "Sources/CHeapInfo"
+        ),
+        // A Trainer next to the bare kernels of its step, shared by TrainingBenchmarks and TrainingLoop.
+        .target(
+            name: "TrainingFixtures",
+            dependencies: [.product(name: "VarianceKit", package: "VarianceKit"), "CHeapInfo"],
+            path: "Sources/TrainingFixtures"
+        ),
+        .executableTarget(
+            name: "TrainingBenchmarks",
+            dependencies: benchmarkDependencies + ["TrainingFixtures"],
+            path: "Benchmarks/TrainingBenchmarks",
+            plugins: benchmarkPlugins
+        ),
+        // The VarianceKit side of peers/compare_training.py.
+        .executableTarget(
+            name: "TrainingLoop",
+            dependencies: ["TrainingFixtures"],
+            path: "Sources/TrainingLoop"
+        ),
     ]
 )
