@@ -14,11 +14,12 @@ import Synchronization
 ///
 /// The policy is process-wide, like OpenBLAS's thread count, which `setThreadCount(_:)` sets too:
 /// set it once, from one thread, before work starts (a pass running while it changes may use
-/// either count). Fills, initializers other than `orthogonal`, optimizer steps, the element-wise
-/// passes and probes give the same bits for every count. A network's passes do too when
-/// `deterministic` is on (see there); otherwise each of their products is one OpenBLAS call on
-/// OpenBLAS's threads, which may round differently at different counts. The orthogonal
-/// initializer's LAPACK calls always run on OpenBLAS's threads.
+/// either count). Fills, every initializer (the orthogonal one runs its QR as single-threaded
+/// LAPACK and BLAS calls on fixed blocks), optimizer steps, the element-wise passes and probes give
+/// the same bits for every count. A network's passes do too when `deterministic` is on (see
+/// there); otherwise each of their products is one OpenBLAS call on OpenBLAS's threads, which may
+/// round differently at different counts. The Jacobian spectra's singular values (`sgesdd`) run on
+/// OpenBLAS's threads.
 public enum ThreadPolicy {
     /// The largest accepted thread count.
     public static let maximumThreadCount = ParallelRuntime.maximumWorkers
