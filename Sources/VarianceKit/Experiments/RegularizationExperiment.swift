@@ -102,13 +102,13 @@ public struct RegularizationExperiment: Sendable, Hashable, Codable {
     /// `η_Adam λ/n`: AdamW's decay fraction per step.
     public var adamDecayFraction: Float { adamLearningRate * lambda / normalizer }
 
-    /// Bytes held at the peak: the inputs and targets, the teacher, and one student with its
-    /// optimizer state (at most two buffers the size of its parameters).
+    /// Bytes held at the peak: the training and held-out inputs and targets, the teacher, and one
+    /// student with its optimizer state (at most two buffers the size of its parameters).
     public var memoryRequirement: Int {
         let floatSize = MemoryLayout<Float>.stride
         let teacher = Network.memoryFootprint(widths: teacherWidths, batchSize: samples)
         let student = Network.memoryFootprint(widths: widths, batchSize: samples)
-        let data = samples.multipliedReportingOverflow(by: (widths[0] + widths[widths.count - 1]) * floatSize)
+        let data = samples.multipliedReportingOverflow(by: 3 * (widths[0] + widths[widths.count - 1]) * floatSize)
         let parts = [teacher.total, student.total, student.parameters.multipliedReportingOverflow(by: 2).partialValue,
                      data.overflow ? Int.max : data.partialValue]
         return parts.reduce(0) { total, part in
@@ -132,7 +132,10 @@ public struct RegularizationExperiment: Sendable, Hashable, Codable {
         ]
     }
 
-    /// Trains the student once per optimizer.
+    /// Trains the student once per optimizer, through `Trainer` (full batch: every step sees all
+    /// `samples` training inputs), and records at every recorded step the training loss before
+    /// that step's update, the weight norm and the loss on `samples` held-out inputs the teacher
+    /// labels (`RandomStream.teacherInput`), which the student never trains on.
     ///
     /// - Throws: `VarianceKitError.insufficientMemory` before allocating when
     ///   `memoryRequirement` does not fit; errors of the library calls.
@@ -143,34 +146,38 @@ public struct RegularizationExperiment: Sendable, Hashable, Codable {
         var inputs = try Matrix(rows: samples, columns: widths[0])
         try RandomFill.normal(&inputs, seed: seed, stream: RandomStream.input.id)
         let targets = try teacher.forward(inputs)
-        let recorded = Set(recordedSteps)
+        var heldOutInputs = try Matrix(rows: samples, columns: widths[0])
+        try RandomFill.normal(&heldOutInputs, seed: seed, stream: RandomStream.teacherInput.id)
+        let heldOutTargets = try teacher.forward(heldOutInputs)
+        let train = try Dataset(name: "teacher", features: inputs, targets: .values(targets))
+        let heldOut = try Dataset(name: "teacher (held out)", features: heldOutInputs, targets: .values(heldOutTargets))
+        let data = try DatasetSplit(train: train, validation: heldOut, test: heldOut.subset(0 ..< 0))
+        let settings = try TrainingSettings(batchSize: samples, steps: steps, evaluateEvery: recordEvery, shuffleSeed: seed)
+        let recorded = recordedSteps
         var runs: [RegularizationRun] = []
         for entry in try optimizers() {
             let student = try Network(widths: widths, activation: .tanh, initializer: .xavierNormal(), bias: true,
                                       outputActivation: .linear, seed: studentSeed)
-            let optimizer = try entry.make()
+            let trainer = try Trainer(network: student, optimizer: try entry.make(), data: data, settings: settings)
+            // The loss of step s before its update reaches the observer as `.step(s + 1, loss)`.
+            var lossBeforeStep: [Int: Double] = [:]
+            trainer.observers.append(ClosureObserver { event, _ in
+                if case let .step(step, loss) = event { lossBeforeStep[step - 1] = loss }
+                return .proceed
+            })
+            let record = try trainer.train()
             var run = RegularizationRun(optimizer: entry.optimizer, regularizer: entry.regularizer)
-            for step in 0...steps {
-                try student.forward(inputs)
-                let loss = try student.backward(loss: .meanSquaredError(targets: targets))
-                if recorded.contains(step) {
-                    run.trainingLoss.append(loss)
-                    run.weightNorm.append(Self.weightNorm(student))
-                }
-                if step == steps { break }
-                do {
-                    try optimizer.step(student)
-                } catch VarianceKitError.nonFiniteGradient {
-                    // Diverged: the later records are not finite (null in JSON); the other runs go on.
-                    for _ in recorded.filter({ $0 > step }) {
-                        run.trainingLoss.append(.nan)
-                        run.weightNorm.append(.nan)
-                    }
-                    break
-                }
+            let points = Dictionary(record.points.map { ($0.step, $0) }, uniquingKeysWith: { first, _ in first })
+            for step in recorded {
+                let point = points[step]
+                let loss = step == steps ? record.finalTraining?.loss : lossBeforeStep[step]
+                run.trainingLoss.append(loss ?? .nan)
+                run.weightNorm.append(point.map { $0.weightNorms.reduce(0) { $0 + $1 * $1 }.squareRoot() } ?? .nan)
+                run.heldOutLoss.append(point?.validation?.loss ?? .nan)
             }
             (run.sparsity, run.sparsityByLayer) = Self.sparsity(student)
-            run.status = run.trainingLoss.allSatisfy(\.isFinite) && run.weightNorm.allSatisfy(\.isFinite) ? .ok : .diverged
+            let finite = run.trainingLoss.allSatisfy(\.isFinite) && run.weightNorm.allSatisfy(\.isFinite)
+            run.status = record.status == .ok && finite ? .ok : .diverged
             runs.append(run)
         }
         return RegularizationResult(runs: runs)
@@ -247,6 +254,8 @@ public struct RegularizationRun: Codable, Sendable, Equatable {
     public var trainingLoss: [Double] = []
     /// `‖W‖`, the Euclidean norm of all weight matrices (biases excluded), at each recorded step.
     public var weightNorm: [Double] = []
+    /// Mean squared error on the held-out samples at each recorded step (after that many steps).
+    public var heldOutLoss: [Double] = []
     /// Fraction of weights (biases excluded) exactly zero at the end.
     public var sparsity: Double = 0
     /// The same per layer.
@@ -259,7 +268,7 @@ public struct RegularizationRun: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case optimizer, regularizer, status, trainingLoss, weightNorm, sparsity, sparsityByLayer
+        case optimizer, regularizer, status, trainingLoss, weightNorm, heldOutLoss, sparsity, sparsityByLayer
     }
 
     /// Writes the losses and norms that are not finite as null.
@@ -271,6 +280,7 @@ public struct RegularizationRun: Codable, Sendable, Equatable {
         try container.encode(status, forKey: .status)
         try container.encode(trainingLoss.map { $0.isFinite ? $0 : nil }, forKey: .trainingLoss)
         try container.encode(weightNorm.map { $0.isFinite ? $0 : nil }, forKey: .weightNorm)
+        try container.encode(heldOutLoss.map { $0.isFinite ? $0 : nil }, forKey: .heldOutLoss)
         try container.encode(sparsity, forKey: .sparsity)
         try container.encode(sparsityByLayer, forKey: .sparsityByLayer)
     }
@@ -283,6 +293,7 @@ public struct RegularizationRun: Codable, Sendable, Equatable {
         status = try container.decode(RunStatus.self, forKey: .status)
         trainingLoss = try container.decode([Double?].self, forKey: .trainingLoss).map { $0 ?? .nan }
         weightNorm = try container.decode([Double?].self, forKey: .weightNorm).map { $0 ?? .nan }
+        heldOutLoss = try container.decodeIfPresent([Double?].self, forKey: .heldOutLoss)?.map { $0 ?? .nan } ?? []
         sparsity = try container.decode(Double.self, forKey: .sparsity)
         sparsityByLayer = try container.decode([Double].self, forKey: .sparsityByLayer)
     }

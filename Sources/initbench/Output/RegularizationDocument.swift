@@ -10,6 +10,7 @@ import VarianceKit
 //               deterministic (ThreadPolicy.deterministic, --deterministic) },
 //   "runs": [ { optimizer, regularizer, status ("ok" | "diverged"),
 //               trainingLoss: [per recorded step], weightNorm: [per recorded step],
+//               heldOutLoss: [per recorded step, on held-out samples the teacher labels],
 //               sparsity, sparsityByLayer } ]
 // }
 // A loss or norm that is not finite is written as null, and the run's status is "diverged".
@@ -55,11 +56,12 @@ struct RegularizationDocument: Encodable, RenderedDocument {
 
     /// Long format: one row per run and recorded step.
     var csv: String {
-        var writer = CSVWriter(header: ["optimizer", "regularizer", "status", "step", "trainingLoss", "weightNorm", "finalSparsity"])
+        var writer = CSVWriter(header: ["optimizer", "regularizer", "status", "step", "trainingLoss", "weightNorm", "heldOutLoss", "finalSparsity"])
         for run in runs {
             for (index, step) in config.recordedSteps.enumerated() {
                 writer.append([.text(run.optimizer), .text(run.regularizer), .text(run.status.rawValue), .integer(step),
-                               .number(run.trainingLoss[index]), .number(run.weightNorm[index]), .number(run.sparsity)])
+                               .number(run.trainingLoss[index]), .number(run.weightNorm[index]),
+                               .number(index < run.heldOutLoss.count ? run.heldOutLoss[index] : nil), .number(run.sparsity)])
             }
         }
         return writer.text
@@ -74,11 +76,11 @@ struct RegularizationDocument: Encodable, RenderedDocument {
             Adam lr \(c.adamLearningRate) (AdamW decay \(c.adamDecayFraction)); biases not regularized
 
             """
-        var rows = [["optimizer", "regularizer", "loss start", "loss end", "|W| start", "|W| end", "zeros"]]
+        var rows = [["optimizer", "regularizer", "loss start", "loss end", "held-out end", "|W| start", "|W| end", "zeros"]]
         for run in runs {
             rows.append([
                 run.optimizer, run.regularizer,
-                Self.number(run.trainingLoss.first), Self.number(run.trainingLoss.last),
+                Self.number(run.trainingLoss.first), Self.number(run.trainingLoss.last), Self.number(run.heldOutLoss.last),
                 Self.number(run.weightNorm.first), Self.number(run.weightNorm.last),
                 run.status == .ok ? String(format: "%.1f%%", 100 * run.sparsity) : "diverged",
             ])
