@@ -17,8 +17,9 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
-        // Implementation details in C: AVX2 kernels (Philox, Box-Muller, the probes' moments), chosen
-        // at run time, and thread placement; only VarianceKit's Kernels/ imports it.
+        // Implementation details in C: AVX2 and AVX-512 kernels (Philox, Box-Muller, the probes' moments,
+        // the layers' element-wise passes, the optimizer steps), chosen at run time, and thread
+        // placement; only VarianceKit's Kernels/ imports it.
         .target(name: "CKernels"),
         .target(
             name: "VarianceKit",

@@ -44,6 +44,10 @@ struct FusedCoefficients: Sendable {
 /// buffer once, 8 lanes at a time (`SIMD8<Float>`; the last partial vector is padded with zeros
 /// and computed by the same code, so the tail rounds exactly like the body). Unchecked: callers
 /// validated shapes, hyperparameters and gradients.
+///
+/// `path` chooses the kernels (`KernelPath`): the Swift loops here (`vector`), or the C kernels
+/// of `OptimizerKernels`, which follow them operation by operation and accumulate the block
+/// statistics in the same eight lanes in the same order, so every path gives the same bits.
 enum FusedKernels {
     typealias Vector = SIMD8<Float>
     typealias Counter = SIMD8<Int32>
@@ -184,9 +188,10 @@ enum FusedKernels {
     /// Reads `w`, `g`; writes `g` (12 bytes per element).
     static func sgd(
         weights w: UnsafePointer<Float>, gradient g: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-        range: Range<Int>, _ c: FusedCoefficients
+        range: Range<Int>, _ c: FusedCoefficients, path: KernelPath = .preferred
     ) -> BlockStatistics {
-        specialized(c) { f in
+        if path != .vector { return OptimizerKernels.sgd(path, weights: w, gradient: g, output: output, range: range, c) }
+        return specialized(c) { f in
             var accumulator = Accumulator()
             var probe = Vector(repeating: 0)
             @inline(__always) func lane(_ w0: Vector, _ g0: Vector) -> Vector {
@@ -223,9 +228,13 @@ enum FusedKernels {
     /// (20 bytes per element).
     static func sgdMomentum(
         weights w: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
-        buffer b: UnsafeMutablePointer<Float>, range: Range<Int>, _ c: FusedCoefficients
+        buffer b: UnsafeMutablePointer<Float>, range: Range<Int>, _ c: FusedCoefficients,
+        path: KernelPath = .preferred
     ) -> BlockStatistics {
-        specialized(c) { f in
+        if path != .vector {
+            return OptimizerKernels.sgdMomentum(path, weights: w, gradient: g, buffer: b, range: range, c)
+        }
+        return specialized(c) { f in
             var accumulator = Accumulator()
             @inline(__always) func lane(_ w0: Vector, _ g0: Vector, _ b0: Vector) -> (Vector, Vector) {
                 let gradient = penalized(g0, w0, c, f)
@@ -260,9 +269,12 @@ enum FusedKernels {
     static func adam(
         weights w: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
         firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
-        range: Range<Int>, _ c: FusedCoefficients
+        range: Range<Int>, _ c: FusedCoefficients, path: KernelPath = .preferred
     ) -> BlockStatistics {
-        specialized(c) { f in
+        if path != .vector {
+            return OptimizerKernels.adam(path, weights: w, gradient: g, firstMoment: m, secondMoment: v, range: range, c)
+        }
+        return specialized(c) { f in
             var accumulator = Accumulator()
             @inline(__always) func lane(_ w0: Vector, _ g0: Vector, _ m0: Vector, _ v0: Vector) -> (Vector, Vector, Vector) {
                 let gradient = penalized(g0, w0, c, f)
@@ -304,7 +316,8 @@ enum FusedKernels {
     /// The range is read as four interleaved streams (its quarters, in lockstep): a single
     /// stream per thread is limited by memory latency, not bandwidth, and this read-only pass is
     /// the price of refusing a bad step before anything is written.
-    static func isFinite(_ values: UnsafePointer<Float>, _ range: Range<Int>) -> Bool {
+    static func isFinite(_ values: UnsafePointer<Float>, _ range: Range<Int>, path: KernelPath = .preferred) -> Bool {
+        if path != .vector { return OptimizerKernels.isFinite(path, values, range) }
         let quarter = range.count / (4 * width) * width
         let (first, second, third, fourth) = (
             range.lowerBound, range.lowerBound + quarter, range.lowerBound + 2 * quarter, range.lowerBound + 3 * quarter)
