@@ -16,9 +16,9 @@ vk_block_statistics vk_sgd_avx2(const float *w, const float *g, float *output, i
     (void)w; (void)g; (void)output; (void)begin; (void)end; (void)c;
     return vk_no_statistics();
 }
-vk_block_statistics vk_sgd_momentum_avx2(float *w, const float *g, float *b, int64_t begin, int64_t end,
-                                         const vk_fused_coefficients *c) {
-    (void)w; (void)g; (void)b; (void)begin; (void)end; (void)c;
+vk_block_statistics vk_sgd_momentum_avx2(const float *w, const float *g, const float *b, float *w_out, float *b_out,
+                                         int64_t begin, int64_t end, const vk_fused_coefficients *c, int stream) {
+    (void)w; (void)g; (void)b; (void)w_out; (void)b_out; (void)begin; (void)end; (void)c; (void)stream;
     return vk_no_statistics();
 }
 vk_block_statistics vk_adam_avx2(float *w, const float *g, float *m, float *v, int64_t begin, int64_t end,

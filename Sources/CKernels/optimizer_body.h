@@ -107,30 +107,40 @@ static inline __attribute__((always_inline)) vk_block_statistics sgd_body(
 }
 
 static inline __attribute__((always_inline)) vk_block_statistics momentum_body(
-    float *w, const float *g, float *b, int64_t begin, int64_t end,
-    const vk_fused_coefficients *c, int l1, int l2, int proximal) {
+    const float *w, const float *g, const float *b, float *w_out, float *b_out, int64_t begin, int64_t end,
+    const vk_fused_coefficients *c, int stream, int l1, int l2, int proximal) {
     accumulator sums = { _mm256_setzero_ps(), _mm256_setzero_ps(), 0 };
+    vk_v probe = V_ZERO();
     const vk_v keep = V_SET1(c->keep), step = V_SET1(c->step_size);
     const vk_v buffer_decay = V_SET1(c->buffer_decay), gradient_weight = V_SET1(c->gradient_weight);
     const vk_v nesterov_gradient = V_SET1(c->nesterov_gradient), nesterov_buffer = V_SET1(c->nesterov_buffer);
     int64_t i = begin;
     vk_tail tail = V_TAIL(1);
-#define MOMENTUM_STEP(LOAD, STORE, FULL) do { \
-        const vk_v w0 = LOAD(w + i); \
-        const vk_v gradient = penalized(LOAD(g + i), w0, c, l1, l2); \
+#define MOMENTUM_STEP(LOAD, STORE, STORE_BUFFER, FULL) do { \
+        const vk_v w0 = LOAD(w + i), g0 = LOAD(g + i); \
+        probe = V_ADD(probe, V_MUL(g0, V_ZERO())); \
+        const vk_v gradient = penalized(g0, w0, c, l1, l2); \
         const vk_v b1 = V_ADD(V_MUL(buffer_decay, LOAD(b + i)), V_MUL(gradient_weight, gradient)); \
         const vk_v direction = V_ADD(V_MUL(nesterov_gradient, gradient), V_MUL(nesterov_buffer, b1)); \
         const vk_v w1 = finish(V_SUB(V_MUL(keep, w0), V_MUL(step, direction)), c, proximal); \
         accumulate(&sums, w0, w1, l1 || proximal, l2, proximal, FULL, tail); \
-        STORE(w + i, w1); \
-        STORE(b + i, b1); \
+        STORE(w_out + i, w1); \
+        STORE_BUFFER(b_out + i, b1); \
     } while (0)
-    for (; i + VK_LANES <= end; i += VK_LANES) MOMENTUM_STEP(LOAD_FULL, STORE_FULL, 1);
+#define STREAM_FULL(p, v) V_STREAM(p, v)
+    if (stream) {
+        for (; i + VK_LANES <= end; i += VK_LANES) MOMENTUM_STEP(LOAD_FULL, STORE_FULL, STREAM_FULL, 1);
+    } else {
+        for (; i + VK_LANES <= end; i += VK_LANES) MOMENTUM_STEP(LOAD_FULL, STORE_FULL, STORE_FULL, 1);
+    }
     if (i < end) {
         tail = V_TAIL((int)(end - i));
-        MOMENTUM_STEP(LOAD_PART, STORE_PART, 0);
+        MOMENTUM_STEP(LOAD_PART, STORE_PART, STORE_PART, 0);
     }
-    return statistics(&sums);
+    if (stream) _mm_sfence();
+    vk_block_statistics result = statistics(&sums);
+    result.non_finite = V_ANY(V_CMP(probe, V_ZERO(), _CMP_NEQ_UQ));
+    return result;
 }
 
 static inline __attribute__((always_inline)) vk_block_statistics adam_body(
@@ -183,9 +193,11 @@ vk_block_statistics VK_NAME(vk_sgd)(const float *w, const float *g, float *outpu
 #undef SGD
 }
 
-vk_block_statistics VK_NAME(vk_sgd_momentum)(float *w, const float *g, float *b, int64_t begin, int64_t end,
-                                             const vk_fused_coefficients *c) {
-#define MOMENTUM(L1, L2, P) momentum_body(w, g, b, begin, end, c, L1, L2, P)
+vk_block_statistics VK_NAME(vk_sgd_momentum)(const float *w, const float *g, const float *b, float *w_out, float *b_out,
+                                             int64_t begin, int64_t end, const vk_fused_coefficients *c, int stream) {
+    /* Streaming stores need aligned vectors. */
+    const int aligned = ((uintptr_t)(b_out + begin) & (sizeof(vk_v) - 1)) == 0;
+#define MOMENTUM(L1, L2, P) momentum_body(w, g, b, w_out, b_out, begin, end, c, stream && aligned, L1, L2, P)
     VK_EACH_FEATURE(MOMENTUM)
 #undef MOMENTUM
 }

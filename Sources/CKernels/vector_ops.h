@@ -43,6 +43,8 @@ typedef __mmask16 vk_tail;
 #define VI_MAX_U(a, b) _mm512_max_epu32(a, b)
 #define V_LOAD(p) _mm512_loadu_ps(p)
 #define V_STORE(p, v) _mm512_storeu_ps(p, v)
+/* A non-temporal store of a whole vector to an aligned address. */
+#define V_STREAM(p, v) _mm512_stream_ps(p, v)
 /* The first `n` lanes (0 < n < VK_LANES); loads give 0 in the others, stores leave them. */
 #define V_TAIL(n) ((__mmask16)((1u << (n)) - 1u))
 #define V_LOAD_TAIL(p, tail) _mm512_maskz_loadu_ps(tail, p)
@@ -82,6 +84,7 @@ typedef __m256i vk_tail;
 #define VI_MAX_U(a, b) _mm256_max_epu32(a, b)
 #define V_LOAD(p) _mm256_loadu_ps(p)
 #define V_STORE(p, v) _mm256_storeu_ps(p, v)
+#define V_STREAM(p, v) _mm256_stream_ps(p, v)
 #define V_TAIL(n) _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
 #define V_LOAD_TAIL(p, tail) _mm256_maskload_ps(p, tail)
 #define V_STORE_TAIL(p, v, tail) _mm256_maskstore_ps(p, tail, v)

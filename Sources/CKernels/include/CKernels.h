@@ -120,12 +120,16 @@ vk_block_statistics vk_sgd_avx2(const float *w, const float *g, float *output, i
 vk_block_statistics vk_sgd_avx512(const float *w, const float *g, float *output, int64_t begin, int64_t end,
                                   const vk_fused_coefficients *c);
 
-/// SGD with momentum on [begin, end), in place: `ĝ = g + l2 w + l1 sgn w`,
-/// `b = buffer_decay b + gradient_weight ĝ`, `w = prox((1-d) w - η (nesterov_gradient ĝ + nesterov_buffer b))`.
-vk_block_statistics vk_sgd_momentum_avx2(float *w, const float *g, float *b, int64_t begin, int64_t end,
-                                         const vk_fused_coefficients *c);
-vk_block_statistics vk_sgd_momentum_avx512(float *w, const float *g, float *b, int64_t begin, int64_t end,
-                                           const vk_fused_coefficients *c);
+/// SGD with momentum on [begin, end): `ĝ = g + l2 w + l1 sgn w`,
+/// `b_out = buffer_decay b + gradient_weight ĝ`,
+/// `w_out = prox((1-d) w - η (nesterov_gradient ĝ + nesterov_buffer b_out))`, in place when
+/// `w_out == w` and `b_out == b`; `non_finite` says whether `g` held inf or NaN. With `stream`
+/// nonzero, `b_out` is written with non-temporal stores (where its vectors are aligned) and the
+/// call ends with a store fence.
+vk_block_statistics vk_sgd_momentum_avx2(const float *w, const float *g, const float *b, float *w_out, float *b_out,
+                                         int64_t begin, int64_t end, const vk_fused_coefficients *c, int stream);
+vk_block_statistics vk_sgd_momentum_avx512(const float *w, const float *g, const float *b, float *w_out, float *b_out,
+                                           int64_t begin, int64_t end, const vk_fused_coefficients *c, int stream);
 
 /// Adam/AdamW on [begin, end), in place: `m = β₁ m + (1-β₁) ĝ`, `v = β₂ v + (1-β₂) ĝ²`,
 /// `w = prox((1-d) w - step_size m / (√v inverse_root_correction2 + ε))`.

@@ -118,13 +118,16 @@ enum OptimizerKernels {
     }
 
     static func sgdMomentum(
-        _ path: KernelPath, weights w: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
-        buffer b: UnsafeMutablePointer<Float>, range: Range<Int>, _ c: FusedCoefficients
+        _ path: KernelPath, weights w: UnsafePointer<Float>, gradient g: UnsafePointer<Float>,
+        buffer b: UnsafePointer<Float>, weightsOutput: UnsafeMutablePointer<Float>,
+        bufferOutput: UnsafeMutablePointer<Float>, streamingBuffer: Bool, range: Range<Int>, _ c: FusedCoefficients
     ) -> BlockStatistics {
         var k = coefficients(c)
         let (begin, end) = (Int64(range.lowerBound), Int64(range.upperBound))
+        let stream: Int32 = streamingBuffer ? 1 : 0
         return statistics(path == .avx512
-            ? vk_sgd_momentum_avx512(w, g, b, begin, end, &k) : vk_sgd_momentum_avx2(w, g, b, begin, end, &k))
+            ? vk_sgd_momentum_avx512(w, g, b, weightsOutput, bufferOutput, begin, end, &k, stream)
+            : vk_sgd_momentum_avx2(w, g, b, weightsOutput, bufferOutput, begin, end, &k, stream))
     }
 
     static func adam(

@@ -68,7 +68,10 @@ import Testing
                         case .sgd:
                             return FusedKernels.sgd(weights: wp, gradient: gp, output: gp, range: range, c, path: path)
                         case .momentum, .dampenedMomentum, .nesterov, .firstMomentumStep:
-                            return FusedKernels.sgdMomentum(weights: wp, gradient: gp, buffer: fp, range: range, c, path: path)
+                            // In place, as the kernel allows; the optimizer writes into g and a spare buffer.
+                            return FusedKernels.sgdMomentum(weights: wp, gradient: gp, buffer: fp, weightsOutput: wp,
+                                                            bufferOutput: fp, streamingBuffer: offset == 0,
+                                                            range: range, c, path: path)
                         case .adam:
                             return FusedKernels.adam(weights: wp, gradient: gp, firstMoment: fp, secondMoment: sp,
                                                      range: range, c, path: path)
@@ -113,21 +116,49 @@ import Testing
                     #expect(abs(referenceStatistics.squareSum - (feature.1 ? squareSum : 0)) <= 1e-6 * squareSum)
                     #expect(referenceStatistics.exactZeros == (feature.2 ? newWeights.filter { $0 == 0 }.count : 0))
                     #expect(!referenceStatistics.nonFinite)
+                    if algorithm != .sgd && algorithm != .adam {
+                        // Into other buffers (as the optimizer runs it), streaming or not: the same bits.
+                        for path in KernelPath.available {
+                            for streaming in [false, true] {
+                                var output = start
+                                let statistics = output.w.withUnsafeBufferPointer { w in
+                                    output.first.withUnsafeBufferPointer { b in
+                                        output.g.withUnsafeMutableBufferPointer { g in
+                                            output.second.withUnsafeMutableBufferPointer { spare in
+                                                FusedKernels.sgdMomentum(
+                                                    weights: w.baseAddress!, gradient: g.baseAddress!, buffer: b.baseAddress!,
+                                                    weightsOutput: g.baseAddress!, bufferOutput: spare.baseAddress!,
+                                                    streamingBuffer: streaming, range: offset..<(count + offset), c, path: path)
+                                            }
+                                        }
+                                    }
+                                }
+                                let what = "\(algorithm) \(feature) \(path) streaming \(streaming) count \(count)"
+                                #expect(Self.sameBits(Array(output.g[offset...]), Array(reference.w[offset...])), "w': \(what)")
+                                #expect(Self.sameBits(Array(output.second[offset...]), Array(reference.first[offset...])), "buf': \(what)")
+                                #expect(Self.sameBits(output.w, start.w) && Self.sameBits(output.first, start.first), "inputs: \(what)")
+                                #expect(statistics.squareSum.bitPattern == referenceStatistics.squareSum.bitPattern, "\(what)")
+                                #expect(statistics.exactZeros == referenceStatistics.exactZeros && !statistics.nonFinite, "\(what)")
+                            }
+                        }
+                    }
                 }
             }
         }
     }
 
-    /// Plain SGD flags a block whose gradient holds inf or NaN, in the body or the tail, on every path.
-    @Test func sgdFlagsNonFiniteGradientsOnEveryPath() {
-        let c = Self.coefficients(.sgd, (false, true, false, false))
+    /// SGD, plain and with momentum, flags a block whose gradient holds inf or NaN, in the body
+    /// or the tail, on every path.
+    @Test(arguments: [Algorithm.sgd, .momentum])
+    func sgdFlagsNonFiniteGradientsOnEveryPath(_ algorithm: Algorithm) {
+        let c = Self.coefficients(algorithm, (false, true, false, false))
         for count in [7, 16, 40] {
             for position in [0, count / 2, count - 1] {
                 for poison in [Float.nan, .infinity, -.infinity] {
                     var start = Self.buffers(count, seed: 1)
                     start.g[position] = poison
                     for path in KernelPath.available {
-                        #expect(Self.run(.sgd, c, start, offset: 0, path: path).1.nonFinite, "\(path) \(poison) at \(position)")
+                        #expect(Self.run(algorithm, c, start, offset: 0, path: path).1.nonFinite, "\(path) \(poison) at \(position)")
                     }
                 }
             }
