@@ -27,8 +27,9 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        // Implementation details in C: AVX2 kernels (Philox, Box-Muller, the probes' moments), chosen
-        // at run time, and thread placement; only VarianceKit's Kernels/ imports it.
+        // Implementation details in C: AVX2 and AVX-512 kernels (Philox, Box-Muller, the probes' moments,
+        // the layers' element-wise passes, the optimizer steps), chosen at run time, and thread
+        // placement; only VarianceKit's Kernels/ imports it.
         .target(name: "CKernels"),
         .target(
             name: "VarianceKit",

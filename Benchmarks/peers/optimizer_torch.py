@@ -38,17 +38,26 @@ def main():
     lr, lam = 1e-4, 1e-2
     cases = [
         ("SGD+L2 foreach", 12, lambda ps: torch.optim.SGD(ps, lr=lr, weight_decay=lam, foreach=True)),
+        ("SGD+mom+L2 foreach", 20,
+         lambda ps: torch.optim.SGD(ps, lr=lr, momentum=0.9, weight_decay=lam, foreach=True)),
         ("AdamW foreach", 28, lambda ps: torch.optim.AdamW(ps, lr=lr, weight_decay=lam, foreach=True)),
     ]
-    try:
-        torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], fused=True)
-        cases.append(("AdamW fused", 28, lambda ps: torch.optim.AdamW(ps, lr=lr, weight_decay=lam, fused=True)))
-    except (RuntimeError, TypeError, ValueError):
-        pass
+    fused = [
+        ("SGD+mom+L2 fused", 20, lambda ps: torch.optim.SGD(ps, lr=lr, momentum=0.9, weight_decay=lam, fused=True)),
+        ("AdamW fused", 28, lambda ps: torch.optim.AdamW(ps, lr=lr, weight_decay=lam, fused=True)),
+    ]
+    for name, fused_bytes, make in fused:
+        try:
+            probe = torch.nn.Parameter(torch.zeros(1))
+            probe.grad = torch.zeros(1)
+            make([probe]).step()
+            cases.append((name, fused_bytes, make))
+        except (RuntimeError, TypeError, ValueError):
+            pass
     print(f"torch {torch.__version__}, {n} parameters, 2 threads, best of {args.repeats}")
     for name, fused_bytes, make in cases:
         seconds = measure(make)
-        print(f"{name:15s} {seconds * 1e3:8.2f} ms  {fused_bytes * n / seconds / 1e9:6.2f} GB/s (fused bytes)")
+        print(f"{name:18s} {seconds * 1e3:8.2f} ms  {fused_bytes * n / seconds / 1e9:6.2f} GB/s (fused bytes)")
 
 
 if __name__ == "__main__":

@@ -11,12 +11,14 @@ import VarianceKit
 /// iteration (so both see the same machine load) and report each one's time and the bandwidth
 /// ratio `t_C / t_VarianceKit` for the same update and the same byte count.
 ///
-/// Bytes moved per element: SGD+L2 and SGD+L1 read `w`, `g` and write `w` (12 B); AdamW reads
-/// `w`, `g`, `m`, `v` and writes `w`, `m`, `v` (28 B). VarianceKit checks the whole gradient for
+/// Bytes moved per element: SGD+L2 and SGD+L1 read `w`, `g` and write `w` (12 B); SGD with
+/// momentum + L2 reads `w`, `g`, `buf` and writes `w`, `buf` (20 B); AdamW reads `w`, `g`, `m`,
+/// `v` and writes `w`, `m`, `v` (28 B). VarianceKit checks the whole gradient for
 /// inf/NaN before writing anything: plain SGD checks the gradient in the same pass while it
 /// writes the new weights into the gradient buffer (then swaps the buffers: no extra traffic);
-/// AdamW updates `m` and `v` in place, so it checks the whole gradient first (one more read of
-/// `g`, 4 B per element: at best 28/32 = 87.5% of the bare loop's speed). The C loops are run both bare and with the same full check in
+/// momentum SGD and AdamW update their state in place, so they check the whole gradient first
+/// (one more read of `g`, 4 B per element: at best 20/24 = 83% and 28/32 = 87.5% of the bare
+/// loop's speed at the same memory bandwidth). The C loops are run both bare and with the same full check in
 /// front. Bandwidth = bytes / wall-clock time per step.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -84,12 +86,14 @@ let benchmarks: @Sendable () -> Void = {
 enum OptimizerKind: String, CaseIterable {
     case sgdL2 = "SGD+L2"
     case sgdL1 = "SGD+L1"
+    case sgdMomentumL2 = "SGD+momentum+L2"
     case adamW = "AdamW"
 
     var measured: OptimizerMeasurement.Kind {
         switch self {
         case .sgdL2: .sgdL2
         case .sgdL1: .sgdL1
+        case .sgdMomentumL2: .sgdMomentumL2
         case .adamW: .adamW
         }
     }
@@ -144,6 +148,8 @@ final class OptimizerState16M: @unchecked Sendable {
                             vk_reference_sgd_l2(pointers.w, pointers.g, begin, end, learningRate, lambda)
                         case .sgdL1:
                             vk_reference_sgd_l1(pointers.w, pointers.g, begin, end, learningRate, lambda)
+                        case .sgdMomentumL2:
+                            vk_reference_sgd_momentum_l2(pointers.w, pointers.g, pointers.m, begin, end, learningRate, lambda, 0.9)
                         case .adamW:
                             vk_reference_adamw(pointers.w, pointers.g, pointers.m, pointers.v, begin, end,
                                                learningRate / 0.1, 0.9, 0.999, 1 / (0.001 as Float).squareRoot(),

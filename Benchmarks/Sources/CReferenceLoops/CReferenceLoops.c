@@ -28,6 +28,15 @@ void vk_reference_sgd_l1(float *restrict w, const float *restrict g, size_t begi
     }
 }
 
+void vk_reference_sgd_momentum_l2(float *restrict w, const float *restrict g, float *restrict b, size_t begin,
+                                  size_t end, float learning_rate, float l2, float momentum) {
+    for (size_t i = begin; i < end; i++) {
+        float buffer = momentum * b[i] + (g[i] + l2 * w[i]);
+        b[i] = buffer;
+        w[i] = w[i] - learning_rate * buffer;
+    }
+}
+
 void vk_reference_adamw(float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
                         size_t begin, size_t end, float step_size, float beta1, float beta2,
                         float inverse_root_correction2, float epsilon, float keep) {

@@ -101,6 +101,106 @@ typedef struct {
 /// accumulator sets; the lanes are added pairwise at the end. Requires AVX2.
 vk_moments vk_moments_avx2(const float *x, int64_t count, float shift);
 
+/* ---- Element-wise passes, optimizer steps and moments on AVX2 and AVX-512 -------------------
+   (elementwise_*.c, optimizer_*.c, moments_avx512.c). Every kernel gives, element by element,
+   the bits of VarianceKit's Swift SIMD8<Float> code for the same computation (the same
+   operations in the same order, no fused multiply-add) and accumulates its sums in the same
+   order. Call the `_avx2` functions only when `vk_cpu_has_avx2()` is 1 and the `_avx512`
+   functions only when `vk_cpu_has_avx512()` is 1 (off x86-64 they do nothing). */
+
+/// The activations of the element-wise kernels (`p0`, `p1` are their parameters).
+enum {
+    VK_ACTIVATION_LINEAR = 0,      ///< φ(z) = z
+    VK_ACTIVATION_TANH = 1,
+    VK_ACTIVATION_SIGMOID = 2,
+    VK_ACTIVATION_RELU = 3,        ///< max(z, 0), NaN kept
+    VK_ACTIVATION_LEAKY_RELU = 4,  ///< z > 0 ? z : p0 z, with p0 > 0
+    VK_ACTIVATION_SOFTSIGN = 5,
+    VK_ACTIVATION_SCALED_ELU = 6,  ///< p1 z for z > 0, p1 p0 (e^z - 1) otherwise (SELU, ELU)
+    VK_ACTIVATION_GELU = 7,
+    VK_ACTIVATION_SILU = 8,
+};
+
+/// Forward pass of a layer on `rows x columns` elements whose rows start `stride` apart:
+/// `z[r, c] += bias[c]` when `bias` is not NULL, then `a[r, c] = φ(z[r, c])`.
+void vk_activation_forward_avx2(int kind, float p0, float p1, float *z, float *a, const float *bias,
+                                int64_t rows, int64_t columns, int64_t stride);
+void vk_activation_forward_avx512(int kind, float p0, float p1, float *z, float *a, const float *bias,
+                                  int64_t rows, int64_t columns, int64_t stride);
+
+/// Backward pass: `gradient = gradient ⊙ φ'(z, a)` (not for `VK_ACTIVATION_LINEAR`, whose
+/// derivative is 1), then, when `bias_gradient` is not NULL, `bias_gradient[c] += gradient[r, c]`
+/// for r = 0, 1, ... in order.
+void vk_activation_backward_avx2(int kind, float p0, float p1, const float *z, const float *a, float *gradient,
+                                 float *bias_gradient, int64_t rows, int64_t columns, int64_t stride);
+void vk_activation_backward_avx512(int kind, float p0, float p1, const float *z, const float *a, float *gradient,
+                                   float *bias_gradient, int64_t rows, int64_t columns, int64_t stride);
+
+/// The constants of one fused optimizer pass (VarianceKit's `FusedCoefficients`, field by field).
+typedef struct {
+    float step_size;
+    float decay;
+    float keep;
+    float l1;
+    float l2;
+    float threshold;
+    int32_t proximal;
+    float buffer_decay;
+    float gradient_weight;
+    float nesterov_gradient;
+    float nesterov_buffer;
+    float beta1;
+    float one_minus_beta1;
+    float beta2;
+    float one_minus_beta2;
+    float inverse_root_correction2;
+    float epsilon;
+} vk_fused_coefficients;
+
+/// What a fused pass gathers over its range: `Σ|w|` (when L1 or proximal) and `Σw²` (when L2)
+/// of the weights before the step, in float, the exact zeros after it (when proximal), and, for
+/// plain SGD, whether the gradient held inf or NaN.
+typedef struct {
+    float absolute_sum;
+    float square_sum;
+    int64_t exact_zeros;
+    int32_t non_finite;
+} vk_block_statistics;
+
+/// SGD without momentum on [begin, end): `output = prox((1-d) w - η (g + l2 w + l1 sgn w))`
+/// (`output` may be `g`).
+vk_block_statistics vk_sgd_avx2(const float *w, const float *g, float *output, int64_t begin, int64_t end,
+                                const vk_fused_coefficients *c);
+vk_block_statistics vk_sgd_avx512(const float *w, const float *g, float *output, int64_t begin, int64_t end,
+                                  const vk_fused_coefficients *c);
+
+/// SGD with momentum on [begin, end): `ĝ = g + l2 w + l1 sgn w`,
+/// `b_out = buffer_decay b + gradient_weight ĝ`,
+/// `w_out = prox((1-d) w - η (nesterov_gradient ĝ + nesterov_buffer b_out))`, in place when
+/// `w_out == w` and `b_out == b`; `non_finite` says whether `g` held inf or NaN. With `stream`
+/// nonzero, `b_out` is written with non-temporal stores (where its vectors are aligned) and the
+/// call ends with a store fence.
+vk_block_statistics vk_sgd_momentum_avx2(const float *w, const float *g, const float *b, float *w_out, float *b_out,
+                                         int64_t begin, int64_t end, const vk_fused_coefficients *c, int stream);
+vk_block_statistics vk_sgd_momentum_avx512(const float *w, const float *g, const float *b, float *w_out, float *b_out,
+                                           int64_t begin, int64_t end, const vk_fused_coefficients *c, int stream);
+
+/// Adam/AdamW on [begin, end), in place: `m = β₁ m + (1-β₁) ĝ`, `v = β₂ v + (1-β₂) ĝ²`,
+/// `w = prox((1-d) w - step_size m / (√v inverse_root_correction2 + ε))`.
+vk_block_statistics vk_adam_avx2(float *w, const float *g, float *m, float *v, int64_t begin, int64_t end,
+                                 const vk_fused_coefficients *c);
+vk_block_statistics vk_adam_avx512(float *w, const float *g, float *m, float *v, int64_t begin, int64_t end,
+                                   const vk_fused_coefficients *c);
+
+/// 1 when every element of x[begin ..< end] is finite, 0 when one is inf or NaN.
+int vk_all_finite_avx2(const float *x, int64_t begin, int64_t end);
+int vk_all_finite_avx512(const float *x, int64_t begin, int64_t end);
+
+/// `vk_moments_avx2` on AVX-512, with the same bits.
+vk_moments vk_moments_avx512(const float *x, int64_t count, float shift);
+
+/* ---- end of the element-wise, optimizer and moments kernels ---------------------------------- */
+
 /// The processor the calling thread is running on, or -1 where that is unknown.
 int vk_current_cpu(void);
 

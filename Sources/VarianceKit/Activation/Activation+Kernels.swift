@@ -1,6 +1,8 @@
 // The fused, vectorized passes of a Dense layer around its sgemm calls:
 // forward  Z += b (broadcast over rows), A = φ(Z)                 (one pass over Z and A)
 // backward dZ = dA ⊙ φ'(Z, A) in place, db (+)= column sums of dZ  (one pass over Z, A, dA)
+// The kernels below are the Swift path (`KernelPath.vector`) and the reference the C kernels of
+// `ElementwiseKernels` (AVX2, AVX-512) follow operation by operation.
 
 /// One activation's value and derivative on a vector of lanes. The derivative receives both the
 /// pre-activation `z` and the activation `a = φ(z)`, and uses whichever is cheaper.
@@ -110,38 +112,40 @@ extension Activation {
     /// `linear`-like use; they must not overlap otherwise. With `threads > 1` and at least
     /// `parallelElementThreshold` elements, the columns are split into that many ranges (at
     /// multiples of the lane count), the shares of a `ParallelRuntime` run (no allocation); every
-    /// element is computed the same way whatever the split.
+    /// element is computed the same way whatever the split. `path` chooses the kernels (see
+    /// `KernelPath`: every path gives the same bits).
     func forward(
         preActivation z: UnsafeMutablePointer<Float>, activation a: UnsafeMutablePointer<Float>,
-        bias: UnsafePointer<Float>?, rows: Int, columns: Int, threads: Int = 1
+        bias: UnsafePointer<Float>?, rows: Int, columns: Int, threads: Int = 1, path: KernelPath = .preferred
     ) {
         let workers = Activation.workerCount(rows: rows, columns: columns, threads: threads)
         if workers == 1 {
-            forwardColumns(z, a, bias, rows, columns, stride: columns)
+            forwardColumns(z, a, bias, rows, columns, stride: columns, path: path)
             return
         }
         ParallelRuntime.shared.run(workers: workers, ForwardPassJob(
-            activation: self, z: z, a: a, bias: bias, rows: rows, columns: columns))
+            activation: self, z: z, a: a, bias: bias, rows: rows, columns: columns, path: path))
     }
 
     /// Backward pass of a layer: `gradient` holds `dL/dA` on entry and `dL/dZ = dL/dA ⊙ φ'(Z)` on
     /// exit; when `biasGradient` is given, the column sums of `dL/dZ` are added to it
     /// (`accumulate`) or written over it. Split over threads like `forward`: each share owns
-    /// whole columns, so each column sum is added in row order whatever the split.
+    /// whole columns, so each column sum is added in row order whatever the split (and whatever
+    /// the `path`).
     func backward(
         preActivation z: UnsafePointer<Float>, activation a: UnsafePointer<Float>,
         gradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?,
-        accumulate: Bool, rows: Int, columns: Int, threads: Int = 1
+        accumulate: Bool, rows: Int, columns: Int, threads: Int = 1, path: KernelPath = .preferred
     ) {
         if let biasGradient, !accumulate { biasGradient.update(repeating: 0, count: columns) }
         let workers = Activation.workerCount(rows: rows, columns: columns, threads: threads)
         if workers == 1 {
-            backwardColumns(z, a, gradient, biasGradient, rows, columns, stride: columns)
+            backwardColumns(z, a, gradient, biasGradient, rows, columns, stride: columns, path: path)
             return
         }
         ParallelRuntime.shared.run(workers: workers, BackwardPassJob(
             activation: self, z: z, a: a, gradient: gradient, biasGradient: biasGradient,
-            rows: rows, columns: columns))
+            rows: rows, columns: columns, path: path))
     }
 
     /// How many threads share a `rows x columns` pass: one below `parallelElementThreshold`
@@ -164,8 +168,12 @@ extension Activation {
     /// `forward` on `columns` columns of `rows` rows that start `stride` elements apart.
     func forwardColumns(
         _ z: UnsafeMutablePointer<Float>, _ a: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>?,
-        _ rows: Int, _ columns: Int, stride: Int
+        _ rows: Int, _ columns: Int, stride: Int, path: KernelPath = .preferred
     ) {
+        if path != .vector {
+            ElementwiseKernels.forward(path, self, z, a, bias, rows, columns, stride: stride)
+            return
+        }
         switch self {
         case .linear: Activation.forwardRows(LinearKernel(), z, a, bias, rows, columns, stride)
         case .tanh: Activation.forwardRows(TanhKernel(), z, a, bias, rows, columns, stride)
@@ -185,8 +193,13 @@ extension Activation {
     /// `backward` on `columns` columns of `rows` rows that start `stride` elements apart.
     func backwardColumns(
         _ z: UnsafePointer<Float>, _ a: UnsafePointer<Float>, _ gradient: UnsafeMutablePointer<Float>,
-        _ biasGradient: UnsafeMutablePointer<Float>?, _ rows: Int, _ columns: Int, stride: Int
+        _ biasGradient: UnsafeMutablePointer<Float>?, _ rows: Int, _ columns: Int, stride: Int,
+        path: KernelPath = .preferred
     ) {
+        if path != .vector {
+            ElementwiseKernels.backward(path, self, z, a, gradient, biasGradient, rows, columns, stride: stride)
+            return
+        }
         switch self {
         case .linear:
             Activation.backwardRows(LinearKernel(), z, a, gradient, biasGradient, rows, columns, stride, multiply: false)
@@ -290,13 +303,14 @@ struct ForwardPassJob: ParallelJob {
     let bias: UnsafePointer<Float>?
     let rows: Int
     let columns: Int
+    let path: KernelPath
 
     static let entry: ParallelJobEntry = { pointer, worker, workers in
         let job = pointer.assumingMemoryBound(to: ForwardPassJob.self).pointee
         let range = Activation.columnRange(worker, of: workers, columns: job.columns)
         let start = range.lowerBound
         job.activation.forwardColumns(job.z + start, job.a + start, job.bias.map { $0 + start },
-                                      job.rows, range.count, stride: job.columns)
+                                      job.rows, range.count, stride: job.columns, path: job.path)
     }
 }
 
@@ -309,13 +323,15 @@ struct BackwardPassJob: ParallelJob {
     let biasGradient: UnsafeMutablePointer<Float>?
     let rows: Int
     let columns: Int
+    let path: KernelPath
 
     static let entry: ParallelJobEntry = { pointer, worker, workers in
         let job = pointer.assumingMemoryBound(to: BackwardPassJob.self).pointee
         let range = Activation.columnRange(worker, of: workers, columns: job.columns)
         let start = range.lowerBound
         job.activation.backwardColumns(job.z + start, job.a + start, job.gradient + start,
-                                       job.biasGradient.map { $0 + start }, job.rows, range.count, stride: job.columns)
+                                       job.biasGradient.map { $0 + start }, job.rows, range.count,
+                                       stride: job.columns, path: job.path)
     }
 }
 

@@ -44,6 +44,10 @@ struct FusedCoefficients: Sendable {
 /// buffer once, 8 lanes at a time (`SIMD8<Float>`; the last partial vector is padded with zeros
 /// and computed by the same code, so the tail rounds exactly like the body). Unchecked: callers
 /// validated shapes, hyperparameters and gradients.
+///
+/// `path` chooses the kernels (`KernelPath`): the Swift loops here (`vector`), or the C kernels
+/// of `OptimizerKernels`, which follow them operation by operation and accumulate the block
+/// statistics in the same eight lanes in the same order, so every path gives the same bits.
 enum FusedKernels {
     typealias Vector = SIMD8<Float>
     typealias Counter = SIMD8<Int32>
@@ -184,9 +188,10 @@ enum FusedKernels {
     /// Reads `w`, `g`; writes `g` (12 bytes per element).
     static func sgd(
         weights w: UnsafePointer<Float>, gradient g: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-        range: Range<Int>, _ c: FusedCoefficients
+        range: Range<Int>, _ c: FusedCoefficients, path: KernelPath = .preferred
     ) -> BlockStatistics {
-        specialized(c) { f in
+        if path != .vector { return OptimizerKernels.sgd(path, weights: w, gradient: g, output: output, range: range, c) }
+        return specialized(c) { f in
             var accumulator = Accumulator()
             var probe = Vector(repeating: 0)
             @inline(__always) func lane(_ w0: Vector, _ g0: Vector) -> Vector {
@@ -218,15 +223,27 @@ enum FusedKernels {
     }
 
     /// SGD with momentum (PyTorch's convention): `ĝ = g + (λ₂/n) w + (λ₁/n) sgn w`,
-    /// `buf ← μ buf + (1-τ) ĝ` (`buf ← ĝ` on the first step), `d = buf` or, with Nesterov,
-    /// `d = ĝ + μ buf`; `w ← prox((1-d) w - η_t d)`. Reads `w`, `g`, `buf`; writes `w`, `buf`
-    /// (20 bytes per element).
+    /// `buf' = μ buf + (1-τ) ĝ` (`buf' = ĝ` on the first step), `d = buf'` or, with Nesterov,
+    /// `d = ĝ + μ buf'`; `w' = prox((1-d) w - η_t d)`, written to `weightsOutput` and
+    /// `bufferOutput` (which may be `w` and `buf` themselves: each element is read before it is
+    /// written), while checking `g` for inf/NaN in the same pass (`nonFinite`). The optimizer
+    /// writes `w'` into the gradient buffer and `buf'` into a second buffer and exchanges them
+    /// when the step is taken, so a refused step changes neither the weights nor the momentum.
+    /// Reads `w`, `g`, `buf`; writes `w'`, `buf'` (20 bytes per element). `streamingBuffer` lets
+    /// the C kernels write `buf'`, which is not read again in the pass, with non-temporal stores
+    /// (the Swift loop ignores it; the bits are the same).
     static func sgdMomentum(
-        weights w: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
-        buffer b: UnsafeMutablePointer<Float>, range: Range<Int>, _ c: FusedCoefficients
+        weights w: UnsafePointer<Float>, gradient g: UnsafePointer<Float>, buffer b: UnsafePointer<Float>,
+        weightsOutput: UnsafeMutablePointer<Float>, bufferOutput: UnsafeMutablePointer<Float>,
+        streamingBuffer: Bool = false, range: Range<Int>, _ c: FusedCoefficients, path: KernelPath = .preferred
     ) -> BlockStatistics {
-        specialized(c) { f in
+        if path != .vector {
+            return OptimizerKernels.sgdMomentum(path, weights: w, gradient: g, buffer: b, weightsOutput: weightsOutput,
+                                                bufferOutput: bufferOutput, streamingBuffer: streamingBuffer, range: range, c)
+        }
+        return specialized(c) { f in
             var accumulator = Accumulator()
+            var probe = Vector(repeating: 0)
             @inline(__always) func lane(_ w0: Vector, _ g0: Vector, _ b0: Vector) -> (Vector, Vector) {
                 let gradient = penalized(g0, w0, c, f)
                 let b1 = c.bufferDecay * b0 + c.gradientWeight * gradient
@@ -236,21 +253,27 @@ enum FusedKernels {
             var i = range.lowerBound
             while i &+ width <= range.upperBound {
                 let w0 = ActivationMath.load(w + i)
-                let (w1, b1) = lane(w0, ActivationMath.load(g + i), ActivationMath.load(b + i))
+                let g0 = ActivationMath.load(g + i)
+                probe += g0 * 0
+                let (w1, b1) = lane(w0, g0, ActivationMath.load(b + i))
                 accumulator.add(before: w0, after: w1, f)
-                ActivationMath.store(w1, w + i)
-                ActivationMath.store(b1, b + i)
+                ActivationMath.store(w1, weightsOutput + i)
+                ActivationMath.store(b1, bufferOutput + i)
                 i &+= width
             }
             let rest = range.upperBound &- i
             if rest > 0 {
                 let w0 = ActivationMath.loadPartial(w + i, count: rest)
-                let (w1, b1) = lane(w0, ActivationMath.loadPartial(g + i, count: rest), ActivationMath.loadPartial(b + i, count: rest))
+                let g0 = ActivationMath.loadPartial(g + i, count: rest)
+                probe += g0 * 0
+                let (w1, b1) = lane(w0, g0, ActivationMath.loadPartial(b + i, count: rest))
                 accumulator.add(before: w0, after: w1, f)
-                ActivationMath.storePartial(w1, w + i, count: rest)
-                ActivationMath.storePartial(b1, b + i, count: rest)
+                ActivationMath.storePartial(w1, weightsOutput + i, count: rest)
+                ActivationMath.storePartial(b1, bufferOutput + i, count: rest)
             }
-            return accumulator.statistics(padding: rest > 0 ? width - rest : 0, f)
+            var statistics = accumulator.statistics(padding: rest > 0 ? width - rest : 0, f)
+            statistics.nonFinite = probe != Vector(repeating: 0)
+            return statistics
         }
     }
 
@@ -260,9 +283,12 @@ enum FusedKernels {
     static func adam(
         weights w: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
         firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
-        range: Range<Int>, _ c: FusedCoefficients
+        range: Range<Int>, _ c: FusedCoefficients, path: KernelPath = .preferred
     ) -> BlockStatistics {
-        specialized(c) { f in
+        if path != .vector {
+            return OptimizerKernels.adam(path, weights: w, gradient: g, firstMoment: m, secondMoment: v, range: range, c)
+        }
+        return specialized(c) { f in
             var accumulator = Accumulator()
             @inline(__always) func lane(_ w0: Vector, _ g0: Vector, _ m0: Vector, _ v0: Vector) -> (Vector, Vector, Vector) {
                 let gradient = penalized(g0, w0, c, f)
@@ -304,7 +330,8 @@ enum FusedKernels {
     /// The range is read as four interleaved streams (its quarters, in lockstep): a single
     /// stream per thread is limited by memory latency, not bandwidth, and this read-only pass is
     /// the price of refusing a bad step before anything is written.
-    static func isFinite(_ values: UnsafePointer<Float>, _ range: Range<Int>) -> Bool {
+    static func isFinite(_ values: UnsafePointer<Float>, _ range: Range<Int>, path: KernelPath = .preferred) -> Bool {
+        if path != .vector { return OptimizerKernels.isFinite(path, values, range) }
         let quarter = range.count / (4 * width) * width
         let (first, second, third, fourth) = (
             range.lowerBound, range.lowerBound + quarter, range.lowerBound + 2 * quarter, range.lowerBound + 3 * quarter)

@@ -17,6 +17,9 @@ final class OptimizerEngine {
         var first: Matrix
         /// Adam's `v`; 0 x 0 when unused.
         var second: Matrix
+        /// SGD with momentum: the buffer the next momentum is written into (exchanged with
+        /// `first` when the step is taken); allocated on the first step that needs it, 0 x 0 before.
+        var spare = Matrix(validatedRows: 0, columns: 0)
         /// One slot per block for the partial statistics of a pass.
         let partials: UnsafeMutableBufferPointer<BlockStatistics>
         var statistics: ParameterStepStatistics?
@@ -77,15 +80,30 @@ final class OptimizerEngine {
     // MARK: Steps
     //
     // No weight and no state changes unless every gradient of the step is finite:
-    // - Plain SGD keeps no state, so it needs no separate check: the new weights are written
-    //   into the gradient buffer while the gradient is checked in the same pass; only when every
-    //   block of every parameter passed are the weight and gradient buffers exchanged (O(1), no
-    //   copy) and the step counted. 12 bytes per element, like the plain loop.
-    // - SGD with momentum and Adam update state in place, so every gradient is checked first
-    //   (a read-only pass, 4 bytes per element on top of the update's 20 or 28).
+    // - SGD (plain or with momentum) needs no separate check: the new weights are written into
+    //   the gradient buffer, and the new momentum into the state's spare buffer, while the
+    //   gradient is checked in the same pass; only when every block of every parameter passed
+    //   are the weight and gradient buffers, and the momentum and spare buffers, exchanged (O(1),
+    //   no copy) and the step counted. 12 bytes per element (20 with momentum, whose spare
+    //   buffer is written with streaming stores when large), like the plain in-place loops, for
+    //   one more parameter-sized buffer with momentum.
+    // - Adam updates its state in place, so every gradient is checked first (a read-only pass,
+    //   4 bytes per element on top of the update's 28).
 
-    /// `true` for plain SGD: the step writes into the gradient buffer and swaps.
-    var writesIntoGradient: Bool { bufferCount == 0 }
+    /// `true` for SGD: the step writes into the gradient buffer (and the spare momentum buffer)
+    /// and swaps.
+    var writesIntoGradient: Bool {
+        switch algorithm {
+        case .sgd: true
+        case .adam: false
+        }
+    }
+
+    /// Exchanges the momentum buffer of `id` with the spare one its step wrote (SGD with momentum).
+    private func exchangeMomentum(id: ParameterID) {
+        guard case .sgd = algorithm, bufferCount == 1, let state = states[id] else { return }
+        swap(&state.first, &state.spare)
+    }
 
     func step<Container: ParameterContainer>(_ parameters: Container) throws -> StepSummary {
         guard parameters.gradientsAreCurrent else {
@@ -112,6 +130,7 @@ final class OptimizerEngine {
             // Phase 3: commit.
             parameters.forEachParameter { id, values, gradient in
                 swap(&values, &gradient)
+                exchangeMomentum(id: id)
                 summary.add(commit(id: id))
             }
             return summary
@@ -129,6 +148,7 @@ final class OptimizerEngine {
         if writesIntoGradient {
             if let refused = try computeIntoGradient(id: id, values: parameter, gradient: &gradient) { throw refused }
             swap(&parameter, &gradient)
+            exchangeMomentum(id: id)
         } else {
             try checkFinite(gradient, id: id)
             try applyInPlace(id: id, values: &parameter, gradient: gradient)
@@ -158,20 +178,37 @@ final class OptimizerEngine {
         return state
     }
 
-    /// Plain SGD: writes the new weights into `gradient`, or returns the refusal when a block of
-    /// the gradient is not finite (the weights are untouched either way).
+    /// SGD: writes the new weights into `gradient` (and, with momentum, the new momentum into
+    /// the state's spare buffer), or returns the refusal when a block of the gradient is not
+    /// finite (the weights and the momentum buffer are untouched either way).
     private func computeIntoGradient(id: ParameterID, values: Matrix, gradient: inout Matrix) throws -> VarianceKitError? {
         let c = try coefficients(id: id, values: values, gradient: gradient)
         let state = stateForStep(id: id, rows: values.rows, columns: values.columns)
         let count = values.count
         let partials = state.partials
         let threads = threadCount
+        let momentum = bufferCount == 1
+        if momentum && state.spare.count != count {
+            state.spare = Matrix(validatedRows: values.rows, columns: values.columns)
+        }
         return values.withUnsafeBufferPointer { w in
             gradient.withUnsafeMutableBufferPointer { g -> VarianceKitError? in
                 let wp = w.baseAddress!, gp = g.baseAddress!
-                ParallelBlocks.forEachBlock(
-                    count: count, threadCount: threads,
-                    SGDJob(weights: wp, gradient: gp, partials: partials.baseAddress!, coefficients: c))
+                if momentum {
+                    state.first.withUnsafeBufferPointer { b in
+                        state.spare.withUnsafeMutableBufferPointer { spare in
+                            ParallelBlocks.forEachBlock(
+                                count: count, threadCount: threads,
+                                MomentumJob(weights: wp, gradient: gp, buffer: b.baseAddress!, spare: spare.baseAddress!,
+                                            streaming: count >= StreamingStore.minimumElements,
+                                            partials: partials.baseAddress!, coefficients: c))
+                        }
+                    }
+                } else {
+                    ParallelBlocks.forEachBlock(
+                        count: count, threadCount: threads,
+                        SGDJob(weights: wp, gradient: gp, partials: partials.baseAddress!, coefficients: c))
+                }
                 for block in 0..<ParallelBlocks.blockCount(count) where partials[block].nonFinite {
                     // The gradient was overwritten as it was read; the block says where it was.
                     let range = ParallelBlocks.range(ofBlock: block, count: count)
@@ -184,7 +221,7 @@ final class OptimizerEngine {
         }
     }
 
-    /// Momentum SGD and Adam, after the gradient was checked: updates weights and state in place.
+    /// Adam, after the gradient was checked: updates weights and state in place.
     private func applyInPlace(id: ParameterID, values: inout Matrix, gradient: Matrix) throws {
         let c = try coefficients(id: id, values: values, gradient: gradient)
         let state = stateForStep(id: id, rows: values.rows, columns: values.columns)
@@ -194,23 +231,13 @@ final class OptimizerEngine {
         values.withUnsafeMutableBufferPointer { w in
             gradient.withUnsafeBufferPointer { g in
                 let wp = w.baseAddress!, gp = g.baseAddress!
-                switch algorithm {
-                case .sgd:
-                    state.first.withUnsafeMutableBufferPointer { b in
-                        let bp = b.baseAddress!
+                state.first.withUnsafeMutableBufferPointer { m in
+                    state.second.withUnsafeMutableBufferPointer { v in
+                        let mp = m.baseAddress!, vp = v.baseAddress!
                         ParallelBlocks.forEachBlock(
                             count: count, threadCount: threads,
-                            MomentumJob(weights: wp, gradient: gp, buffer: bp, partials: partials.baseAddress!, coefficients: c))
-                    }
-                case .adam:
-                    state.first.withUnsafeMutableBufferPointer { m in
-                        state.second.withUnsafeMutableBufferPointer { v in
-                            let mp = m.baseAddress!, vp = v.baseAddress!
-                            ParallelBlocks.forEachBlock(
-                                count: count, threadCount: threads,
-                                AdamJob(weights: wp, gradient: gp, firstMoment: mp, secondMoment: vp,
-                                        partials: partials.baseAddress!, coefficients: c))
-                        }
+                            AdamJob(weights: wp, gradient: gp, firstMoment: mp, secondMoment: vp,
+                                    partials: partials.baseAddress!, coefficients: c))
                     }
                 }
             }
@@ -370,19 +397,24 @@ struct SGDJob: BlockJob {
     }
 }
 
-/// SGD with momentum over one block, in place.
+/// SGD with momentum over one block: new weights into the gradient buffer, new momentum into
+/// the spare buffer, statistics into the block's slot.
 struct MomentumJob: BlockJob {
     static let blockRunEntry: ParallelJobEntry = { BlockRun<MomentumJob>.runBlocks($0, $1, $2) }
 
-    let weights: UnsafeMutablePointer<Float>
-    let gradient: UnsafePointer<Float>
-    let buffer: UnsafeMutablePointer<Float>
+    let weights: UnsafePointer<Float>
+    let gradient: UnsafeMutablePointer<Float>
+    let buffer: UnsafePointer<Float>
+    let spare: UnsafeMutablePointer<Float>
+    /// Whether the spare buffer is written with streaming stores (large parameters).
+    let streaming: Bool
     let partials: UnsafeMutablePointer<BlockStatistics>
     let coefficients: FusedCoefficients
 
     func run(block: Int, range: Range<Int>) {
         partials[block] = FusedKernels.sgdMomentum(
-            weights: weights, gradient: gradient, buffer: buffer, range: range, coefficients)
+            weights: weights, gradient: gradient, buffer: buffer, weightsOutput: gradient, bufferOutput: spare,
+            streamingBuffer: streaming, range: range, coefficients)
     }
 }
 

@@ -13,8 +13,10 @@
 /// `L2(λ, n)` and the decay `d = η λ/n` give the same weights (<doc:Regularization>).
 ///
 /// Memory per step and element: 12 bytes without momentum (read `w`, `g`; write the new `w` into
-/// the gradient buffer, then swap the two), 20 with momentum (read `w`, `g`, `buf`; write `w`,
-/// `buf`) plus 4 for the finiteness check of `g` that must precede in-place state updates.
+/// the gradient buffer, then swap the two), 20 with momentum (read `w`, `g`, `buf`; write the new
+/// `w` into the gradient buffer and the new `buf` into a spare buffer, then swap both pairs), the
+/// gradient checked for inf/NaN in the same pass. With momentum the optimizer keeps two
+/// parameter-sized buffers per parameter (the momentum and its spare).
 public final class SGD: FusedOptimizer {
     /// `μ` in `[0, 1)`; 0 keeps no momentum buffer.
     public let momentum: Float

@@ -89,10 +89,12 @@ extension TensorStatistics {
     /// every other block keeps its single pass. Blocks whose squares overflow are already redone
     /// in Double. The relative error of the variance stays about `1e-7` from Float's smallest
     /// normal numbers to its largest.
-    /// `avx2` takes the blocks' lanes through `AVX2Kernels.moments` (eight lanes per
-    /// instruction instead of four: the SSE2 loop is bound by its additions, not by memory).
+    /// `path` chooses the kernel of the blocks' lanes (`KernelPath`): `vectorMoments` (SSE2 on
+    /// baseline x86-64, bound by its additions, not by memory), `AVX2Kernels.moments` (eight
+    /// lanes per instruction) or `MomentKernels.momentsAVX512` (sixteen); all three add the same
+    /// entries in the same lanes in the same order, so they give the same bits.
     static func measure(_ pointer: UnsafePointer<Float>, count: Int, options: ProbeOptions,
-                        avx2: Bool = CPUFeatures.usesAVX2) -> TensorStatistics {
+                        path: KernelPath = .preferred) -> TensorStatistics {
         typealias Vector = ActivationMath.Vector
         let lanes = ActivationMath.lanes
         var shift: Float = 0
@@ -113,9 +115,11 @@ extension TensorStatistics {
         while blockStart < count {
             let blockEnd = min(blockStart + blockLength, count)
             let vectorEnd = blockStart + (blockEnd - blockStart) / lanes * lanes
-            var moments = avx2
-                ? AVX2Kernels.moments(pointer + blockStart, count: vectorEnd - blockStart, shift: shift)
-                : vectorMoments(pointer + blockStart, count: vectorEnd - blockStart, shift: shiftVector)
+            var moments = switch path {
+            case .avx512: MomentKernels.momentsAVX512(pointer + blockStart, count: vectorEnd - blockStart, shift: shift)
+            case .avx2: AVX2Kernels.moments(pointer + blockStart, count: vectorEnd - blockStart, shift: shift)
+            case .vector: vectorMoments(pointer + blockStart, count: vectorEnd - blockStart, shift: shiftVector)
+            }
             for index in vectorEnd..<blockEnd {
                 let centered = pointer[index] - shift
                 moments.sum += centered
@@ -209,6 +213,11 @@ extension TensorStatistics {
     /// The SSE2 counterpart of `AVX2Kernels.moments`: `Σ (x - shift)`, `Σ (x - shift)²`, min and max
     /// of `pointer[0 ..< count]` (`count` a multiple of the lane count) in Float lanes, with two
     /// sets of accumulators so that consecutive vectors do not wait on each other's additions.
+    /// The reference order the C kernels follow: entry `16 j + l` goes to lane `l` of the first
+    /// set (`l < 8`) or lane `l - 8` of the second, a last single vector to the first; the sets
+    /// are added, then the eight lanes pairwise (`s_l += s_{l+4}`, `s_l += s_{l+2}`,
+    /// `s_0 + s_1`); minima and maxima keep `x < m ? x : m` and `x > m ? x : m` with the new entry
+    /// first, and the lanes are reduced in lane order the same way.
     @inline(__always)
     static func vectorMoments(_ pointer: UnsafePointer<Float>, count: Int,
                               shift shiftVector: ActivationMath.Vector) -> LaneMoments {
@@ -244,9 +253,24 @@ extension TensorStatistics {
         }
         blockSum += otherSum
         blockSquares += otherSquares
-        return LaneMoments(sum: blockSum.sum(), squares: blockSquares.sum(),
-                          minimum: ActivationMath.minimum(blockMinimum, otherMinimum).min(),
-                          maximum: ActivationMath.maximum(blockMaximum, otherMaximum).max())
+        let minima = ActivationMath.minimum(blockMinimum, otherMinimum)
+        let maxima = ActivationMath.maximum(blockMaximum, otherMaximum)
+        var minimum = minima[0], maximum = maxima[0]
+        for lane in 1..<lanes {
+            minimum = minima[lane] < minimum ? minima[lane] : minimum
+            maximum = maxima[lane] > maximum ? maxima[lane] : maximum
+        }
+        return LaneMoments(sum: pairwiseSum(blockSum), squares: pairwiseSum(blockSquares),
+                           minimum: minimum, maximum: maximum)
+    }
+
+    /// `((s₀ + s₄) + (s₂ + s₆)) + ((s₁ + s₅) + (s₃ + s₇))`: the eight lanes added pairwise, halves
+    /// first, as the C moments kernels add them.
+    @inline(__always)
+    static func pairwiseSum(_ lanes: ActivationMath.Vector) -> Float {
+        let quarters = lanes.lowHalf + lanes.highHalf
+        let halves = quarters.lowHalf + quarters.highHalf
+        return halves[0] + halves[1]
     }
 }
 

@@ -28,13 +28,13 @@ import Testing
             let values = Self.normals(count: count, scale: scale, seed: UInt64(count))
             let reference = Self.naiveVariance(values)
             #expect(reference > 0)
-            for avx2 in StatisticsKernelTests.paths {
+            for path in KernelPath.available {
                 let statistics = values.withUnsafeBufferPointer {
-                    TensorStatistics.measure($0.baseAddress!, count: count, options: .standard, avx2: avx2)
+                    TensorStatistics.measure($0.baseAddress!, count: count, options: .standard, path: path)
                 }
                 let variance = try #require(statistics.variance)
                 #expect(abs(variance - reference) <= 1e-6 * reference,
-                        "scale \(scale), \(count) values, avx2 \(avx2): \(variance) vs \(reference), relative \(abs(variance - reference) / reference)")
+                        "scale \(scale), \(count) values, path \(path): \(variance) vs \(reference), relative \(abs(variance - reference) / reference)")
                 #expect(statistics.minimum == values.min().map(Double.init) && statistics.maximum == values.max().map(Double.init))
             }
         }
@@ -48,12 +48,12 @@ import Testing
         mixed += Self.normals(count: 1500, scale: 1e-36, seed: 7)
         for values in [offset, mixed] {
             let reference = Self.naiveVariance(values)
-            for avx2 in StatisticsKernelTests.paths {
+            for path in KernelPath.available {
                 let statistics = values.withUnsafeBufferPointer {
-                    TensorStatistics.measure($0.baseAddress!, count: values.count, options: .standard, avx2: avx2)
+                    TensorStatistics.measure($0.baseAddress!, count: values.count, options: .standard, path: path)
                 }
                 let variance = try #require(statistics.variance)
-                #expect(abs(variance - reference) <= 1e-6 * reference, "avx2 \(avx2): \(variance) vs \(reference)")
+                #expect(abs(variance - reference) <= 1e-6 * reference, "path \(path): \(variance) vs \(reference)")
             }
         }
     }
@@ -62,9 +62,9 @@ import Testing
     @Test(arguments: [Float(1e-30), 1, .leastNonzeroMagnitude])
     func constantEntriesHaveZeroVariance(value: Float) throws {
         let values = [Float](repeating: value, count: 2000)
-        for avx2 in StatisticsKernelTests.paths {
+        for path in KernelPath.available {
             let statistics = values.withUnsafeBufferPointer {
-                TensorStatistics.measure($0.baseAddress!, count: values.count, options: .standard, avx2: avx2)
+                TensorStatistics.measure($0.baseAddress!, count: values.count, options: .standard, path: path)
             }
             #expect(statistics.variance == 0)
         }
