@@ -30,6 +30,7 @@ import Testing
             var regularizer: String
             var trainingLoss: [Double]
             var weightNorm: [Double]
+            var heldOutLoss: [Double]
             var sparsity: Double
         }
         var config: Config
@@ -51,6 +52,9 @@ import Testing
         for run in report.runs {
             #expect(run.trainingLoss.count == 4 && run.weightNorm.count == 4)
             #expect(run.trainingLoss.allSatisfy { $0.isFinite })
+            // The held-out loss is measured on samples the student never trains on, and falls too.
+            #expect(run.heldOutLoss.count == 4 && run.heldOutLoss.allSatisfy { $0.isFinite })
+            #expect(run.heldOutLoss.last! < run.heldOutLoss.first!, "\(run.optimizer) + \(run.regularizer): held-out loss did not fall")
             #expect(run.trainingLoss.last! < run.trainingLoss.first!, "\(run.optimizer) + \(run.regularizer) did not learn")
         }
         // Every run starts from the same student.
@@ -78,7 +82,7 @@ import Testing
         let csv = try Self.run(Self.small + ["--format", "csv"])
         #expect(csv.status == 0)
         let lines = csv.standardOutput.split(separator: "\n")
-        #expect(lines.first == "optimizer,regularizer,status,step,trainingLoss,weightNorm,finalSparsity")
+        #expect(lines.first == "optimizer,regularizer,status,step,trainingLoss,weightNorm,heldOutLoss,finalSparsity")
         #expect(lines.count == 1 + 6 * 4)
     }
 
