@@ -3,6 +3,7 @@
 // function; ReadmeTourTests checks that this file matches the README and runs every block.
 
 import VarianceKit
+import Foundation
 
 func readmeBlock1() throws {
     let a = try Matrix([[1, 2, 3, 4], [0, 1, 0, 1], [2, 0, 1, 3]])  // 3 x 4
@@ -87,6 +88,29 @@ func readmeBlock4() throws {
 }
 
 func readmeBlock5() throws {
+    let data = try SyntheticDatasetName.gaussianMixture.makeDataset(samples: 3000, seed: 1)
+    let (split, standardization) = try data.split(validationFraction: 0.1, testFraction: 0.2, seed: 1).standardized()
+
+    let network = try Network(widths: [split.train.featureCount, 64, 64, split.train.outputCount],
+                              activation: .relu, initializer: .heNormal(), outputActivation: .linear, seed: 2)
+    let optimizer = try OptimizerSettings(algorithm: .adamw, learningRate: 1e-3, weightDecay: 0.01)
+    let settings = try TrainingSettings(batchSize: 64, steps: 300, evaluateEvery: 50, probeEvery: 100, shuffleSeed: 3)
+    let trainer = try Trainer(network: network, optimizerSettings: optimizer, data: split, settings: settings)
+    trainer.observers.append(ClosureObserver { event, _ in
+        if case let .point(point) = event { print(point.step, point.trainingLoss, point.validation?.accuracy ?? 0) }
+        return .proceed                                // or .stop(reason:)
+    })
+    try trainer.train(steps: 150)                      // half the run
+
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("readme-run.npz")
+    try Checkpoint.save(trainer, to: file, standardization: standardization)
+    let resumed = try Checkpoint.resume(from: file, data: split)
+    let record = try resumed.train()                   // the same bits as an uninterrupted run
+    print(record.test?.accuracy ?? 0, record.probes.count, record.divergence?.description ?? "finite")
+    try? FileManager.default.removeItem(at: file)
+}
+
+func readmeBlock6() throws {
     // The standard scheme, Var(W) = 1/(3n): each layer multiplies Var(z) by n Var(W) = 1/3.
     let widths = Array(repeating: 512, count: 21)
     let standard = try LinearRegime.forwardVariances(
@@ -103,7 +127,7 @@ func readmeBlock5() throws {
     print(try theory.criticalWeightScale(biasVariance: 0.05))                    // the edge of chaos: s_w² ≈ 1.76
 }
 
-func readmeBlock6() throws {
+func readmeBlock7() throws {
     let experiment = try PropagationExperiment(
         initializers: [.standard, .xavierUniform], activations: [.tanh], depth: 5, width: 64, batch: 128, seed: 1)
     let result = try experiment.run()                  // Codable: per-run, per-layer statistics and theory
@@ -120,4 +144,5 @@ let readmeTourBlocks: [@Sendable () throws -> Void] = [
     readmeBlock4,
     readmeBlock5,
     readmeBlock6,
+    readmeBlock7,
 ]
