@@ -62,18 +62,18 @@ public enum TrainingPreset: String, CaseIterable, Sendable, Codable {
     public func plan(reduced: Bool, seed: UInt64) throws -> TrainingPlan {
         switch self {
         case .glorot:
-            let samples = reduced ? 1_800 : 18_000
+            let samples = reduced ? 1_800 : 45_000
             let data = try Shapeset(samples: samples, seed: seed).makeDataset()
                 .split(validationFraction: 1.0 / 9, testFraction: 1.0 / 9, seed: seed)
             var configurations: [TrainingExperiment.Configuration] = []
             for activation in [Activation.tanh, .softsign] {
                 for initializer in [InitializerName.standard, .xavierUniform] {
                     configurations.append(.init(initializer: initializer, activation: activation,
-                                                optimizer: try OptimizerSettings(algorithm: .sgd, learningRate: 0.05)))
+                                                optimizer: try OptimizerSettings(algorithm: .sgd, learningRate: 0.1)))
                 }
             }
-            let steps = reduced ? 150 : 4_000
-            let settings = try TrainingSettings(batchSize: 20, steps: steps, evaluateEvery: steps / 10, probeEvery: steps / 10, shuffleSeed: seed)
+            let steps = reduced ? 150 : 6_000
+            let settings = try TrainingSettings(batchSize: reduced ? 20 : 60, steps: steps, evaluateEvery: steps / 10, probeEvery: steps / 10, shuffleSeed: seed)
             let experiment = try TrainingExperiment(hiddenWidths: Array(repeating: reduced ? 64 : 256, count: 5),
                                                     configurations: configurations, settings: settings, seed: seed)
             // Pixels stay in [0, 1], as in the paper.
