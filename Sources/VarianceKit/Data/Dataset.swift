@@ -137,7 +137,7 @@ extension Dataset {
     /// Splits the samples at random into training, validation and test sets.
     ///
     /// The order is a uniform random permutation drawn from Philox4x32 with key `seed` on
-    /// `RandomStream.split` (Fisher-Yates with exact bounded integers), so a split is a fixed
+    /// `RandomStream.split` (Fisher-Yates with exact bounded integers, `Philox4x32.nextBounded`), so a split is a fixed
     /// function of the seed and the sample count. The validation and test sets get
     /// `round(fraction · sampleCount)` samples each; the training set gets the rest.
     ///
@@ -177,25 +177,9 @@ extension Dataset {
         generator.seek(toBlock: block)
         var i = order.count - 1
         while i > 0 {
-            let j = Int(generator.boundedDraw(below: UInt64(i + 1)))
+            let j = Int(generator.nextBounded(UInt64(i + 1)))
             order.swapAt(i, j)
             i -= 1
         }
-    }
-}
-
-extension Philox4x32 {
-    /// A uniform integer in `0 ..< bound` (`bound >= 1`), exactly: Lemire's multiply-and-reject
-    /// on 64-bit draws, so it does not depend on the standard library's `random(in:)`.
-    mutating func boundedDraw(below bound: UInt64) -> UInt64 {
-        precondition(bound >= 1, "boundedDraw: bound must be >= 1")
-        var product = next().multipliedFullWidth(by: bound)
-        if product.low < bound {
-            let threshold = (0 &- bound) % bound
-            while product.low < threshold {
-                product = next().multipliedFullWidth(by: bound)
-            }
-        }
-        return product.high
     }
 }

@@ -96,9 +96,9 @@ func indexedDataset(samples: Int, features: Int, classes: Int) throws -> Dataset
     @Test func boundedDrawIsExactAndInRange() {
         var generator = Philox4x32(seed: 1, stream: 2)
         var counts = [Int](repeating: 0, count: 3)
-        for _ in 0..<30_000 { counts[Int(generator.boundedDraw(below: 3))] += 1 }
+        for _ in 0..<30_000 { counts[Int(generator.nextBounded(3))] += 1 }
         for count in counts { #expect(abs(count - 10_000) < 400) }
-        for _ in 0..<100 { #expect(generator.boundedDraw(below: 1) == 0) }
+        for _ in 0..<100 { #expect(generator.nextBounded(1) == 0) }
     }
 }
 

@@ -44,7 +44,7 @@ struct SyntheticDraws {
 
     /// A uniform integer in `0 ..< bound` (`bound >= 1`), exactly.
     mutating func integer(below bound: Int) -> Int {
-        Int(generator.boundedDraw(below: UInt64(bound)))
+        Int(generator.nextBounded(UInt64(bound)))
     }
 }
 
