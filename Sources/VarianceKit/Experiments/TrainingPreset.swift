@@ -62,7 +62,7 @@ public enum TrainingPreset: String, CaseIterable, Sendable, Codable {
     public func plan(reduced: Bool, seed: UInt64) throws -> TrainingPlan {
         switch self {
         case .glorot:
-            let samples = reduced ? 1_800 : 45_000
+            let samples = reduced ? 900 : 45_000
             let data = try Shapeset(samples: samples, seed: seed).makeDataset()
                 .split(validationFraction: 1.0 / 9, testFraction: 1.0 / 9, seed: seed)
             var configurations: [TrainingExperiment.Configuration] = []
@@ -72,9 +72,9 @@ public enum TrainingPreset: String, CaseIterable, Sendable, Codable {
                                                 optimizer: try OptimizerSettings(algorithm: .sgd, learningRate: 0.1)))
                 }
             }
-            let steps = reduced ? 150 : 6_000
+            let steps = reduced ? 100 : 6_000
             let settings = try TrainingSettings(batchSize: reduced ? 20 : 60, steps: steps, evaluateEvery: steps / 10, probeEvery: steps / 10, shuffleSeed: seed)
-            let experiment = try TrainingExperiment(hiddenWidths: Array(repeating: reduced ? 64 : 256, count: 5),
+            let experiment = try TrainingExperiment(hiddenWidths: Array(repeating: reduced ? 32 : 256, count: 5),
                                                     configurations: configurations, settings: settings, seed: seed)
             // Pixels stay in [0, 1], as in the paper.
             return TrainingPlan(experiment: experiment, data: data, source: "shapeset-3x2, \(samples) samples, seed \(seed)", standardized: false)
