@@ -18,9 +18,9 @@ internal import CBLAS
 /// Threads: every BLAS and LAPACK call runs single-threaded (OpenBLAS set to one thread for the
 /// duration). The updates of the columns (QR) or rows (LQ) beyond a panel are split into fixed
 /// blocks of `updateBlockSize`, counted from the panel's edge, and each block is one sequence of
-/// single-threaded calls on its own columns (rows), which the workers of a `ParallelRuntime` run
-/// share them out. Which blocks there are, and so every rounding, does not depend on how many
-/// workers there are: the result is bit-identical for any thread count.
+/// single-threaded calls on its own columns (rows), run in order on the calling thread. Which
+/// blocks there are, and so every rounding, does not depend on the thread count: the result is
+/// bit-identical for any thread count.
 ///
 /// All matrices here are column-major with leading dimension `height`, as LAPACK stores them.
 extension LAPACK {
@@ -391,9 +391,10 @@ private struct BlockUpdate: ParallelJob {
     /// keep away from.
     static var leavesCallerProcessor: Bool { false }
 
-    /// Runs every block, on up to `threads` workers (one per block at most).
+    /// Runs every block in order on the calling thread (`threads`, the count the caller was
+    /// given, does not change the work).
     func run(threads: Int) {
-        ParallelRuntime.shared.run(workers: min(threads, blockCount), self)
+        for block in 0 ..< blockCount { update(block: block) }
     }
 
     /// Block `block`: columns (rows) `block · updateBlockSize ..< min(extent, (block + 1) · updateBlockSize)`.
