@@ -745,13 +745,15 @@ func checkRegularizeRoundTrip(_ testCase: RoundTripCase, index: Int) throws -> B
     #expect(document.config.recordedSteps == recorded, "\(command)")
     #expect(document.config.learningRate == testCase.learningRate, "\(command)")
     #expect(document.runs.count == 6, "\(command)")
-    #expect(document.runs.allSatisfy { $0.trainingLoss.count == recorded.count && $0.weightNorm.count == recorded.count }, "\(command)")
+    #expect(document.runs.allSatisfy {
+        $0.trainingLoss.count == recorded.count && $0.weightNorm.count == recorded.count && $0.heldOutLoss.count == recorded.count
+    }, "\(command)")
     let once = try canonicalJSON(document.runs)
     let twice = try canonicalJSON(try JSONDecoder().decode([RegularizationRun].self, from: Data(once.utf8)))
     #expect(once == twice, "\(command): the runs do not survive a decode and re-encode")
 
     let table = parseCSV(csv)
-    let header = ["optimizer", "regularizer", "status", "step", "trainingLoss", "weightNorm", "finalSparsity"]
+    let header = ["optimizer", "regularizer", "status", "step", "trainingLoss", "weightNorm", "heldOutLoss", "finalSparsity"]
     #expect(table.first == header, "\(command)")
     let rows = Array(table.dropFirst())
     let expected = document.runs.flatMap { run in recorded.indices.map { (run, $0) } }
@@ -763,7 +765,7 @@ func checkRegularizeRoundTrip(_ testCase: RoundTripCase, index: Int) throws -> B
         let matches = row.count == header.count && row[0] == run.optimizer && row[1] == run.regularizer
             && row[2] == run.status.rawValue && row[3] == "\(recorded[step])"
             && csvField(row[4], holds: run.trainingLoss[step]) && csvField(row[5], holds: run.weightNorm[step])
-            && csvField(row[6], holds: run.sparsity)
+            && csvField(row[6], holds: run.heldOutLoss[step]) && csvField(row[7], holds: run.sparsity)
         if !matches {
             Issue.record("round-trip case \(index): CSV row \(row) differs from the JSON of \(run.optimizer) (\(run.regularizer)) at step \(recorded[step])\ncommand: \(command)")
             return true
