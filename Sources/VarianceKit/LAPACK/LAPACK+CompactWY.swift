@@ -349,7 +349,7 @@ extension LAPACK {
 /// For the triangular products, `v` and `factor` are the `count x count` upper-triangular `X`
 /// (leading dimension `count`), and `C` is `V₂` of `orthonormalizeColumnsCompactWY` (`V₂ ← -V₂ X`,
 /// `extent` rows) or of `orthonormalizeRowsCompactWY` (`V₂ ← -Xᵀ V₂`, `extent` columns).
-private struct BlockUpdate: ParallelJob {
+private struct BlockUpdate {
     enum Operation {
         /// `LAPACK.applyTransposedFromLeft` on columns.
         case transposedFromLeft
@@ -381,15 +381,6 @@ private struct BlockUpdate: ParallelJob {
     let product: UnsafeMutablePointer<Float>
 
     var blockCount: Int { (extent + LAPACK.updateBlockSize - 1) / LAPACK.updateBlockSize }
-
-    static let entry: ParallelJobEntry = { pointer, worker, workers in
-        let job = pointer.assumingMemoryBound(to: BlockUpdate.self).pointee
-        for block in ParallelRuntime.share(worker, of: workers, count: job.blockCount) { job.update(block: block) }
-    }
-
-    /// The BLAS calls run on OpenBLAS's single thread, so helpers have no OpenBLAS threads to
-    /// keep away from.
-    static var leavesCallerProcessor: Bool { false }
 
     /// Runs every block in order on the calling thread (`threads`, the count the caller was
     /// given, does not change the work).
