@@ -90,7 +90,7 @@ struct TrainingDocument: Encodable, RenderedDocument {
             let c = run.configuration
             for point in run.record.points {
                 let norm = point.weightNorms.reduce(0) { $0 + $1 * $1 }.squareRoot()
-                let zeros = point.zeroFractions.isEmpty ? 0 : point.zeroFractions.reduce(0, +) / Double(point.zeroFractions.count)
+                let zeros = Self.meanZeroFraction(point)
                 writer.append([.integer(index + 1), .text(c.initializer.rawValue), .text(c.activation.name),
                                .text(c.optimizer.algorithm.rawValue), .number(Double(c.optimizer.learningRate)),
                                .text(c.optimizer.penalty.name), .number(Double(c.optimizer.weightDecay)),
@@ -116,9 +116,7 @@ struct TrainingDocument: Encodable, RenderedDocument {
         var rows = [["run", "init", "activation", "optimizer", "train loss", "val loss", accuracyHeader, "gap", "zeros", "seconds", "status"]]
         for (index, run) in runs.enumerated() {
             let r = run.record
-            let zeros = r.points.last.map { point in
-                point.zeroFractions.isEmpty ? 0 : point.zeroFractions.reduce(0, +) / Double(point.zeroFractions.count)
-            }
+            let zeros = r.points.last.map(Self.meanZeroFraction)
             let testFigure: String = isClassification
                 ? (r.test?.error).map { String(format: "%.2f%%", 100 * $0) } ?? "-"
                 : NumberFormat.short(r.test?.loss, missing: "-")
@@ -165,6 +163,11 @@ struct TrainingDocument: Encodable, RenderedDocument {
             }
         }
         return out
+    }
+
+    /// The mean over layers of the fraction of weight entries that are exactly zero at `point`.
+    static func meanZeroFraction(_ point: TrainingPoint) -> Double {
+        point.zeroFractions.isEmpty ? 0 : point.zeroFractions.reduce(0, +) / Double(point.zeroFractions.count)
     }
 
     /// The most runs whose validation curves the table prints side by side (the CSV and JSON hold them all).
