@@ -5,7 +5,7 @@
 /// optimizer (with its penalty and decoupled decay). Each network has widths
 /// `[features] + hiddenWidths + [outputs]`, the configuration's activation on every hidden layer
 /// and a linear output layer (logits for classes, values for regression), weights from the
-/// scheme on `seed` and zero biases. `lsuv` starts orthogonal and rescales each layer on the
+/// scheme on `seed` and biases `N(0, biasStandardDeviation^2)` (zeros by default). `lsuv` starts orthogonal and rescales each layer on the
 /// first `batchSize` training samples (Mishkin & Matas, Algorithm 1). Every run sees the same
 /// minibatches (`settings.shuffleSeed`). A run that diverges is recorded as such and the others
 /// go on.
@@ -45,6 +45,9 @@ public struct TrainingExperiment: Sendable, Hashable, Codable {
     public var settings: TrainingSettings
     /// The seed of the initial weights.
     public var seed: UInt64
+    /// The standard deviation `s_b` of every layer's initial biases (0: zeros); the mean-field
+    /// bias variance is `sigma_b^2 = s_b^2`.
+    public var biasStandardDeviation: Double
 
     /// The widths accepted for a hidden layer.
     public static let widthRange = 1...65536
@@ -52,8 +55,9 @@ public struct TrainingExperiment: Sendable, Hashable, Codable {
     public static let depthRange = 1...1000
 
     /// - Throws: `VarianceKitError.invalidParameter` for no configuration, no hidden layer, too
-    ///   many, or a width out of range.
-    public init(hiddenWidths: [Int], configurations: [Configuration], settings: TrainingSettings, seed: UInt64) throws {
+    ///   many, a width out of range, or a bias standard deviation that is not finite in [0, 1e3].
+    public init(hiddenWidths: [Int], configurations: [Configuration], settings: TrainingSettings, seed: UInt64,
+                biasStandardDeviation: Double = 0) throws {
         guard Self.depthRange.contains(hiddenWidths.count) else {
             throw VarianceKitError.invalidParameter(
                 name: "hidden layers", value: "\(hiddenWidths.count)", expected: "\(Self.depthRange.lowerBound)...\(Self.depthRange.upperBound) hidden layers")
@@ -64,6 +68,11 @@ public struct TrainingExperiment: Sendable, Hashable, Codable {
         guard !configurations.isEmpty else {
             throw VarianceKitError.invalidParameter(name: "configurations", value: "none", expected: "at least one configuration")
         }
+        guard biasStandardDeviation.isFinite, (0...1e3).contains(biasStandardDeviation) else {
+            throw VarianceKitError.invalidParameter(
+                name: "biasStandardDeviation", value: "\(biasStandardDeviation)", expected: "a finite number in [0, 1e3]")
+        }
+        self.biasStandardDeviation = biasStandardDeviation
         self.hiddenWidths = hiddenWidths
         self.configurations = configurations
         self.settings = settings
@@ -78,7 +87,12 @@ public struct TrainingExperiment: Sendable, Hashable, Codable {
     /// Bytes one run holds at its peak: the network at the batch size and the optimizer's state
     /// (at most two buffers the size of the parameters).
     public func memoryRequirement(for data: DatasetSplit) -> Int {
-        let footprint = Network.memoryFootprint(widths: widths(for: data), batchSize: settings.batchSize)
+        memoryRequirement(widths: widths(for: data))
+    }
+
+    /// Bytes one run of a network of `widths` holds at its peak (see `memoryRequirement(for:)`).
+    func memoryRequirement(widths: [Int]) -> Int {
+        let footprint = Network.memoryFootprint(widths: widths, batchSize: settings.batchSize)
         let state = footprint.parameters.multipliedReportingOverflow(by: 2)
         let total = footprint.total.addingReportingOverflow(state.overflow ? Int.max : state.partialValue)
         return total.overflow ? Int.max : total.partialValue
@@ -88,10 +102,15 @@ public struct TrainingExperiment: Sendable, Hashable, Codable {
     ///
     /// - Throws: errors of the network's construction and of LSUV.
     public func makeNetwork(_ configuration: Configuration, for data: DatasetSplit) throws -> Network {
-        let network = try Network(
-            widths: widths(for: data), activation: configuration.activation,
-            initializer: configuration.initializer.scheme(gain: configuration.gain), bias: true,
-            outputActivation: .linear, seed: seed)
+        let widths = widths(for: data)
+        let scheme = configuration.initializer.scheme(gain: configuration.gain)
+        let biasInitializer: Initializer = biasStandardDeviation > 0
+            ? .normal(mean: 0, standardDeviation: Float(biasStandardDeviation)) : .zeros
+        let layers = widths.dropFirst().enumerated().map { index, outputs in
+            LayerDescription(outputs: outputs, activation: index == widths.count - 2 ? .linear : configuration.activation,
+                             weightInitializer: scheme, bias: true, biasInitializer: biasInitializer)
+        }
+        let network = try Network(inputs: widths[0], layers: layers, seed: seed)
         if configuration.initializer.isDataDependent {
             let batch = try data.train.features.rows(0 ..< min(settings.batchSize, data.train.sampleCount))
             _ = try network.initializeLSUV(data: batch, seed: seed)
@@ -118,6 +137,21 @@ public struct TrainingExperiment: Sendable, Hashable, Codable {
             runs.append(TrainingRun(configuration: configuration, record: record))
         }
         return TrainingResult(runs: runs)
+    }
+}
+
+extension TrainingExperiment {
+    private enum CodingKeys: String, CodingKey {
+        case hiddenWidths, configurations, settings, seed, biasStandardDeviation
+    }
+
+    /// Decodes and validates as `init` does (a missing `biasStandardDeviation` is 0).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(hiddenWidths: c.decode([Int].self, forKey: .hiddenWidths),
+                      configurations: c.decode([Configuration].self, forKey: .configurations),
+                      settings: c.decode(TrainingSettings.self, forKey: .settings), seed: c.decode(UInt64.self, forKey: .seed),
+                      biasStandardDeviation: c.decodeIfPresent(Double.self, forKey: .biasStandardDeviation) ?? 0)
     }
 }
 

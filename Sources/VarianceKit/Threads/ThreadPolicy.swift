@@ -41,6 +41,7 @@ public enum ThreadPolicy {
         defer { blasLock.unlock() }
         current.store(count, ordering: .relaxed)
         BLAS.setThreadCount(count)
+        onePolicyThreadSettled.store(count == 1 && BLAS.threadCount == 1, ordering: .releasing)
     }
 
     /// Whether a network's products are deterministic: the same bits for every thread count.
@@ -73,7 +74,13 @@ public enum ThreadPolicy {
     /// take turns and `setThreadCount(_:)` waits for them (OpenBLAS's count is process-wide); a
     /// call inside `body`, on the same thread, nests. Threads that `body` starts (the parallel
     /// runtime's helpers) may call OpenBLAS meanwhile, and see `count`.
+    ///
+    /// When the policy itself is one thread and `count` is 1, OpenBLAS is already at one thread
+    /// and nothing is changed, so such calls run side by side without taking turns (how
+    /// `initbench sweep --jobs` runs several single-threaded configurations at once). A call with
+    /// another count must then not run at the same time on another thread.
     static func withBLASThreadCount<Result>(_ count: Int, _ body: () throws -> Result) rethrows -> Result {
+        if count == 1, threadCount == 1, onePolicyThreadSettled.load(ordering: .acquiring) { return try body() }
         blasLock.lock()
         defer { blasLock.unlock() }
         _ = threadCount      // records `startupThreadCount` before OpenBLAS's count changes
@@ -96,6 +103,9 @@ public enum ThreadPolicy {
 
     private static let current = Atomic<Int>(startupThreadCount)
     private static let deterministicProducts = Atomic<Bool>(false)
+    /// Whether `setThreadCount(1)` set the policy and OpenBLAS to one thread (the fast path of
+    /// `withBLASThreadCount`).
+    private static let onePolicyThreadSettled = Atomic<Bool>(false)
     /// Held while OpenBLAS's thread count is set; recursive, so that `withBLASThreadCount` nests.
     private static let blasLock = NSRecursiveLock()
 }

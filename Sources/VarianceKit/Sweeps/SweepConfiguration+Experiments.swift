@@ -1,0 +1,98 @@
+import Foundation
+
+/// The data of a `train` configuration: which synthetic dataset, how many samples, its options,
+/// its seed and the split. Every configuration with the same data settings trains on the same
+/// samples.
+public struct SweepDataSettings: Sendable, Hashable {
+    /// The dataset.
+    public var dataset: SyntheticDatasetName
+    /// Its samples before the split.
+    public var samples: Int
+    /// Features, classes and noise, where given.
+    public var options: SyntheticDatasetOptions
+    /// The seed of the samples and of the split.
+    public var seed: UInt64
+    /// The fractions held out for validation and for the test.
+    public var validationFraction: Double, testFraction: Double
+
+    /// The standardized split: the dataset drawn from `seed`, split by `seed`, each feature
+    /// standardized on the training split.
+    ///
+    /// - Throws: the dataset's and the split's errors.
+    public func makeSplit() throws -> DatasetSplit {
+        let data = try dataset.makeDataset(samples: samples, seed: seed, options: options)
+        let split = try data.split(validationFraction: validationFraction, testFraction: testFraction, seed: seed)
+        return try split.standardized().split
+    }
+
+    /// Bytes of the split: features and targets, twice (the drawn dataset and its standardized copy).
+    func memoryRequirement(features: Int, outputs: Int) -> Int {
+        let perSample = (features + outputs).multipliedReportingOverflow(by: 8)
+        let total = samples.multipliedReportingOverflow(by: perSample.partialValue)
+        return perSample.overflow || total.overflow ? Int.max : total.partialValue
+    }
+}
+
+extension SweepConfiguration {
+    /// The scheme and gain: `he-normal` with gain `sigma_w` when `weight-variance` is given
+    /// (weights `N(0, sigma_w^2 / fan_in)`), else the `initializer` and `gain` settings.
+    func scheme() throws -> (name: InitializerName, gain: Gain?) {
+        if let weightVariance = number("weight-variance") {
+            return (.heNormal, .value(Float(weightVariance.squareRoot())))
+        }
+        let name = try InitializerName.named(text("initializer") ?? InitializerName.xavierNormal.rawValue)
+        let gain: Gain? = try settings["gain"].map { try Gain(parsing: $0.description) }
+        return (name, gain)
+    }
+
+    /// The activation.
+    func activation() throws -> Activation { try Activation.named(text("activation") ?? "tanh") }
+
+    /// The `propagate` experiment of this configuration: one scheme, one activation, biases
+    /// `N(0, sigma_b^2)` when `bias-variance` > 0, on `seed`.
+    public func propagationExperiment() throws -> PropagationExperiment {
+        let (name, gain) = try scheme()
+        let biasVariance = number("bias-variance") ?? 0
+        return try PropagationExperiment(
+            initializers: [name], activations: [try activation()], depth: integer("depth") ?? 10, width: integer("width") ?? 256,
+            batch: integer("batch") ?? 256, seed: seed, bias: biasVariance > 0, biasStandardDeviation: biasVariance.squareRoot(),
+            gain: gain, histogramBins: 0)
+    }
+
+    /// The data settings of a `train` configuration.
+    public func dataSettings() throws -> SweepDataSettings {
+        SweepDataSettings(
+            dataset: try SyntheticDatasetName.named(text("dataset") ?? SyntheticDatasetName.gaussianMixture.rawValue),
+            samples: integer("samples") ?? 2000,
+            options: SyntheticDatasetOptions(features: integer("features"), classes: integer("classes"), noise: number("noise")),
+            seed: UInt64(integer("data-seed") ?? 1),
+            validationFraction: number("validation-fraction") ?? 0.1, testFraction: number("test-fraction") ?? 0.2)
+    }
+
+    /// The `train` experiment of this configuration: `depth` hidden layers of `width`, biases
+    /// `N(0, sigma_b^2)`, weights and minibatch order from `seed`; evaluated every
+    /// `evaluate-every` steps (0: at the end only).
+    public func trainingExperiment() throws -> TrainingExperiment {
+        let (name, gain) = try scheme()
+        let optimizer = try OptimizerSettings(
+            algorithm: OptimizerSettings.algorithm(named: text("optimizer") ?? "sgd"),
+            learningRate: Float(number("learning-rate") ?? 0.01), momentum: Float(number("momentum") ?? 0.9),
+            penalty: PenaltySettings(parsing: text("penalty") ?? "none"), weightDecay: Float(number("weight-decay") ?? 0))
+        let steps = integer("steps") ?? 200
+        let every = integer("evaluate-every") ?? 0
+        guard every <= steps else {
+            throw VarianceKitError.invalidParameter(name: "evaluate-every", value: "\(every)", expected: "at most steps (\(steps)), or 0 for the end only")
+        }
+        let settings = try TrainingSettings(batchSize: integer("batch") ?? 32, steps: steps, evaluateEvery: every == 0 ? steps : every,
+                                            shuffleSeed: seed)
+        return try TrainingExperiment(
+            hiddenWidths: Array(repeating: integer("width") ?? 64, count: integer("depth") ?? 2),
+            configurations: [TrainingExperiment.Configuration(initializer: name, gain: gain, activation: try activation(), optimizer: optimizer)],
+            settings: settings, seed: seed, biasStandardDeviation: (number("bias-variance") ?? 0).squareRoot())
+    }
+
+    /// `sigma_w^2` and `sigma_b^2` of a `theory` configuration.
+    public func theoryVariances() -> (weight: Double, bias: Double) {
+        (number("weight-variance") ?? 1, number("bias-variance") ?? 0)
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+
+/// The estimated work and memory of one configuration, for balancing shards and for
+/// `sweep --dry-run`.
+///
+/// `operations` counts floating-point operations of the products, the part that grows with the
+/// sizes (`L` layers of widths `n_l`, batch `B`):
+/// - propagate: forward `2 B sum n_{l-1} n_l`, backward twice that: `6 B sum n_{l-1} n_l`;
+/// - train: `6 B sum n_{l-1} n_l` per step, plus `2 N sum n_{l-1} n_l` per evaluation over the
+///   validation split's `N` samples and one final pass over every sample;
+/// - theory: a constant, `theoryOperations` (the quadratures of one analysis).
+public struct SweepCost: Sendable, Hashable {
+    /// Estimated floating-point operations.
+    public var operations: Double
+    /// Estimated peak bytes of one run.
+    public var bytes: Int
+
+    /// The operations counted for a `theory` configuration.
+    public static let theoryOperations = 2e7
+
+    /// The estimate for `configuration`.
+    public init(_ configuration: SweepConfiguration) {
+        switch configuration.kind {
+        case .theory:
+            operations = Self.theoryOperations
+            bytes = 1 << 20
+        case .propagate:
+            let depth = Double(configuration.integer("depth") ?? 10), width = Double(configuration.integer("width") ?? 256)
+            let batch = Double(configuration.integer("batch") ?? 256)
+            operations = 6 * batch * depth * width * width
+            bytes = (try? configuration.propagationExperiment().memoryRequirement) ?? Int.max
+        case .train:
+            guard let experiment = try? configuration.trainingExperiment(), let data = try? configuration.dataSettings() else {
+                operations = 0
+                bytes = Int.max
+                return
+            }
+            let features = data.options.features ?? Self.defaultFeatures(data.dataset)
+            let outputs = data.dataset.isClassification ? (data.options.classes ?? Self.defaultClasses(data.dataset)) : 1
+            let widths = [features] + experiment.hiddenWidths + [outputs]
+            let connections = zip(widths, widths.dropFirst()).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            let settings = experiment.settings
+            let evaluations = Double(settings.steps / settings.evaluateEvery)
+            let validation = Double(data.samples) * data.validationFraction
+            operations = connections * (6 * Double(settings.batchSize) * Double(settings.steps)
+                                        + 2 * validation * evaluations + 2 * Double(data.samples))
+            let network = experiment.memoryRequirement(widths: widths)
+            let dataBytes = data.memoryRequirement(features: features, outputs: outputs)
+            let total = network.addingReportingOverflow(dataBytes)
+            bytes = total.overflow ? Int.max : total.partialValue
+        }
+    }
+
+    private static func defaultFeatures(_ dataset: SyntheticDatasetName) -> Int {
+        switch dataset {
+        case .shapeset: Shapeset.featureCount
+        case .sparseRegression: SyntheticDatasetName.defaultSparseFeatures
+        default: SyntheticDatasetName.defaultFeatures
+        }
+    }
+
+    private static func defaultClasses(_ dataset: SyntheticDatasetName) -> Int {
+        dataset == .shapeset ? Shapeset.classCount : SyntheticDatasetName.defaultClasses
+    }
+
+    /// Floating-point operations per second of this machine on products of a small network's
+    /// size (64 x 256 by 256 x 256 sgemm calls, on the policy's threads), timed for about
+    /// `seconds`: the rate `sweep --dry-run` turns operations into time with.
+    public static func measuredRate(seconds: Double = 0.05) throws -> Double {
+        let a = try Matrix(rows: 64, columns: 256), b = try Matrix(rows: 256, columns: 256)
+        var c = try Matrix(rows: 64, columns: 256)
+        var calls = 0
+        let start = Date()
+        repeat {
+            try BLAS.gemm(a, b, into: &c)
+            calls += 1
+        } while Date().timeIntervalSince(start) < seconds
+        let elapsed = max(Date().timeIntervalSince(start), 1e-9)
+        return Double(calls) * 2 * 64 * 256 * 256 / elapsed
+    }
+}
