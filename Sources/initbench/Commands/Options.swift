@@ -79,6 +79,17 @@ struct OutputOptions: ParsableArguments {
     }
 }
 
+/// Prints `document` on standard output in `format`.
+func printDocument<Document: RenderedDocument>(_ document: Document, format: OutputFormat) throws {
+    let text: String
+    switch format {
+    case .table: text = document.table
+    case .csv: text = document.csv
+    case .json: text = try JSONOutput.text(document)
+    }
+    print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+}
+
 /// The report's `--output DIR` help, shared by `report` and the default comparison.
 let reportDirectoryHelp = ArgumentHelp(
     "Directory for the report (created if missing; its parent must exist).",
