@@ -55,7 +55,8 @@ public struct TrainingExperiment: Sendable, Hashable, Codable {
     public static let depthRange = 1...1000
 
     /// - Throws: `VarianceKitError.invalidParameter` for no configuration, no hidden layer, too
-    ///   many, a width out of range, or a bias standard deviation that is not finite in [0, 1e3].
+    ///   many, a width out of range, a gain for a scheme that takes none, or a bias standard
+    ///   deviation that is not finite in [0, 1e3].
     public init(hiddenWidths: [Int], configurations: [Configuration], settings: TrainingSettings, seed: UInt64,
                 biasStandardDeviation: Double = 0) throws {
         guard Self.depthRange.contains(hiddenWidths.count) else {
@@ -67,6 +68,11 @@ public struct TrainingExperiment: Sendable, Hashable, Codable {
         }
         guard !configurations.isEmpty else {
             throw VarianceKitError.invalidParameter(name: "configurations", value: "none", expected: "at least one configuration")
+        }
+        if let without = configurations.first(where: { $0.gain != nil && !$0.initializer.acceptsGain }) {
+            throw VarianceKitError.invalidParameter(
+                name: "gain", value: "\(without.gain!) with \(without.initializer.rawValue)",
+                expected: "schemes that take a gain: \(InitializerName.allCases.filter(\.acceptsGain).map(\.rawValue).joined(separator: ", "))")
         }
         guard biasStandardDeviation.isFinite, (0...1e3).contains(biasStandardDeviation) else {
             throw VarianceKitError.invalidParameter(
