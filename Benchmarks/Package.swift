@@ -67,6 +67,12 @@ let package = Package(
             path: "Benchmarks/TrainingBenchmarks",
             plugins: benchmarkPlugins
         ),
+        // The sweep's own cost per configuration beside the configuration's run, and --jobs.
+        .executableTarget(
+            name: "SweepOverhead",
+            dependencies: [.product(name: "VarianceKit", package: "VarianceKit")],
+            path: "Sources/SweepOverhead"
+        ),
         // The VarianceKit side of peers/compare_training.py.
         .executableTarget(
             name: "TrainingLoop",

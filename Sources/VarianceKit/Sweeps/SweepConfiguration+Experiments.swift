@@ -25,8 +25,9 @@ public struct SweepDataSettings: Sendable, Hashable {
         return try split.standardized().split
     }
 
-    /// Bytes of the split: features and targets, twice (the drawn dataset and its standardized copy).
-    func memoryRequirement(features: Int, outputs: Int) -> Int {
+    /// Bytes of a split of `samples` samples: features and targets, twice (the drawn dataset and
+    /// its standardized copy).
+    static func memoryRequirement(samples: Int, features: Int, outputs: Int) -> Int {
         let perSample = (features + outputs).multipliedReportingOverflow(by: 8)
         let total = samples.multipliedReportingOverflow(by: perSample.partialValue)
         return perSample.overflow || total.overflow ? Int.max : total.partialValue

@@ -30,24 +30,22 @@ public struct SweepCost: Sendable, Hashable {
             operations = 6 * batch * depth * width * width
             bytes = (try? configuration.propagationExperiment().memoryRequirement) ?? Int.max
         case .train:
-            guard let experiment = try? configuration.trainingExperiment(), let data = try? configuration.dataSettings() else {
-                operations = 0
-                bytes = Int.max
-                return
-            }
-            let features = data.options.features ?? Self.defaultFeatures(data.dataset)
-            let outputs = data.dataset.isClassification ? (data.options.classes ?? Self.defaultClasses(data.dataset)) : 1
-            let widths = [features] + experiment.hiddenWidths + [outputs]
+            // From the settings themselves (no experiment is built): this runs for every
+            // configuration whenever a grid is sharded.
+            let dataset = configuration.text("dataset").flatMap { SyntheticDatasetName(rawValue: $0) } ?? .gaussianMixture
+            let features = configuration.integer("features") ?? Self.defaultFeatures(dataset)
+            let outputs = dataset.isClassification ? (configuration.integer("classes") ?? Self.defaultClasses(dataset)) : 1
+            let hidden = configuration.integer("width") ?? 64, depth = configuration.integer("depth") ?? 2
+            let widths = [features] + [Int](repeating: hidden, count: depth) + [outputs]
             let connections = zip(widths, widths.dropFirst()).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-            let settings = experiment.settings
-            let evaluations = Double(settings.steps / settings.evaluateEvery)
-            let validation = Double(data.samples) * data.validationFraction
-            operations = connections * (6 * Double(settings.batchSize) * Double(settings.steps)
-                                        + 2 * validation * evaluations + 2 * Double(data.samples))
-            let network = experiment.memoryRequirement(widths: widths)
-            let dataBytes = data.memoryRequirement(features: features, outputs: outputs)
-            let total = network.addingReportingOverflow(dataBytes)
-            bytes = total.overflow ? Int.max : total.partialValue
+            let steps = configuration.integer("steps") ?? 200, every = configuration.integer("evaluate-every") ?? 0
+            let batch = configuration.integer("batch") ?? 32, samples = configuration.integer("samples") ?? 2000
+            let evaluations = Double(steps / max(1, every == 0 ? steps : every))
+            let validation = Double(samples) * (configuration.number("validation-fraction") ?? 0.1)
+            operations = connections * (6 * Double(batch) * Double(steps) + 2 * validation * evaluations + 2 * Double(samples))
+            let network = TrainingExperiment.memoryRequirement(widths: widths, batchSize: batch)
+            let sum = network.addingReportingOverflow(SweepDataSettings.memoryRequirement(samples: samples, features: features, outputs: outputs))
+            bytes = sum.overflow ? Int.max : sum.partialValue
         }
     }
 

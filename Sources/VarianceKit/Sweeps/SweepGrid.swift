@@ -53,6 +53,14 @@ public struct SweepGrid: Sendable, Hashable {
     /// - Throws: `VarianceKitError.invalidParameter` naming the field (`axes.depth[1]`,
     ///   `fixed.activation`, ...) and the accepted values.
     public init(kind: SweepKind, axes: [String: [JSONValue]], fixed: [String: JSONValue], description: String? = nil) throws {
+        try self.init(kind: kind, axes: axes, fixed: fixed, description: description, validatingConfigurations: true)
+    }
+
+    /// A grid whose values are checked and made canonical, and whose configurations are checked
+    /// too when `validatingConfigurations` (a grid read back from a results file's header, which
+    /// is only compared and enumerated, skips that).
+    init(kind: SweepKind, axes: [String: [JSONValue]], fixed: [String: JSONValue], description: String?,
+         validatingConfigurations: Bool) throws {
         var canonicalAxes: [String: [SweepValue]] = [:]
         for (name, values) in axes {
             let setting = try Self.setting(name, kind: kind, field: "axes.\(name)")
@@ -97,7 +105,7 @@ public struct SweepGrid: Sendable, Hashable {
         self.axes = canonicalAxes
         self.fixed = canonicalFixed
         self.description = description
-        try validateConfigurations()
+        if validatingConfigurations { try validateConfigurations() }
     }
 
     private static func setting(_ name: String, kind: SweepKind, field: String) throws -> SweepSetting {
@@ -213,6 +221,11 @@ extension SweepGrid {
 
     /// A grid from a decoded JSON value.
     public init(value: JSONValue, source: String) throws {
+        try self.init(value: value, source: source, validatingConfigurations: true)
+    }
+
+    /// A grid from a decoded JSON value, its configurations checked when `validatingConfigurations`.
+    init(value: JSONValue, source: String, validatingConfigurations: Bool) throws {
         guard case let .object(members) = value else {
             throw VarianceKitError.malformedFile(path: source, location: "", found: value.kindName,
                                                  expected: "a JSON object with kind, axes and fixed (schema \(Self.schema))")
@@ -259,7 +272,7 @@ extension SweepGrid {
         case let other?:
             throw VarianceKitError.invalidParameter(name: "grid field description", value: other.description, expected: "a string")
         }
-        try self.init(kind: kind, axes: axes, fixed: fixed, description: description)
+        try self.init(kind: kind, axes: axes, fixed: fixed, description: description, validatingConfigurations: validatingConfigurations)
     }
 
     /// The grid as a JSON value in the file schema (canonical values), which reads back to an

@@ -57,11 +57,65 @@ public struct SweepResultsFile: Sendable {
 
     /// Parses the bytes of a results file (`path` names it in messages).
     static func parse(_ bytes: [UInt8], path: String) throws -> SweepResultsFile {
+        let (grid, shard, records, truncatedTail, completeLength) = try parseLines(bytes, path: path, as: SweepRecord.self)
+        return SweepResultsFile(grid: grid, shard: shard, records: records, truncatedTail: truncatedTail, completeLength: completeLength)
+    }
+
+    /// A record's key and index only: what a resume needs, decoded without the results.
+    struct RecordKey: Decodable {
+        var key: String
+        var index: Int
+
+        init(key: String, index: Int) {
+            self.key = key
+            self.index = index
+        }
+
+        /// The key and index read from the start of a line as `SweepResultsWriter` writes it
+        /// (sorted keys: `{"index":N,"key":"...",` first), ending in `}`; nil for any other line,
+        /// which is then decoded whole. The rest of the line is not parsed: a resume needs only
+        /// the key, and `merge` decodes every line whole.
+        init?(prefixOf bytes: [UInt8], from start: Int, to end: Int) {
+            let indexTag = Array(#"{"index":"#.utf8), keyTag = Array(#","key":""#.utf8)
+            guard end - start > indexTag.count + keyTag.count + 2, bytes[end - 1] == UInt8(ascii: "}"),
+                  bytes[start ..< start + indexTag.count].elementsEqual(indexTag) else { return nil }
+            var position = start + indexTag.count
+            var index = 0
+            let digitsStart = position
+            while position < end, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]), position - digitsStart < 18 {
+                index = index * 10 + Int(bytes[position] - UInt8(ascii: "0"))
+                position += 1
+            }
+            guard position > digitsStart, position + keyTag.count <= end,
+                  bytes[position ..< position + keyTag.count].elementsEqual(keyTag) else { return nil }
+            position += keyTag.count
+            let keyStart = position
+            while position < end, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\") { position += 1 }
+            guard position < end, bytes[position] == UInt8(ascii: "\""), position + 1 < end, bytes[position + 1] == UInt8(ascii: ",") else { return nil }
+            self.init(key: String(decoding: bytes[keyStart ..< position], as: UTF8.self), index: index)
+        }
+    }
+
+    /// The grid, shard and finished keys of the results file at `path`, checked line by line as
+    /// `read(_:)` checks them, without decoding the results.
+    static func finishedKeys(_ path: String) throws -> (grid: SweepGrid, shard: SweepShard?, keys: Set<String>, truncatedTail: Bool, completeLength: Int) {
+        let (grid, shard, records, truncatedTail, completeLength) = try parseLines(try FileContents.read(path), path: path, as: RecordKey.self)
+        return (grid, shard, Set(records.map(\.key)), truncatedTail, completeLength)
+    }
+
+    private static func parseLines<Line: Decodable>(_ bytes: [UInt8], path: String, as _: Line.Type) throws
+        -> (SweepGrid, SweepShard?, [Line], Bool, Int) {
         var lines: [(start: Int, end: Int)] = []
         var start = 0
-        for (offset, byte) in bytes.enumerated() where byte == 0x0A {
-            lines.append((start, offset))
-            start = offset + 1
+        bytes.withUnsafeBufferPointer { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                if buffer[offset] == 0x0A {
+                    lines.append((start, offset))
+                    start = offset + 1
+                }
+                offset += 1
+            }
         }
         let truncatedTail = start < bytes.count
         guard let first = lines.first else {
@@ -79,27 +133,30 @@ public struct SweepResultsFile: Sendable {
         guard header.schema == schema else {
             throw VarianceKitError.malformedFile(path: path, location: "line 1", found: "schema \"\(header.schema)\"", expected: "schema \(schema)")
         }
-        let grid = try SweepGrid(value: header.grid, source: "\(path), line 1")
+        let grid = try SweepGrid(value: header.grid, source: "\(path), line 1", validatingConfigurations: false)
         let shard = try header.shard.map { try SweepShard(parsing: $0) }
-        var keys: [String: Int] = [:]
-        for index in 0..<grid.count { keys[grid.configuration(at: index).key] = index }
-        var records: [SweepRecord] = []
+        var records: [Line] = []
         for (number, line) in lines.enumerated().dropFirst() {
-            let record: SweepRecord
+            let record: Line, key: String, index: Int
             do {
-                record = try decoder.decode(SweepRecord.self, from: Data(bytes[line.start..<line.end]))
+                if Line.self == RecordKey.self, let identity = RecordKey(prefixOf: bytes, from: line.start, to: line.end) {
+                    record = identity as! Line
+                } else {
+                    record = try decoder.decode(Line.self, from: Data(bytes[line.start..<line.end]))
+                }
+                let identity = (record as? SweepRecord).map { RecordKey(key: $0.key, index: $0.index) } ?? (record as! RecordKey)
+                (key, index) = (identity.key, identity.index)
             } catch {
                 throw VarianceKitError.malformedFile(path: path, location: "line \(number + 1)", found: "a line that is not a sweep record",
                                                      expected: "one JSON record per line (key, index, settings, result, seconds)")
             }
-            guard let index = keys[record.key], index == record.index else {
-                throw VarianceKitError.malformedFile(path: path, location: "line \(number + 1)", found: "key \"\(record.key)\"",
+            guard index >= 0, index < grid.count, grid.configuration(at: index).key == key else {
+                throw VarianceKitError.malformedFile(path: path, location: "line \(number + 1)", found: "key \"\(key)\" at index \(index)",
                                                      expected: "the key of one of the header grid's \(grid.count) configurations, at its index")
             }
             records.append(record)
         }
-        return SweepResultsFile(grid: grid, shard: shard, records: records, truncatedTail: truncatedTail,
-                                completeLength: lines.last.map { $0.end + 1 } ?? 0)
+        return (grid, shard, records, truncatedTail, lines.last.map { $0.end + 1 } ?? 0)
     }
 }
 
@@ -114,8 +171,8 @@ public struct SweepResultsFile: Sendable {
 public final class SweepResultsWriter: @unchecked Sendable {
     /// The path as given.
     public let path: String
-    /// The keys already finished when the file was opened, and their records.
-    public let finished: [String: SweepRecord]
+    /// The keys of the configurations already finished when the file was opened.
+    public let finished: Set<String>
     /// Whether a last line cut off mid-write was removed.
     public let removedTruncatedLine: Bool
     private let descriptor: Int32
@@ -157,7 +214,7 @@ public final class SweepResultsWriter: @unchecked Sendable {
         guard fstat(descriptor, &status) == 0 else {
             throw VarianceKitError.fileAccess(path: path, operation: "fstat", reason: OutputPath.reason(errno))
         }
-        var finished: [String: SweepRecord] = [:]
+        var finished: Set<String> = []
         var removed = false
         if status.st_size == 0 {
             try Self.write(try SweepResultsFile.headerLine(grid: grid, shard: shard), to: descriptor, path: path)
@@ -167,7 +224,7 @@ public final class SweepResultsWriter: @unchecked Sendable {
                     path: path, operation: "open",
                     reason: "it already holds a sweep's results; expected --resume to continue it, or a new file name")
             }
-            let file = try SweepResultsFile.read(target)
+            let file = try SweepResultsFile.finishedKeys(target)
             guard file.grid.identity == grid.identity else {
                 throw VarianceKitError.malformedFile(path: path, location: "line 1", found: "the results of another grid",
                                                      expected: "the results of this grid (its \(grid.count) configurations); name another output to start a new sweep")
@@ -182,7 +239,7 @@ public final class SweepResultsWriter: @unchecked Sendable {
                 }
                 removed = true
             }
-            for record in file.records { finished[record.key] = record }
+            finished = file.keys
         }
         self.path = path
         self.descriptor = descriptor

@@ -129,7 +129,7 @@ struct Sweep: ParsableCommand {
         try ThreadPolicy.setThreadCount(max(1, total / jobs))
         ThreadPolicy.setDeterministic(true)
         let writer = try SweepResultsWriter(path: output!, grid: grid, shard: shard, resume: resume)
-        let remaining = configurations.filter { writer.finished[$0.key] == nil }
+        let remaining = configurations.filter { !writer.finished.contains($0.key) }
         let skipped = configurations.count - remaining.count
         if writer.removedTruncatedLine {
             StandardError.write("\(output!): its last line was cut off mid-write; removed, and its configuration runs again\n")

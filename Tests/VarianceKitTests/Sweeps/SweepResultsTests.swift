@@ -93,8 +93,8 @@ import Testing
         do {
             let writer = try SweepResultsWriter(path: path, grid: grid, shard: nil, resume: true)
             #expect(writer.removedTruncatedLine)
-            #expect(Set(writer.finished.keys) == Set(grid.configurations.prefix(3).map(\.key)))
-            for configuration in grid.configurations where writer.finished[configuration.key] == nil {
+            #expect(writer.finished == Set(grid.configurations.prefix(3).map(\.key)))
+            for configuration in grid.configurations where !writer.finished.contains(configuration.key) {
                 try writer.append(try runner.run(configuration))
             }
         }
@@ -145,6 +145,14 @@ import Testing
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: false, encoding: .utf8)
         let error = #expect(throws: VarianceKitError.self) { try SweepResultsFile.read(path) }
         #expect(error?.description.contains("line 3") == true)
+        let resumed = #expect(throws: VarianceKitError.self) { try SweepResultsWriter(path: path, grid: grid, shard: nil, resume: true) }
+        #expect(resumed?.description.contains("line 3") == true)
+        // A line whose key is another configuration's, at the wrong index, is refused on resume too.
+        let original = try Self.lines(path)
+        var swapped = original
+        swapped[2] = original[1].replacingOccurrences(of: "\"index\":0,", with: "\"index\":1,")
+        try (swapped.joined(separator: "\n") + "\n").write(toFile: path, atomically: false, encoding: .utf8)
+        #expect(throws: VarianceKitError.self) { try SweepResultsWriter(path: path, grid: grid, shard: nil, resume: true) }
         try "not a header\n".write(toFile: path, atomically: false, encoding: .utf8)
         #expect(throws: VarianceKitError.self) { try SweepResultsFile.read(path) }
         try "".write(toFile: path, atomically: false, encoding: .utf8)

@@ -41,6 +41,20 @@ import Testing
         #expect(parts.flatMap { $0 }.sorted() == Array(0..<grid.count))
     }
 
+    /// The operation counts of the cost model, worked out by hand for one configuration of each kind.
+    @Test func costsCountTheProducts() throws {
+        let train = try SweepGrid(json: Data(#"{"kind": "train", "fixed": {"depth": 3, "width": 10, "batch": 8, "steps": 20, "evaluate-every": 5, "samples": 100, "features": 6, "classes": 3}}"#.utf8), source: "t")
+        // widths 6-10-10-10-3: 60 + 100 + 100 + 30 = 290 connections; 4 evaluations of 10 validation samples.
+        let perStep: Double = 6 * 8 * 20, evaluations: Double = 2 * 10 * 4, final: Double = 2 * 100
+        #expect(SweepCost(train.configuration(at: 0)).operations == 290 * (perStep + evaluations + final))
+        let propagate = try SweepGrid(json: Data(#"{"kind": "propagate", "fixed": {"depth": 4, "width": 16, "batch": 2}}"#.utf8), source: "t")
+        let products: Double = 6 * 2 * 4 * 16 * 16
+        #expect(SweepCost(propagate.configuration(at: 0)).operations == products)
+        #expect(SweepCost(propagate.configuration(at: 0)).bytes == (try propagate.configuration(at: 0).propagationExperiment().memoryRequirement))
+        let theory = try SweepGrid(json: Data(#"{"kind": "theory"}"#.utf8), source: "t")
+        #expect(SweepCost(theory.configuration(at: 0)).operations == SweepCost.theoryOperations)
+    }
+
     @Test func parsesKOfN() throws {
         #expect(try SweepShard(parsing: "2/4") == SweepShard(index: 2, count: 4))
         for bad in ["0/4", "5/4", "2", "2/", "/4", "a/b", "2/4/6", "-1/3", "1/0", ""] {
