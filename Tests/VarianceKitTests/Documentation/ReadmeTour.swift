@@ -128,6 +128,16 @@ func readmeBlock6() throws {
 }
 
 func readmeBlock7() throws {
+    let grid = try SweepGrid(kind: .theory, axes: ["weight-variance": [.number(1), .number(1.76), .number(2.5)]],
+                             fixed: ["activation": .string("tanh"), "bias-variance": .number(0.05)])
+    let runner = SweepRunner()
+    for position in try SweepShard(index: 1, count: 2).positions(in: grid) {
+        let record = try runner.run(grid.configuration(at: position))   // the same bits in any shard or order
+        print(record.key, record.result.headline.name, record.result.headline.value ?? .infinity)
+    }
+}
+
+func readmeBlock8() throws {
     let experiment = try PropagationExperiment(
         initializers: [.standard, .xavierUniform], activations: [.tanh], depth: 5, width: 64, batch: 128, seed: 1)
     let result = try experiment.run()                  // Codable: per-run, per-layer statistics and theory
@@ -145,4 +155,5 @@ let readmeTourBlocks: [@Sendable () throws -> Void] = [
     readmeBlock5,
     readmeBlock6,
     readmeBlock7,
+    readmeBlock8,
 ]
