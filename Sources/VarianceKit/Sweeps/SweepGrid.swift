@@ -202,6 +202,7 @@ extension SweepGrid {
     /// - Throws: `VarianceKitError.malformedFile` for text that is not JSON, or not an object;
     ///   `.invalidParameter` naming the field for anything the schema does not accept.
     public init(json data: Data, source: String) throws {
+        try JSONNesting.check(data, path: source, location: "", expected: "a JSON grid object (schema \(Self.schema))")
         let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: data)

@@ -123,6 +123,7 @@ public struct SweepResultsFile: Sendable {
                                                  expected: "a header line of schema \(schema)")
         }
         let decoder = SweepRecord.makeDecoder()
+        try JSONNesting.check(bytes[first.start..<first.end], path: path, location: "line 1", expected: "a header line of schema \(schema)")
         let header: Header
         do {
             header = try decoder.decode(Header.self, from: Data(bytes[first.start..<first.end]))
@@ -142,6 +143,7 @@ public struct SweepResultsFile: Sendable {
                 if Line.self == RecordKey.self, let identity = RecordKey(prefixOf: bytes, from: line.start, to: line.end) {
                     record = identity as! Line
                 } else {
+                    guard JSONNesting.depth(of: bytes[line.start..<line.end]) <= JSONNesting.maximumDepth else { throw CocoaError(.coderReadCorrupt) }
                     record = try decoder.decode(Line.self, from: Data(bytes[line.start..<line.end]))
                 }
                 let identity = (record as? SweepRecord).map { RecordKey(key: $0.key, index: $0.index) } ?? (record as! RecordKey)

@@ -106,6 +106,7 @@ public enum Checkpoint {
             throw VarianceKitError.malformedFile(path: url.path, location: "the archive's entries", found: "no \(descriptionEntry)",
                                                  expected: "a VarianceKit checkpoint (an .npz with a \(descriptionEntry) entry)")
         }
+        try JSONNesting.check(json, path: url.path, location: "entry \(descriptionEntry)", expected: "a \(schema) description")
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let description: Description

@@ -126,3 +126,15 @@ import Testing
         #expect(flat.correlationDepthScaleCurve() == nil)
     }
 }
+
+@Suite struct JSONNestingTests {
+    /// Deeply nested text is refused before Foundation's scanner sees it (which traps on some
+    /// texts nested hundreds of levels deep); brackets inside strings do not count.
+    @Test func deepNestingIsRefusedNotTrapped() throws {
+        #expect(JSONNesting.depth(of: Array(#"{"a": [[1], {"b": "[[[["}]}"#.utf8)) == 3)
+        #expect(JSONNesting.depth(of: Array(#"["\"[", "\\", []]"#.utf8)) == 2)
+        let deep = #"{"kind": "theory", "axes": {"weight-variance": "# + String(repeating: "[", count: 600) + "]}}"
+        let error = #expect(throws: VarianceKitError.self) { try SweepGrid(json: Data(deep.utf8), source: "deep.json") }
+        #expect(error?.description.contains("nested 602 levels deep") == true)
+    }
+}
