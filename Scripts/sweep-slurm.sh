@@ -178,7 +178,9 @@ cleanup() {
     local status=$? i entry waited
     [ $CLEANED = 1 ] && return
     CLEANED=1
-    trap - EXIT INT TERM
+    # Cleaning up is bounded in time; another Ctrl-C must not cut it short.
+    trap - EXIT
+    trap '' INT TERM
     set +e
     if [ $STARTED = 1 ]; then
         phase stop
@@ -186,13 +188,13 @@ cleanup() {
         # before slurmd goes (slurmd's job steps would otherwise outlive it).
         if [ -n "$(daemon_pids slurmctld "" "$TMP/run/slurmctld.pid")" ]; then
             local jobs
-            jobs=$(squeue -h -o %A 2>/dev/null | sort -u)
+            jobs=$(timeout 20 squeue -h -o %A 2>/dev/null | sort -u)
             if [ -n "$jobs" ]; then
                 log "cancelling jobs: $(echo $jobs)"
                 # shellcheck disable=SC2086
-                scancel $jobs 2>/dev/null
+                timeout 20 scancel $jobs 2>/dev/null
                 waited=0
-                while [ -n "$(squeue -h -o %A 2>/dev/null)" ] && [ $waited -lt 300 ]; do
+                while [ -n "$(timeout 5 squeue -h -o %A 2>/dev/null)" ] && [ $waited -lt 300 ]; do
                     sleep 0.1; waited=$((waited + 1))
                 done
             fi
