@@ -13,7 +13,7 @@
 #    `initbench sweep --grid G --shard auto --output OUT/part-<task id>.jsonl`; waits for every
 #    task and checks that each one completed with exit code 0.
 # 5. unsharded: the same sweep in one process, outside Slurm, into OUT/unsharded.jsonl.
-# 6. merge: `initbench merge OUT/part-*.jsonl --output OUT/merged.json`, then
+# 6. merge: `initbench merge OUT/part-*.jsonl --format json --output OUT/merged.json`, then
 #    `initbench merge OUT/part-*.jsonl --compare OUT/unsharded.jsonl`, which must exit 0.
 # 7. stop (always, from the EXIT/INT/TERM trap): cancels the jobs, stops slurmd, slurmctld and
 #    munged, removes the temporary directory (kept when KEEP=1), and prints each phase's time.
@@ -441,8 +441,9 @@ TASK_SCRIPT=$TMP/sweep-task.sh
     echo 'set -euo pipefail'
     printf 'exec %q sweep' "$INITBENCH"
     printf ' %q' "${INPUT[@]}"
-    # shellcheck disable=SC2016 # the task's own SLURM_ARRAY_TASK_ID, expanded when it runs
-    printf ' --shard auto --output %q"/part-${SLURM_ARRAY_TASK_ID}.jsonl"\n' "$OUT"
+    # shellcheck disable=SC2016 # the task's own variables, expanded when it runs: its shard, and
+    # as many threads as CPUs were allocated to it
+    printf ' --shard auto --threads "${SLURM_CPUS_PER_TASK:-1}" --output %q"/part-${SLURM_ARRAY_TASK_ID}.jsonl"\n' "$OUT"
 } >"$TASK_SCRIPT"
 chmod 0755 "$TASK_SCRIPT"
 SUBMITTED=$(sbatch --parsable --array="0-$((ARRAY_TASKS - 1))" --job-name=initbench-sweep \
@@ -506,8 +507,14 @@ phase unsharded
 
 # ---- 6. merge ----------------------------------------------------------------------------------
 phase merge
-"$INITBENCH" merge "${PARTS[@]}" --output "$OUT/merged.json" || fail "initbench merge failed"
+"$INITBENCH" merge "${PARTS[@]}" --format json --output "$OUT/merged.json" || fail "initbench merge failed"
 [ -s "$OUT/merged.json" ] || fail "initbench merge wrote no $OUT/merged.json"
-"$INITBENCH" merge "${PARTS[@]}" --compare "$OUT/unsharded.jsonl" >"$OUT/compare.txt" 2>&1 ||
-    { cat "$OUT/compare.txt" >&2; fail "the merged parts differ from the unsharded sweep"; }
+# The merged table, then what merge says of the parts and of the comparison (kept in
+# OUT/compare.txt).
+COMPARED=0
+"$INITBENCH" merge "${PARTS[@]}" --compare "$OUT/unsharded.jsonl" >"$OUT/compare.txt" 2>"$OUT/compare.err" || COMPARED=$?
+cat "$OUT/compare.err" >>"$OUT/compare.txt"
+rm -f "$OUT/compare.err"
+cat "$OUT/compare.txt"
+[ $COMPARED = 0 ] || fail "the merged parts differ from the unsharded sweep (initbench merge --compare exited $COMPARED)"
 log "the merged parts equal the unsharded sweep ($OUT/merged.json)"
