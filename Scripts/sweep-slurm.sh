@@ -396,7 +396,8 @@ start_daemon slurmctld "$TMP/run/slurmctld.pid" "$SLURMCTLD" -D -f "$SLURM_CONF"
 start_daemon slurmd "$TMP/run/slurmd.pid" "$SLURMD" -D -f "$SLURM_CONF" -N "$NODE"
 
 STATE=""
-for ((i = 0; i < START_TIMEOUT * 2; i++)); do
+START_DEADLINE=$(( $(date +%s) + START_TIMEOUT ))
+while [ "$(date +%s)" -lt "$START_DEADLINE" ]; do
     check_daemons skip slurmctld slurmd
     STATE=$(timeout 5 sinfo -h -n "$NODE" -o %T 2>/dev/null || true)
     [ "$STATE" = idle ] && break
