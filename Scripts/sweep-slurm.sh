@@ -241,7 +241,7 @@ show_logs() {
 
 # ---- 1. install --------------------------------------------------------------------------------
 phase install
-MISSING=$(missing_commands | tr '\n' ' ')
+MISSING=$(missing_commands | tr '\n' ' ' | sed 's/ $//')
 if [ -z "$MISSING" ]; then
     log "slurm and munge are installed"
 else
@@ -253,7 +253,7 @@ else
         warn "the split packages (slurmctld slurmd slurm-client) did not install; trying slurm-wlm"
         "${APT_INSTALL[@]}" slurm-wlm munge || skip "apt-get could not install Slurm and munge"
     fi
-    MISSING=$(missing_commands | tr '\n' ' ')
+    MISSING=$(missing_commands | tr '\n' ' ' | sed 's/ $//')
     [ -z "$MISSING" ] || skip "still missing after apt-get install: $MISSING"
 fi
 SLURMCTLD=$(find_command slurmctld) SLURMD=$(find_command slurmd) MUNGED=$(find_command munged)
