@@ -5,7 +5,7 @@ RELEASE_BIN  := .build/release/initbench
 # apt-get needs root; use sudo when we are not root and it exists.
 SUDO := $(shell [ "$$(id -u)" = "0" ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != "0" ] && echo sudo)
 
-.PHONY: all deps build test run bench bench-kernels sanitize sanitize-address sanitize-thread fuzz docs clean
+.PHONY: all deps build test run bench bench-kernels sanitize sanitize-address sanitize-thread fuzz docs sweep-slurm clean
 
 all: build
 
@@ -102,6 +102,14 @@ docs: deps
 		--output-path $(DOCS_SCRATCH)/VarianceKit.doccarchive --warnings-as-errors $(DOCC_FLAGS)
 	@if command -v python3 >/dev/null 2>&1; then python3 Scripts/undocumented-symbols.py $(DOCS_GRAPHS) VarianceKit; fi
 	@echo "docs: $(DOCS_SCRATCH)/VarianceKit.doccarchive; to browse it: $(DOCC) preview Sources/VarianceKit/VarianceKit.docc --additional-symbol-graph-dir $(DOCS_GRAPHS)"
+
+## sweep-slurm: a sweep of initbench on a real Slurm started on this machine (Scripts/sweep-slurm.sh
+## says how): installs Slurm and munge with apt-get when missing, starts a private single-node
+## cluster in a temporary folder, builds initbench in release, runs the sweep as an array job
+## (ARRAY_TASKS shards of GRID or PRESET), merges the parts, checks them against an unsharded run
+## and stops everything it started. Exits 77 when Slurm cannot be installed or started here.
+sweep-slurm: deps
+	SWIFT="$(SWIFT)" Scripts/sweep-slurm.sh
 
 clean:
 	rm -rf .build .build-asan .build-tsan .build-docs Benchmarks/.build
