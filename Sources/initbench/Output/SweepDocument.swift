@@ -26,6 +26,13 @@ struct SweepDocument: RenderedDocument {
     var duplicates: [Duplicate]
     var truncatedParts: [String]
     var blasKernel: String
+    /// The axis values of each record, as the grid writes them (`1.0`, not the `1` a results
+    /// file's JSON reads back as).
+    private var axisValues: [[String]]
+
+    private enum CodingKeys: String, CodingKey {
+        case schema, kind, description, grid, axes, sources, configurations, headline, complete, records, missing, duplicates, truncatedParts, blasKernel
+    }
 
     /// The merge's document.
     init(_ merge: SweepMerge, sources: [String]) {
@@ -42,6 +49,11 @@ struct SweepDocument: RenderedDocument {
         duplicates = merge.duplicates.map { Duplicate(key: $0.key, sources: $0.sources, identical: $0.identical) }
         truncatedParts = merge.truncatedParts
         blasKernel = BLAS.kernelName
+        let grid = merge.grid
+        axisValues = merge.records.map { record in
+            let configuration = grid.configuration(at: record.index)
+            return grid.axisNames.map { configuration[$0]?.description ?? "-" }
+        }
     }
 
     static func headlineName(_ kind: SweepKind) -> String {
@@ -65,8 +77,8 @@ struct SweepDocument: RenderedDocument {
             + " in \(sources.count) part\(sources.count == 1 ? "" : "s"); BLAS \(blasKernel)\n"
         if let description { out += description + "\n" }
         var rows = [["#"] + axes + [headline, "status", "seconds"]]
-        for record in records {
-            rows.append(["\(record.index + 1)"] + axes.map { record.settings[$0]?.description ?? "-" }
+        for (record, values) in zip(records, axisValues) {
+            rows.append(["\(record.index + 1)"] + values
                         + [NumberFormat.short(record.result.headline.value, missing: "-"), Self.status(record), String(format: "%.2f", record.seconds)])
         }
         out += "\n" + TableFormatter.aligned(rows, leftAligned: Set(1...max(1, axes.count)).union([axes.count + 2]))
@@ -91,8 +103,8 @@ struct SweepDocument: RenderedDocument {
 
     var csv: String {
         var writer = CSVWriter(header: ["index", "key"] + axes + ["headline", "status", "seconds"])
-        for record in records {
-            writer.append([.integer(record.index), .text(record.key)] + axes.map { .text(record.settings[$0]?.description ?? "") }
+        for (record, values) in zip(records, axisValues) {
+            writer.append([.integer(record.index), .text(record.key)] + values.map { .text($0) }
                           + [.number(record.result.headline.value), .text(Self.status(record)), .number(record.seconds)])
         }
         return writer.text
