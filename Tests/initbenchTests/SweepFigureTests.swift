@@ -329,16 +329,16 @@ import VarianceKit
 
     /// The preset's page: what it should show, and a measured sentence that follows the data.
     @Test func trainabilityPresetSentenceIsMeasured() throws {
-        let widths: [Int: Double] = [2: 3, 4: 2, 8: 1, 16: 0.5, 24: 0.5, 32: 0.25, 48: 0.25, 64: 0]
+        let widths: [Int: Double] = [4: 3, 8: 1, 16: 0.5, 24: 0.5, 32: 0.25, 48: 0.25, 64: 0, 80: 0]
         let narrowing = try Self.presetMerge { widths[$0] ?? 0 }
         let html = HTMLReport.html(SweepDocument(narrowing, sources: ["p"]), merge: narrowing, heatMap: nil, lines: nil)
         #expect(html.contains(SVGDocument.escape(SweepPreset.trainability.expectation)))
         #expect(html.contains("Measured:"))
-        #expect(html.contains("depth 2: 1–4 (13 of 13 measured)"))
-        #expect(html.contains("depth 8: 1–2.75 (8 of 13 measured)"))
-        #expect(html.contains("depth 64: 1.75 (1 of 13 measured)"))
-        #expect(html.contains("lies inside the band at 7 of 8 depths (not at depth 64)"))
-        #expect(html.contains("The band narrows with depth: from 13 values at depth 2 to 1 value at depth 64"))
+        #expect(html.contains("depth 4: 0.75–4 (14 of 14 measured)"))
+        #expect(html.contains("depth 8: 0.75–2.75 (9 of 14 measured)"))
+        #expect(html.contains("depth 64: 1.75 (1 of 14 measured)"))
+        #expect(html.contains("lies inside the band at 6 of 8 depths (not at depths 64, 80)"))
+        #expect(html.contains("The band narrows with depth: from 14 values at depth 4 to 1 value at depth 80"))
         #expect(html.contains("counts as trained at 57.5% or more"))
 
         let flat = try Self.presetMerge { _ in 10 }
