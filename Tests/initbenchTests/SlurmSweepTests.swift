@@ -43,7 +43,7 @@ final class SlurmSweepTests: XCTestCase {
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         let out = work.appendingPathComponent("out")
         let logURL = work.appendingPathComponent("sweep-slurm.log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: logURL.path, contents: nil), "cannot create \(logURL.path)")
         let log = try FileHandle(forWritingTo: logURL)
 
         let process = Process()

@@ -82,18 +82,7 @@ extension HTMLReport {
         <meta charset="utf-8">
         <title>initbench sweep: \(e(document.kind)), \(document.configurations) configurations</title>
         <style>
-        body { font-family: Helvetica, Arial, sans-serif; margin: 24px 32px; color: #222; max-width: 1800px; }
-        h1 { font-size: 24px; margin-bottom: 4px; }
-        h2 { font-size: 19px; margin-top: 32px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
-        p.lead { color: #555; margin-top: 0; }
-        table { border-collapse: collapse; font-size: 14px; }
-        th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
-        td.n { white-space: nowrap; text-align: right; font-variant-numeric: tabular-nums; font-family: Menlo, Consolas, monospace; }
-        tr.diverged td { background: #fde8e8; }
-        tr.missing td { background: #f2f2f2; color: #777; }
-        table.settings th { background: #f6f6f6; font-weight: normal; color: #555; }
-        figure { margin: 16px 0; overflow-x: auto; }
-        figcaption { color: #555; font-size: 14px; max-width: 1100px; margin-top: 6px; }
+        \(styleSheet)
         </style>
         </head>
         <body>

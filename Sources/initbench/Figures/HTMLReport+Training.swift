@@ -60,15 +60,7 @@ extension HTMLReport {
         <meta charset="utf-8">
         <title>initbench train: \(e(c.dataset.name))</title>
         <style>
-        body { font-family: Helvetica, Arial, sans-serif; margin: 24px 32px; color: #222; max-width: 1800px; }
-        h1 { font-size: 24px; margin-bottom: 4px; }
-        h2 { font-size: 19px; margin-top: 32px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
-        table { border-collapse: collapse; font-size: 14px; }
-        th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
-        td.n { white-space: nowrap; text-align: right; font-variant-numeric: tabular-nums; }
-        tr.diverged td { background: #fde8e8; }
-        figure { margin: 16px 0; overflow-x: auto; }
-        figcaption { color: #555; font-size: 14px; max-width: 1100px; margin-top: 6px; }
+        \(styleSheet)
         </style>
         </head>
         <body>
