@@ -143,6 +143,18 @@ import Testing
         let slurm = try plan(["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "4"])
         #expect(slurm.0 == 0, "\(slurm.2)")
         #expect(slurm.1?["shard"] as? String == "2/4")
+        // The plan estimates each configuration's time (operations over the measured rate) and memory.
+        let entries = (slurm.1?["entries"] as? [[String: Any]]) ?? []
+        #expect(!entries.isEmpty)
+        let rate = (slurm.1?["rate"] as? Double) ?? 0
+        #expect(rate > 0)
+        for entry in entries {
+            let operations = (entry["operations"] as? Double) ?? 0, seconds = (entry["estimatedSeconds"] as? Double) ?? 0
+            #expect(operations > 0 && abs(seconds - operations / rate) <= 1e-9 * seconds)
+            #expect(((entry["bytes"] as? Int) ?? 0) > 0)
+        }
+        let total = entries.reduce(0) { $0 + ((($1["estimatedSeconds"] as? Double) ?? 0)) }
+        #expect(abs(((slurm.1?["estimatedSeconds"] as? Double) ?? -1) - total) <= 1e-9 * total)
         let range = try plan(["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_MAX": "3"])
         #expect(range.1?["shard"] as? String == "3/3")
         let kubernetes = try plan(["JOB_COMPLETION_INDEX": "0"], ["--shard-count", "2"])
