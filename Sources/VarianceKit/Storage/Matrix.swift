@@ -146,8 +146,11 @@ extension Matrix {
     }
 
     /// The transpose, as a new `columns x rows` matrix.
-    public func transposed() -> Matrix {
-        var result = Matrix(validatedRows: columns, columns: rows)
+    ///
+    /// - Throws: `VarianceKitError.insufficientMemory` or `.allocationFailed` when the new
+    ///   matrix cannot be allocated (nothing is allocated then).
+    public func transposed() throws -> Matrix {
+        var result = try Matrix(rows: columns, columns: rows)
         let (rows, columns) = (self.rows, self.columns)
         withUnsafeBufferPointer { source in
             result.withUnsafeMutableBufferPointer { target in
@@ -190,6 +193,19 @@ extension Matrix {
         if !isKnownUniquelyReferenced(&storage) {
             storage = storage.copy()
         }
+    }
+
+    /// Gives this matrix a buffer of its own now, copying the elements if another matrix shares
+    /// them, so that the copy-on-write copy of a later mutation (a subscript assignment,
+    /// `withUnsafeMutableBufferPointer`, any library call writing into it) never has to allocate.
+    /// That implicit copy cannot throw, so it traps if memory runs out; a program that copies
+    /// large matrices calls this first to get a thrown error instead.
+    ///
+    /// - Throws: `VarianceKitError.insufficientMemory` or `.allocationFailed` when the copy cannot
+    ///   be allocated; the matrix still shares its buffer then.
+    public mutating func makeUniqueStorage() throws {
+        guard !isKnownUniquelyReferenced(&storage) else { return }
+        storage = try storage.copy(purpose: Matrix.purpose(rows: rows, columns: columns))
     }
 }
 

@@ -66,9 +66,19 @@ internal final class MatrixStorage: @unchecked Sendable {
         return raw.bindMemory(to: Float.self, capacity: elements)
     }
 
+    /// A copy of the elements, for copy-on-write; traps when the allocator refuses (see
+    /// `Matrix.makeUniqueStorage()` for the throwing form).
     @usableFromInline
     func copy() -> MatrixStorage {
         let result = MatrixStorage(count: count, repeating: 0)
+        result.pointer.update(from: pointer, count: count)
+        return result
+    }
+
+    /// A copy of the elements, or a thrown error with nothing allocated (the buffer checked
+    /// against the memory budget as a new matrix's is).
+    func copy(purpose: @autoclosure () -> String) throws(VarianceKitError) -> MatrixStorage {
+        let result = try MatrixStorage(count: count, repeating: 0, purpose: purpose())
         result.pointer.update(from: pointer, count: count)
         return result
     }

@@ -9,7 +9,7 @@ func readmeBlock1() throws {
     let a = try Matrix([[1, 2, 3, 4], [0, 1, 0, 1], [2, 0, 1, 3]])  // 3 x 4
     var c = try Matrix(rows: 3, columns: 3, repeating: 1)
     try BLAS.gemm(a, a, into: &c, transposeB: true, alpha: 2, beta: 1)  // C = 2 A Aᵀ + C
-    let (q, r, diagonal) = try LAPACK.qr(a.transposed())                 // thin QR: sgeqrf + sorgqr
+    let (q, r, diagonal) = try LAPACK.qr(try a.transposed())                 // thin QR: sgeqrf + sorgqr
     let sigma = try LAPACK.singularValues(a)                             // sgesdd
     print(c[0, 0], q.shape, r.shape, diagonal, sigma)
     print(BLAS.kernelName, ThreadPolicy.threadCount)                     // e.g. "Haswell 2"

@@ -40,14 +40,31 @@ import Testing
             let m = try Matrix(rows: rows, columns: columns)
             #expect(m.count == 0)
             #expect(m.elements.isEmpty)
-            #expect(m.transposed().shape == (rows: columns, columns: rows))
+            #expect(try m.transposed().shape == (rows: columns, columns: rows))
         }
         #expect(try Matrix([]).shape == (rows: 0, columns: 0))
     }
 
+    /// `makeUniqueStorage()` copies a shared buffer (so later writes leave the other matrix
+    /// alone and allocate nothing) and does nothing to a buffer already unique.
+    @Test func makeUniqueStorageUnsharesBeforeWriting() throws {
+        let original = try Matrix([[1, 2], [3, 4]])
+        var copy = original
+        #expect(copy.withUnsafeBufferPointer { $0.baseAddress } == original.withUnsafeBufferPointer { $0.baseAddress })
+        try copy.makeUniqueStorage()
+        let unshared = copy.withUnsafeBufferPointer { $0.baseAddress }
+        #expect(unshared != original.withUnsafeBufferPointer { $0.baseAddress })
+        #expect(copy.elements == original.elements)
+        try copy.makeUniqueStorage()
+        #expect(copy.withUnsafeBufferPointer { $0.baseAddress } == unshared, "a unique buffer is kept")
+        copy[0, 0] = 9
+        #expect(copy.withUnsafeBufferPointer { $0.baseAddress } == unshared, "the write needed no copy")
+        #expect(original[0, 0] == 1)
+    }
+
     @Test func transposeAndNestedInit() throws {
         let m = try Matrix([[1, 2, 3], [4, 5, 6]])
-        let t = m.transposed()
+        let t = try m.transposed()
         #expect(t.shape == (rows: 3, columns: 2))
         #expect(t.elements == [1, 4, 2, 5, 3, 6])
         #expect(try Matrix.identity(3).elements == [1, 0, 0, 0, 1, 0, 0, 0, 1])
