@@ -1,3 +1,4 @@
+import Foundation
 import Benchmark
 import Dispatch
 import TrainingFixtures
@@ -35,7 +36,12 @@ let peakAt10000 = BenchmarkMetric.custom("VmHWM at step 10,000 (KiB)", polarity:
 let heapAt1000 = BenchmarkMetric.custom("heap in use at step 1,000 (KiB)", polarity: .prefersSmaller, useScalingFactor: false)
 let heapAt10000 = BenchmarkMetric.custom("heap in use at step 10,000 (KiB)", polarity: .prefersSmaller, useScalingFactor: false)
 
+/// `TRAINING_BENCH_DETERMINISTIC=1` runs every benchmark with `ThreadPolicy.deterministic` on (each
+/// product a set of single-threaded sgemm calls on fixed column blocks).
+let deterministicProducts = ProcessInfo.processInfo.environment["TRAINING_BENCH_DETERMINISTIC"] == "1"
+
 let benchmarks: @Sendable () -> Void = {
+    ThreadPolicy.setDeterministic(deterministicProducts)
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .mallocCountTotal],
         warmupIterations: 1,
