@@ -1,7 +1,7 @@
 import Foundation
 
 /// What one finished configuration of a sweep wrote: one line of a results file.
-public struct SweepRecord: Sendable, Codable {
+public struct SweepRecord: Sendable, Codable, SweepResultsFile.Line {
     /// The configuration's canonical key (`SweepConfiguration.key`).
     public var key: String
     /// Its position in the grid (0-based).

@@ -61,8 +61,14 @@ public struct SweepResultsFile: Sendable {
         return SweepResultsFile(grid: grid, shard: shard, records: records, truncatedTail: truncatedTail, completeLength: completeLength)
     }
 
+    /// What identifies a line of a results file: its configuration's key and grid position.
+    protocol Line: Decodable {
+        var key: String { get }
+        var index: Int { get }
+    }
+
     /// A record's key and index only: what a resume needs, decoded without the results.
-    struct RecordKey: Decodable {
+    struct RecordKey: Line {
         var key: String
         var index: Int
 
@@ -103,8 +109,8 @@ public struct SweepResultsFile: Sendable {
         return (grid, shard, Set(records.map(\.key)), truncatedTail, completeLength)
     }
 
-    private static func parseLines<Line: Decodable>(_ bytes: [UInt8], path: String, as _: Line.Type) throws
-        -> (SweepGrid, SweepShard?, [Line], Bool, Int) {
+    private static func parseLines<Record: Line>(_ bytes: [UInt8], path: String, as _: Record.Type) throws
+        -> (SweepGrid, SweepShard?, [Record], Bool, Int) {
         var lines: [(start: Int, end: Int)] = []
         var start = 0
         bytes.withUnsafeBufferPointer { buffer in
@@ -136,22 +142,21 @@ public struct SweepResultsFile: Sendable {
         }
         let grid = try SweepGrid(value: header.grid, source: "\(path), line 1", validatingConfigurations: false)
         let shard = try header.shard.map { try SweepShard(parsing: $0) }
-        var records: [Line] = []
+        var records: [Record] = []
         for (number, line) in lines.enumerated().dropFirst() {
-            let record: Line, key: String, index: Int
+            let record: Record
             do {
-                if Line.self == RecordKey.self, let identity = RecordKey(prefixOf: bytes, from: line.start, to: line.end) {
-                    record = identity as! Line
+                if let identity = RecordKey(prefixOf: bytes, from: line.start, to: line.end) as? Record {
+                    record = identity
                 } else {
                     guard JSONNesting.depth(of: bytes[line.start..<line.end]) <= JSONNesting.maximumDepth else { throw CocoaError(.coderReadCorrupt) }
-                    record = try decoder.decode(Line.self, from: Data(bytes[line.start..<line.end]))
+                    record = try decoder.decode(Record.self, from: Data(bytes[line.start..<line.end]))
                 }
-                let identity = (record as? SweepRecord).map { RecordKey(key: $0.key, index: $0.index) } ?? (record as! RecordKey)
-                (key, index) = (identity.key, identity.index)
             } catch {
                 throw VarianceKitError.malformedFile(path: path, location: "line \(number + 1)", found: "a line that is not a sweep record",
                                                      expected: "one JSON record per line (key, index, settings, result, seconds)")
             }
+            let (key, index) = (record.key, record.index)
             guard index >= 0, index < grid.count, grid.configuration(at: index).key == key else {
                 throw VarianceKitError.malformedFile(path: path, location: "line \(number + 1)", found: "key \"\(key)\" at index \(index)",
                                                      expected: "the key of one of the header grid's \(grid.count) configurations, at its index")

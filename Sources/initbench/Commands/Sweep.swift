@@ -125,7 +125,7 @@ struct Sweep: ParsableCommand {
     }
 
     func runSweep(grid: SweepGrid, shard: SweepShard?, configurations: [SweepConfiguration]) throws {
-        let total = try threads ?? ThreadPolicy.threadCount
+        let total = threads ?? ThreadPolicy.threadCount
         try ThreadPolicy.setThreadCount(max(1, total / jobs))
         ThreadPolicy.setDeterministic(true)
         let writer = try SweepResultsWriter(path: output!, grid: grid, shard: shard, resume: resume)
