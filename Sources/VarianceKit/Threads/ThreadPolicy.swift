@@ -39,9 +39,20 @@ public enum ThreadPolicy {
         }
         blasLock.lock()
         defer { blasLock.unlock() }
+        closeFastPath()
         current.store(count, ordering: .relaxed)
         BLAS.setThreadCount(count)
-        onePolicyThreadSettled.store(count == 1 && BLAS.threadCount == 1, ordering: .releasing)
+        onePolicyThreadSettled.store(count == 1 && BLAS.threadCount == 1, ordering: .sequentiallyConsistent)
+    }
+
+    /// Turns the fast path of `withBLASThreadCount` off and waits for the calls already on it to
+    /// return, so that OpenBLAS's count can change under none of them; returns whether it was on.
+    /// Called with `blasLock` held.
+    @discardableResult
+    private static func closeFastPath() -> Bool {
+        let wasOpen = onePolicyThreadSettled.exchange(false, ordering: .sequentiallyConsistent)
+        while fastPathCalls.load(ordering: .sequentiallyConsistent) > 0 { sched_yield() }
+        return wasOpen
     }
 
     /// Whether a network's products are deterministic: the same bits for every thread count.
@@ -78,15 +89,28 @@ public enum ThreadPolicy {
     /// When the policy itself is one thread and `count` is 1, OpenBLAS is already at one thread
     /// and nothing is changed, so such calls run side by side without taking turns (how
     /// `initbench sweep --jobs` runs several single-threaded configurations at once). A call with
-    /// another count must then not run at the same time on another thread.
+    /// A change of OpenBLAS's count (`setThreadCount`, or a call with another count) first closes
+    /// that path and waits for the calls on it to return.
     static func withBLASThreadCount<Result>(_ count: Int, _ body: () throws -> Result) rethrows -> Result {
-        if count == 1, threadCount == 1, onePolicyThreadSettled.load(ordering: .acquiring) { return try body() }
+        if count == 1 {
+            fastPathCalls.wrappingAdd(1, ordering: .sequentiallyConsistent)
+            if onePolicyThreadSettled.load(ordering: .sequentiallyConsistent) {
+                defer { fastPathCalls.wrappingSubtract(1, ordering: .sequentiallyConsistent) }
+                return try body()
+            }
+            fastPathCalls.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+        }
         blasLock.lock()
         defer { blasLock.unlock() }
         _ = threadCount      // records `startupThreadCount` before OpenBLAS's count changes
         let previous = BLAS.threadCount
-        if previous != count { BLAS.setThreadCount(count) }
-        defer { if previous != count { BLAS.setThreadCount(previous) } }
+        guard previous != count else { return try body() }
+        let wasOpen = closeFastPath()
+        BLAS.setThreadCount(count)
+        defer {
+            BLAS.setThreadCount(previous)
+            if wasOpen { onePolicyThreadSettled.store(true, ordering: .sequentiallyConsistent) }
+        }
         return try body()
     }
 
@@ -106,6 +130,8 @@ public enum ThreadPolicy {
     /// Whether `setThreadCount(1)` set the policy and OpenBLAS to one thread (the fast path of
     /// `withBLASThreadCount`).
     private static let onePolicyThreadSettled = Atomic<Bool>(false)
+    /// The calls running on that fast path.
+    private static let fastPathCalls = Atomic<Int>(0)
     /// Held while OpenBLAS's thread count is set; recursive, so that `withBLASThreadCount` nests.
     private static let blasLock = NSRecursiveLock()
 }
