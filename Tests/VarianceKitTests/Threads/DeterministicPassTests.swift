@@ -191,19 +191,31 @@ extension ThreadPolicyTests {
         }
         for (index, count) in [2, 3, 5].enumerated() {
             let run = runs[index + 1]
-            #expect(run.output == runs[0].output, "output at \(count) threads")
+            #expect(Self.difference(run.output, runs[0].output) == nil, "output at \(count) threads")
             #expect(run.loss == runs[0].loss, "loss at \(count) threads")
             for layer in 0..<depth {
                 for (tensor, name) in ["Z", "A", "dL/dZ", "dW", "db"].enumerated() {
-                    #expect(run.layers[layer][tensor] == runs[0].layers[layer][tensor], "\(name) of layer \(layer + 1) at \(count) threads")
+                    #expect(Self.difference(run.layers[layer][tensor], runs[0].layers[layer][tensor]) == nil, "\(name) of layer \(layer + 1) at \(count) threads")
                 }
             }
-            #expect(run.inputGradient == runs[0].inputGradient, "dL/dX at \(count) threads")
-            #expect(run.weightsAfterSteps == runs[0].weightsAfterSteps, "weights after 3 steps at \(count) threads")
+            #expect(Self.difference(run.inputGradient, runs[0].inputGradient) == nil, "dL/dX at \(count) threads")
+            #expect(Self.difference(run.weightsAfterSteps, runs[0].weightsAfterSteps) == nil, "weights after 3 steps at \(count) threads")
         }
         // The steps moved the weights (the comparison above is not between untouched copies).
         let untouched = try NetworkFixture.make(
             widths: shape.widths, activations: Array(repeating: shape.activation, count: depth), bias: true, seed: 8)
         #expect(Self.bits(untouched.layers[0].weight) != runs[0].weightsAfterSteps[0])
+    }
+}
+
+extension ThreadPolicyTests {
+    /// nil when `a` and `b` are equal; else where they first differ and how many elements do,
+    /// short enough for a failure message (comparing the arrays in `#expect` would print and diff
+    /// every element, which takes minutes for the large ones).
+    static func difference<Element: Equatable>(_ a: [Element], _ b: [Element]) -> String? {
+        guard a != b else { return nil }
+        guard a.count == b.count else { return "\(a.count) elements against \(b.count)" }
+        let differing = a.indices.filter { a[$0] != b[$0] }
+        return "\(differing.count) of \(a.count) elements differ, the first at index \(differing[0])"
     }
 }
