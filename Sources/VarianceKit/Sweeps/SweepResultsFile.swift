@@ -146,7 +146,7 @@ public struct SweepResultsFile: Sendable {
         for (number, line) in lines.enumerated().dropFirst() {
             let record: Record
             do {
-                if let identity = RecordKey(prefixOf: bytes, from: line.start, to: line.end) as? Record {
+                if Record.self == RecordKey.self, let identity = RecordKey(prefixOf: bytes, from: line.start, to: line.end) as? Record {
                     record = identity
                 } else {
                     guard JSONNesting.depth(of: bytes[line.start..<line.end]) <= JSONNesting.maximumDepth else { throw CocoaError(.coderReadCorrupt) }
