@@ -30,7 +30,8 @@ extension LAPACK {
     /// for a Gaussian matrix that holds with probability 1.
     ///
     /// Threads: `.compactWY` runs every BLAS and LAPACK call single-threaded (it sets OpenBLAS to
-    /// one thread while it runs and back to the count it found) and splits the trailing updates
+    /// one thread while it runs and back to the count it found, by `ThreadPolicy.withBLASThreadCount`,
+    /// so that no other thread's change of the count reaches it) and splits the trailing updates
     /// into fixed blocks shared by `threads` workers (`nil`: OpenBLAS's current thread count), so
     /// its result is bit-identical for every thread count. `.lapackDrivers` runs on OpenBLAS's
     /// current thread count, whose threaded kernels round differently at different counts. OpenBLAS's
@@ -129,11 +130,10 @@ extension LAPACK {
         guard info == 0 else { throw VarianceKitError.lapackFailure(routine: formName, info: Int(info)) }
     }
 
-    /// Runs `body` with OpenBLAS on one thread, then sets it back to the count it found.
+    /// Runs `body` with OpenBLAS on one thread, then sets it back to the count it found, through
+    /// `ThreadPolicy.withBLASThreadCount(1)`: a change of the count on another thread waits until
+    /// `body` returns, and this call waits for another thread's change to be undone.
     static func withSingleThreadedBLAS<Result>(_ body: () throws -> Result) rethrows -> Result {
-        let previous = openblas_get_num_threads()
-        if previous != 1 { openblas_set_num_threads(1) }
-        defer { if previous != 1 { openblas_set_num_threads(previous) } }
-        return try body()
+        try ThreadPolicy.withBLASThreadCount(1, body)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import VarianceKit
 
@@ -51,6 +52,43 @@ extension ThreadPolicyTests {
                 #expect(BLAS.threadCount == 1)
             }
             #expect(ThreadPolicy.settledBLASThreadCount == settled)
+        }
+    }
+
+    /// A single-threaded section on one thread sees one OpenBLAS thread from start to end while
+    /// another thread runs `LAPACK.orthonormalize` over and over (each run sets OpenBLAS to one
+    /// thread and back to the count it found): sections take turns, so neither's change of the
+    /// process-wide count lands inside the other.
+    @Test func singleThreadedSectionsAreNotUndoneByAnotherThread() throws {
+        _ = try Self.withEachCount([2]) { _ in
+            let stop = Atomic<Bool>(false)
+            let finished = DispatchSemaphore(value: 0)
+            let source = try Matrix(rows: 12, columns: 40, repeating: 0)
+            var gaussian = source
+            try RandomFill.normal(&gaussian, seed: 4, stream: 9, threads: 1)
+            let template = gaussian
+            let other = Thread {
+                while !stop.load(ordering: .relaxed) {
+                    var copy = template
+                    _ = try? LAPACK.orthonormalize(&copy, threads: 1)
+                }
+                finished.signal()
+            }
+            other.start()
+            var readsOfAnotherCount = 0, reads = 0
+            let deadline = Date().addingTimeInterval(1.5)
+            while Date() < deadline {
+                ThreadPolicy.withBLASThreadCount(1) {
+                    for _ in 0..<200 {
+                        reads += 1
+                        if BLAS.threadCount != 1 { readsOfAnotherCount += 1 }
+                    }
+                }
+            }
+            stop.store(true, ordering: .relaxed)
+            finished.wait()
+            #expect(readsOfAnotherCount == 0, "\(readsOfAnotherCount) of \(reads) reads inside a one-thread section saw another count")
+            #expect(ThreadPolicy.settledBLASThreadCount == 2)
         }
     }
 
