@@ -186,6 +186,24 @@ public final class SweepResultsWriter: @unchecked Sendable {
     private let lock = NSLock()
     private let encoder = SweepRecord.makeEncoder()
 
+    /// How long `lockExclusively` waits for a lock that is briefly held.
+    static let lockPatience: Duration = .seconds(1)
+
+    /// Takes the exclusive `flock` on `descriptor`, retrying every 5 ms for up to `lockPatience`.
+    /// A lock lives as long as any descriptor of the open file: a process being started from this
+    /// one (by any thread) holds a copy of every descriptor from `fork` until its `exec` closes
+    /// the close-on-exec ones, so a lock just released may stay held for that moment. Another
+    /// sweep holds its lock for as long as it runs, and is still refused.
+    static func lockExclusively(_ descriptor: Int32) -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: lockPatience)
+        while true {
+            if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return true }
+            guard errno == EWOULDBLOCK || errno == EINTR, clock.now < deadline else { return false }
+            usleep(5_000)
+        }
+    }
+
     /// Opens (creating it with its header, or resuming) the results file at `path`.
     ///
     /// - Throws: `VarianceKitError.fileAccess` for a path that cannot be written, a file another
@@ -213,7 +231,7 @@ public final class SweepResultsWriter: @unchecked Sendable {
         }
         var opened = false
         defer { if !opened { close(descriptor) } }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        guard Self.lockExclusively(descriptor) else {
             throw VarianceKitError.fileAccess(path: path, operation: "lock",
                                               reason: "another sweep is writing to it; expected a results file no other sweep has open")
         }

@@ -105,6 +105,31 @@ import Testing
         #expect(try Self.lines(path).count == grid.count + 1)
     }
 
+    /// A lock released within `SweepResultsWriter.lockPatience` is waited for, as when a process
+    /// started from this one holds a copy of the descriptor until its `exec`; the holder here is
+    /// a second open file description, closed after 150 ms.
+    @Test func lockReleasedSoonIsWaitedFor() throws {
+        let grid = try Self.grid()
+        let path = Self.temporaryPath("results.jsonl")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let holder = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        try #require(holder >= 0)
+        try #require(flock(holder, LOCK_EX | LOCK_NB) == 0)
+        let released = DispatchSemaphore(value: 0)
+        Thread {
+            usleep(150_000)
+            close(holder)
+            released.signal()
+        }.start()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let writer = try SweepResultsWriter(path: path, grid: grid, shard: nil, resume: false)
+        let waited = clock.now - start
+        released.wait()
+        #expect(waited >= .milliseconds(100) && waited < SweepResultsWriter.lockPatience, "waited \(waited)")
+        #expect(writer.finished.isEmpty)
+    }
+
     @Test func refusesAnotherGridShardOrKindOfPath() throws {
         let grid = try Self.grid()
         let path = Self.temporaryPath("results.jsonl")
