@@ -18,9 +18,9 @@ internal import CBLAS
 /// Threads: every BLAS and LAPACK call runs single-threaded (OpenBLAS set to one thread for the
 /// duration). The updates of the columns (QR) or rows (LQ) beyond a panel are split into fixed
 /// blocks of `updateBlockSize`, counted from the panel's edge, and each block is one sequence of
-/// single-threaded calls on its own columns (rows), run in order on the calling thread. Which
-/// blocks there are, and so every rounding, does not depend on the thread count: the result is
-/// bit-identical for any thread count.
+/// single-threaded calls on its own columns (rows); the workers of a `ParallelRuntime` share the
+/// blocks out. Which blocks there are, and so every rounding, does not depend on how many workers
+/// there are: the result is bit-identical for any thread count.
 ///
 /// All matrices here are column-major with leading dimension `height`, as LAPACK stores them.
 extension LAPACK {
@@ -349,7 +349,7 @@ extension LAPACK {
 /// For the triangular products, `v` and `factor` are the `count x count` upper-triangular `X`
 /// (leading dimension `count`), and `C` is `V₂` of `orthonormalizeColumnsCompactWY` (`V₂ ← -V₂ X`,
 /// `extent` rows) or of `orthonormalizeRowsCompactWY` (`V₂ ← -Xᵀ V₂`, `extent` columns).
-private struct BlockUpdate {
+private struct BlockUpdate: ParallelJob {
     enum Operation {
         /// `LAPACK.applyTransposedFromLeft` on columns.
         case transposedFromLeft
@@ -382,10 +382,18 @@ private struct BlockUpdate {
 
     var blockCount: Int { (extent + LAPACK.updateBlockSize - 1) / LAPACK.updateBlockSize }
 
-    /// Runs every block in order on the calling thread (`threads`, the count the caller was
-    /// given, does not change the work).
+    static let entry: ParallelJobEntry = { pointer, worker, workers in
+        let job = pointer.assumingMemoryBound(to: BlockUpdate.self).pointee
+        for block in ParallelRuntime.share(worker, of: workers, count: job.blockCount) { job.update(block: block) }
+    }
+
+    /// The BLAS calls run on OpenBLAS's single thread, so helpers have no OpenBLAS threads to
+    /// keep away from.
+    static var leavesCallerProcessor: Bool { false }
+
+    /// Runs every block, on up to `threads` workers (one per block at most).
     func run(threads: Int) {
-        for block in 0 ..< blockCount { update(block: block) }
+        ParallelRuntime.shared.run(workers: min(threads, blockCount), self)
     }
 
     /// Block `block`: columns (rows) `block · updateBlockSize ..< min(extent, (block + 1) · updateBlockSize)`.
