@@ -47,27 +47,27 @@ extension SweepConfiguration {
     }
 
     /// The activation.
-    func activation() throws -> Activation { try Activation.named(text("activation") ?? "tanh") }
+    func activation() throws -> Activation { try Activation.named(requiredText("activation")) }
 
     /// The `propagate` experiment of this configuration: one scheme, one activation, biases
     /// `N(0, sigma_b^2)` when `bias-variance` > 0, on `seed`.
     public func propagationExperiment() throws -> PropagationExperiment {
         let (name, gain) = try scheme()
-        let biasVariance = number("bias-variance") ?? 0
+        let biasVariance = requiredNumber("bias-variance")
         return try PropagationExperiment(
-            initializers: [name], activations: [try activation()], depth: integer("depth") ?? 10, width: integer("width") ?? 256,
-            batch: integer("batch") ?? 256, seed: seed, bias: biasVariance > 0, biasStandardDeviation: biasVariance.squareRoot(),
+            initializers: [name], activations: [try activation()], depth: requiredInteger("depth"), width: requiredInteger("width"),
+            batch: requiredInteger("batch"), seed: seed, bias: biasVariance > 0, biasStandardDeviation: biasVariance.squareRoot(),
             gain: gain, histogramBins: 0)
     }
 
     /// The data settings of a `train` configuration.
     public func dataSettings() throws -> SweepDataSettings {
         SweepDataSettings(
-            dataset: try SyntheticDatasetName.named(text("dataset") ?? SyntheticDatasetName.gaussianMixture.rawValue),
-            samples: integer("samples") ?? 2000,
+            dataset: try SyntheticDatasetName.named(requiredText("dataset")),
+            samples: requiredInteger("samples"),
             options: SyntheticDatasetOptions(features: integer("features"), classes: integer("classes"), noise: number("noise")),
-            seed: UInt64(integer("data-seed") ?? 1),
-            validationFraction: number("validation-fraction") ?? 0.1, testFraction: number("test-fraction") ?? 0.2)
+            seed: UInt64(requiredInteger("data-seed")),
+            validationFraction: requiredNumber("validation-fraction"), testFraction: requiredNumber("test-fraction"))
     }
 
     /// The `train` experiment of this configuration: `depth` hidden layers of `width`, biases
@@ -76,24 +76,24 @@ extension SweepConfiguration {
     public func trainingExperiment() throws -> TrainingExperiment {
         let (name, gain) = try scheme()
         let optimizer = try OptimizerSettings(
-            algorithm: OptimizerSettings.algorithm(named: text("optimizer") ?? "sgd"),
-            learningRate: Float(number("learning-rate") ?? 0.01), momentum: Float(number("momentum") ?? 0.9),
-            penalty: PenaltySettings(parsing: text("penalty") ?? "none"), weightDecay: Float(number("weight-decay") ?? 0))
-        let steps = integer("steps") ?? 200
-        let every = integer("evaluate-every") ?? 0
+            algorithm: OptimizerSettings.algorithm(named: requiredText("optimizer")),
+            learningRate: Float(requiredNumber("learning-rate")), momentum: Float(requiredNumber("momentum")),
+            penalty: PenaltySettings(parsing: requiredText("penalty")), weightDecay: Float(requiredNumber("weight-decay")))
+        let steps = requiredInteger("steps")
+        let every = requiredInteger("evaluate-every")
         guard every <= steps else {
             throw VarianceKitError.invalidParameter(name: "evaluate-every", value: "\(every)", expected: "at most steps (\(steps)), or 0 for the end only")
         }
-        let settings = try TrainingSettings(batchSize: integer("batch") ?? 32, steps: steps, evaluateEvery: every == 0 ? steps : every,
+        let settings = try TrainingSettings(batchSize: requiredInteger("batch"), steps: steps, evaluateEvery: every == 0 ? steps : every,
                                             shuffleSeed: seed)
         return try TrainingExperiment(
-            hiddenWidths: Array(repeating: integer("width") ?? 64, count: integer("depth") ?? 2),
+            hiddenWidths: Array(repeating: requiredInteger("width"), count: requiredInteger("depth")),
             configurations: [TrainingExperiment.Configuration(initializer: name, gain: gain, activation: try activation(), optimizer: optimizer)],
-            settings: settings, seed: seed, biasStandardDeviation: (number("bias-variance") ?? 0).squareRoot())
+            settings: settings, seed: seed, biasStandardDeviation: requiredNumber("bias-variance").squareRoot())
     }
 
     /// `sigma_w^2` and `sigma_b^2` of a `theory` configuration.
     public func theoryVariances() -> (weight: Double, bias: Double) {
-        (number("weight-variance") ?? 1, number("bias-variance") ?? 0)
+        (number("weight-variance") ?? 1, requiredNumber("bias-variance"))
     }
 }

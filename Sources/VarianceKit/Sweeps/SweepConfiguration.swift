@@ -48,19 +48,44 @@ public struct SweepConfiguration: Sendable, Hashable {
     /// The value of `name`, if it has one.
     public subscript(name: String) -> SweepValue? { settings[name] }
 
-    /// The integer `name` (resolved configurations hold every integer setting with a default).
+    /// The value of `name`, or `SweepSetting.all`'s default for the kind (a grid's configurations
+    /// already hold every default; one built by hand may not). Nil for a setting that is absent
+    /// and has no default.
+    func resolved(_ name: String) -> SweepValue? {
+        settings[name] ?? SweepSetting.named(name)?.defaultValue(for: kind)
+    }
+
+    /// The integer `name`, resolved.
     func integer(_ name: String) -> Int? {
-        if case let .integer(value)? = settings[name] { return value }
+        if case let .integer(value)? = resolved(name) { return value }
         return nil
     }
 
-    /// The number `name`.
-    func number(_ name: String) -> Double? { settings[name]?.numericValue }
+    /// The number `name`, resolved.
+    func number(_ name: String) -> Double? { resolved(name)?.numericValue }
 
-    /// The name `name`.
+    /// The name `name`, resolved.
     func text(_ name: String) -> String? {
-        if case let .text(value)? = settings[name] { return value }
+        if case let .text(value)? = resolved(name) { return value }
         return nil
+    }
+
+    /// The integer `name`, which has a default for the kind.
+    func requiredInteger(_ name: String) -> Int {
+        guard let value = integer(name) else { preconditionFailure("sweep setting \(name) has no default for \(kind.rawValue)") }
+        return value
+    }
+
+    /// The number `name`, which has a default for the kind.
+    func requiredNumber(_ name: String) -> Double {
+        guard let value = number(name) else { preconditionFailure("sweep setting \(name) has no default for \(kind.rawValue)") }
+        return value
+    }
+
+    /// The name `name`, which has a default for the kind.
+    func requiredText(_ name: String) -> String {
+        guard let value = text(name) else { preconditionFailure("sweep setting \(name) has no default for \(kind.rawValue)") }
+        return value
     }
 
     /// `name=value` for the settings in `names` (those that have a value), for labels.

@@ -25,8 +25,8 @@ public struct SweepCost: Sendable, Hashable {
             operations = Self.theoryOperations
             bytes = 1 << 20
         case .propagate:
-            let depth = Double(configuration.integer("depth") ?? 10), width = Double(configuration.integer("width") ?? 256)
-            let batch = Double(configuration.integer("batch") ?? 256)
+            let depth = Double(configuration.requiredInteger("depth")), width = Double(configuration.requiredInteger("width"))
+            let batch = Double(configuration.requiredInteger("batch"))
             operations = 6 * batch * depth * width * width
             bytes = (try? configuration.propagationExperiment().memoryRequirement) ?? Int.max
         case .train:
@@ -35,13 +35,13 @@ public struct SweepCost: Sendable, Hashable {
             let dataset = configuration.text("dataset").flatMap { SyntheticDatasetName(rawValue: $0) } ?? .gaussianMixture
             let features = configuration.integer("features") ?? Self.defaultFeatures(dataset)
             let outputs = dataset.isClassification ? (configuration.integer("classes") ?? Self.defaultClasses(dataset)) : 1
-            let hidden = configuration.integer("width") ?? 64, depth = configuration.integer("depth") ?? 2
+            let hidden = configuration.requiredInteger("width"), depth = configuration.requiredInteger("depth")
             let widths = [features] + [Int](repeating: hidden, count: depth) + [outputs]
             let connections = zip(widths, widths.dropFirst()).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-            let steps = configuration.integer("steps") ?? 200, every = configuration.integer("evaluate-every") ?? 0
-            let batch = configuration.integer("batch") ?? 32, samples = configuration.integer("samples") ?? 2000
+            let steps = configuration.requiredInteger("steps"), every = configuration.requiredInteger("evaluate-every")
+            let batch = configuration.requiredInteger("batch"), samples = configuration.requiredInteger("samples")
             let evaluations = Double(steps / max(1, every == 0 ? steps : every))
-            let validation = Double(samples) * (configuration.number("validation-fraction") ?? 0.1)
+            let validation = Double(samples) * (configuration.requiredNumber("validation-fraction"))
             operations = connections * (6 * Double(batch) * Double(steps) + 2 * validation * evaluations + 2 * Double(samples))
             let network = TrainingExperiment.memoryRequirement(widths: widths, batchSize: batch)
             let sum = network.addingReportingOverflow(SweepDataSettings.memoryRequirement(samples: samples, features: features, outputs: outputs))
