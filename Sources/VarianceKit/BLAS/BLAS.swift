@@ -40,6 +40,7 @@ public enum BLAS {
                                          "\(shapes()); C must be op(A).rows x op(B).columns")
         }
         try checkDimensions("gemm", m, n, ka)
+        try c.makeUniqueStorage()
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
@@ -80,6 +81,7 @@ public enum BLAS {
                                          "op(A) = \(describe(a, transpose)) is \(outputs) x \(inputs), x has \(x.count) elements, y has \(y.count); expected x of \(inputs) and y of \(outputs)")
         }
         try checkDimensions("gemv", a.rows, a.columns)
+        try y.makeUniqueStorage()
         a.withUnsafeBufferPointer { pa in
             x.withUnsafeBufferPointer { px in
                 y.withUnsafeMutableBufferPointer { py in
@@ -99,6 +101,7 @@ public enum BLAS {
     public static func axpy<X: FloatBuffer, Y: FloatBuffer>(_ alpha: Float, _ x: X, _ y: inout Y) throws {
         try VarianceKitError.requireFinite(alpha, "alpha")
         try requireSameCount("axpy", x.count, y.count)
+        try y.makeUniqueStorage()
         x.withUnsafeBufferPointer { px in
             y.withUnsafeMutableBufferPointer { py in
                 guard let xs = px.baseAddress, let ys = py.baseAddress else { return }
@@ -110,6 +113,7 @@ public enum BLAS {
     /// `x = alpha * x`.
     public static func scal<X: FloatBuffer>(_ alpha: Float, _ x: inout X) throws {
         try VarianceKitError.requireFinite(alpha, "alpha")
+        try x.makeUniqueStorage()
         x.withUnsafeMutableBufferPointer { px in
             guard let xs = px.baseAddress else { return }
             uncheckedSscal(count: px.count, alpha: alpha, x: xs)

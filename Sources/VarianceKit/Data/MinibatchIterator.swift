@@ -62,6 +62,10 @@ public struct MinibatchIterator: Sendable {
 
     /// Moves to the next batch (the first of the next epoch after the last one) and fills
     /// `features` and `labels` or `targets` with it.
+    ///
+    /// Allocates nothing unless a copy of the previous `features` or `targets` is still held: the
+    /// batch is then written into a buffer of its own, and, like an `Array`'s copy-on-write copy,
+    /// that allocation traps if it fails.
     public mutating func next() {
         if epoch < 0 || batchIndex + 1 >= batchesPerEpoch {
             startEpoch(epoch + 1)

@@ -69,6 +69,7 @@ public struct Standardization: Sendable, Equatable, Codable {
         }
         let columns = featureCount
         let rows = features.rows
+        try features.makeUniqueStorage()
         means.withUnsafeBufferPointer { mean in
             scales.withUnsafeBufferPointer { scale in
                 features.withUnsafeMutableBufferPointer { x in

@@ -3,12 +3,21 @@
 /// which the probe's own histograms (each on its own `[min, max]`) cannot give.
 public struct HistogramBinner: Sendable, Hashable {
     /// Number of bins (0: every histogram is `HistogramCounts.empty`).
-    public var bins: Int
+    public private(set) var bins: Int
     /// At most about this many entries are binned: every `max(1, count / sampleLimit)`-th entry.
-    public var sampleLimit: Int
+    public private(set) var sampleLimit: Int
+
+    /// The bin counts a binner accepts (those of `ProbeOptions`).
+    public static let binRange = 0...100_000
 
     /// A binner of `bins` bins that looks at about `sampleLimit` entries of each tensor (at least 1).
-    public init(bins: Int, sampleLimit: Int) {
+    ///
+    /// - Throws: `VarianceKitError.invalidParameter` when `bins` is not in `binRange`.
+    public init(bins: Int, sampleLimit: Int) throws {
+        guard Self.binRange.contains(bins) else {
+            throw VarianceKitError.invalidParameter(
+                name: "histogram bins", value: "\(bins)", expected: "an integer in \(Self.binRange.lowerBound)...\(Self.binRange.upperBound)")
+        }
         self.bins = bins
         self.sampleLimit = Swift.max(1, sampleLimit)
     }

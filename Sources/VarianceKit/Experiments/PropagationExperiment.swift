@@ -29,39 +29,39 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
     }
 
     /// The schemes compared, in order.
-    public var initializers: [InitializerName]
+    public private(set) var initializers: [InitializerName]
     /// The activations compared, in order (every layer of a network has the same one).
-    public var activations: [Activation]
+    public private(set) var activations: [Activation]
     /// Dense layers per network, in `depthRange`.
-    public var depth: Int
+    public private(set) var depth: Int
     /// Units per layer and input features, in `widthRange`.
-    public var width: Int
+    public private(set) var width: Int
     /// Rows of the input batch, in `batchRange`.
-    public var batch: Int
+    public private(set) var batch: Int
     /// The seed of the weights, the input batch and the readout.
-    public var seed: UInt64
+    public private(set) var seed: UInt64
     /// Whether every layer has a bias (drawn with `biasStandardDeviation`; zeros when it is 0).
-    public var bias: Bool
+    public private(set) var bias: Bool
     /// The standard deviation `s_b` of the biases (with `bias`; 0: zeros). The mean-field
     /// predictions use `s_b^2`.
-    public var biasStandardDeviation: Double
+    public private(set) var biasStandardDeviation: Double
     /// Replaces the default gain of the schemes that take one (`InitializerName.scheme(gain:)`):
     /// a number or a rule (`.fixedPoint`, `.critical`, `.ofActivation`).
-    public var gain: Gain?
+    public private(set) var gain: Gain?
     /// The loss back-propagated.
-    public var loss: TopLoss
+    public private(set) var loss: TopLoss
     /// `lsuv`'s tolerance: each layer's variance is brought within `1 ± lsuvTolerance`.
-    public var lsuvTolerance: Double
+    public private(set) var lsuvTolerance: Double
     /// `lsuv`'s `T_max`: rescalings per layer before it is kept as it is.
-    public var lsuvMaximumIterations: Int
+    public private(set) var lsuvMaximumIterations: Int
     /// Bins of every histogram (0: none).
-    public var histogramBins: Int
+    public private(set) var histogramBins: Int
     /// At most this many entries of each tensor are binned (an evenly strided sample).
-    public var histogramSampleLimit: Int
+    public private(set) var histogramSampleLimit: Int
     /// When set, each run also records the singular values of the input-output Jacobian at the
     /// first this many input rows, at `spectrumDepths` (`Network.jacobianSpectrum`), with the
     /// predictions of `SpectrumTheory` (nil: not measured).
-    public var spectrumSamples: Int?
+    public private(set) var spectrumSamples: Int?
 
     /// The depths whose Jacobian spectra are recorded: about a quarter, half, three quarters and
     /// all of `depth` (rounded up, without repeats).
@@ -229,7 +229,7 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
             try? MeanFieldTheory(activation: activation).analysis(weightScale: Double(width) * variance, biasVariance: biasVariance)
         }
         let ranges = HistogramRanges(probe: probe)
-        let binner = HistogramBinner(bins: histogramBins, sampleLimit: histogramSampleLimit)
+        let binner = try HistogramBinner(bins: histogramBins, sampleLimit: histogramSampleLimit)
         var layers = [PropagationLayer]()
         layers.reserveCapacity(depth)
         for (l, layer) in probe.layers.enumerated() {

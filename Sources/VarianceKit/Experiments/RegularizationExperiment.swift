@@ -19,25 +19,25 @@
 /// Biases are not regularized.
 public struct RegularizationExperiment: Sendable, Hashable, Codable {
     /// The seed of the teacher, the inputs and (through `studentSeed`) the student.
-    public var seed: UInt64
+    public private(set) var seed: UInt64
     /// Student widths: inputs, hidden..., outputs.
-    public var widths: [Int]
+    public private(set) var widths: [Int]
     /// Teacher widths, with the student's inputs and outputs.
-    public var teacherWidths: [Int]
+    public private(set) var teacherWidths: [Int]
     /// Training samples (one full batch), in `sampleRange`.
-    public var samples: Int
+    public private(set) var samples: Int
     /// Optimizer steps per run, in `stepRange`.
-    public var steps: Int
+    public private(set) var steps: Int
     /// The loss and weight norm are recorded every this many steps, and after the last.
-    public var recordEvery: Int
+    public private(set) var recordEvery: Int
     /// SGD's `η`.
-    public var learningRate: Float
+    public private(set) var learningRate: Float
     /// Adam's and AdamW's `η`.
-    public var adamLearningRate: Float
+    public private(set) var adamLearningRate: Float
     /// `λ` of L1 and L2.
-    public var lambda: Float
+    public private(set) var lambda: Float
     /// `n` of `λ/n`.
-    public var normalizer: Float
+    public private(set) var normalizer: Float
 
     /// The largest width and sample count accepted.
     public static let widthRange = 1...65536

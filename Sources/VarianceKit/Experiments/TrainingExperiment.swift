@@ -38,16 +38,16 @@ public struct TrainingExperiment: Sendable, Hashable, Codable {
     }
 
     /// Hidden layer widths (at least one).
-    public var hiddenWidths: [Int]
+    public private(set) var hiddenWidths: [Int]
     /// The configurations, in order.
-    public var configurations: [Configuration]
+    public private(set) var configurations: [Configuration]
     /// Batch size, steps, evaluation and probe cadence, shuffle seed.
-    public var settings: TrainingSettings
+    public private(set) var settings: TrainingSettings
     /// The seed of the initial weights.
-    public var seed: UInt64
+    public private(set) var seed: UInt64
     /// The standard deviation `s_b` of every layer's initial biases (0: zeros); the mean-field
     /// bias variance is `sigma_b^2 = s_b^2`.
-    public var biasStandardDeviation: Double
+    public private(set) var biasStandardDeviation: Double
 
     /// The widths accepted for a hidden layer.
     public static let widthRange = 1...65536

@@ -23,6 +23,7 @@ extension Initializer {
         let threadCount = try RandomFill.resolveThreads(threads)
         switch plan {
         case let .constant(value):
+            try matrix.makeUniqueStorage()
             matrix.withUnsafeMutableBufferPointer { $0.update(repeating: value) }
         case let .uniform(low, high):
             try RandomFill.uniform(&matrix, low: low, high: high, seed: seed, stream: stream, threads: threadCount)
@@ -37,6 +38,7 @@ extension Initializer {
                                                       seed: seed, stream: stream, threads: threadCount)
         case let .identity(gain):
             let columns = matrix.columns
+            try matrix.makeUniqueStorage()
             matrix.withUnsafeMutableBufferPointer { buffer in
                 buffer.update(repeating: 0)
                 for i in 0..<min(fanOut, fanIn) { buffer[i * columns + i] = gain }

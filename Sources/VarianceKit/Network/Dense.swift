@@ -122,9 +122,35 @@ public final class Dense {
     }
 
     /// Sets `dL/dW` and `dL/db` to zero (for accumulating gradients over several backward passes).
-    public func zeroGradients() {
+    ///
+    /// - Throws: the allocation errors of `Matrix.makeUniqueStorage()` when a copy of a gradient
+    ///   taken through `weightGradient` or `biasGradient` still shares its buffer (the layer then
+    ///   needs one of its own); the gradients are unchanged then.
+    public func zeroGradients() throws {
+        try makeGradientBuffersUnique()
         weightGradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         biasGradientStorage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    }
+
+    /// Gives `Z` and `A`, which the forward pass writes, buffers of their own, so that the pass
+    /// needs no implicit copy-on-write copy (a matrix handed out by `Network.preActivation(ofLayer:)`
+    /// or `activation(ofLayer:)` and still held shares its buffer with the layer). Costs one
+    /// reference check per matrix when nothing is shared.
+    ///
+    /// - Throws: the allocation errors of `Matrix.makeUniqueStorage()`.
+    func makeForwardBuffersUnique() throws {
+        try preActivation.makeUniqueStorage()
+        try output.makeUniqueStorage()
+    }
+
+    /// Gives `dL/dZ`, `dL/dW` and `dL/db`, which the backward pass writes, buffers of their own
+    /// (see `makeForwardBuffersUnique()`).
+    ///
+    /// - Throws: the allocation errors of `Matrix.makeUniqueStorage()`.
+    func makeGradientBuffersUnique() throws {
+        try delta.makeUniqueStorage()
+        try weightGradient.makeUniqueStorage()
+        try biasGradientStorage.makeUniqueStorage()
     }
 
     /// The `[batch, outputs]` workspaces `Z`, `A`, `dL/dZ` for `batchSize` rows (the current ones

@@ -31,6 +31,7 @@ extension Network {
         if computeInputGradient, inputGradientStorage.rows != batchSize {
             inputGradientStorage = try Matrix(rows: batchSize, columns: inputs)
         }
+        try makeGradientBuffersUnique()
 
         let batch = batchSize
         let value = top.output.withUnsafeBufferPointer { a in

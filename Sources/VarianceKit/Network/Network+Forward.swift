@@ -28,6 +28,7 @@ extension Network {
                 "Network.forward(_:into:)", "output", actual: [output.rows, output.columns], expected: [input.rows, outputs],
                 "output is \(output.rows) x \(output.columns) but a batch of \(input.rows) needs \(input.rows) x \(outputs) (batch x outputs)")
         }
+        try output.makeUniqueStorage()
         try loadInput(input)
         forwardLayers(through: layers.count - 1)
         let last = layers[layers.count - 1]

@@ -57,7 +57,9 @@ extension Network {
 
     /// Redraws every layer's weight with `initializer` from `(seed, RandomStream.weight(layer: l))` and sets biases to zero.
     ///
-    /// - Throws: as `Initializer.fillWeight`, naming the layer; nothing is changed then.
+    /// - Throws: as `Initializer.fillWeight`, naming the layer; the allocation errors of
+    ///   `Matrix.makeUniqueStorage()` for a bias that shares its buffer with a copy; nothing is
+    ///   changed then.
     public func reinitialize(weights initializer: Initializer, seed: UInt64, threads: Int? = nil) throws {
         var weights: [Matrix] = []
         for (index, layer) in layers.enumerated() {
@@ -69,6 +71,9 @@ extension Network {
             }
             weights.append(weight)
         }
+        // A bias handed out by `Dense.bias` and still held gets a buffer of its own before any
+        // weight changes, so that a refusal leaves the network as it was.
+        for layer in layers { try layer.biasStorage.makeUniqueStorage() }
         for (layer, weight) in zip(layers, weights) {
             layer.weight = weight
             layer.biasStorage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }

@@ -116,6 +116,7 @@ extension Network {
                     break
                 }
                 let factor = 1 / variance.squareRoot()
+                try layer.weight.makeUniqueStorage()
                 layer.weight.withUnsafeMutableBufferPointer { weight in
                     BLAS.uncheckedSscal(count: weight.count, alpha: Float(factor), x: weight.baseAddress!)
                 }

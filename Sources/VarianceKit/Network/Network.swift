@@ -153,19 +153,23 @@ public final class Network {
 
     /// Sets every weight and bias gradient to zero (before accumulating several backward passes;
     /// zero gradients count as current, so an optimizer may step on them).
-    public func zeroGradients() {
-        for layer in layers { layer.zeroGradients() }
+    ///
+    /// - Throws: as `Dense.zeroGradients()`; the layers before the refused one are zeroed.
+    public func zeroGradients() throws {
+        for layer in layers { try layer.zeroGradients() }
         hasCurrentGradients = true
     }
 
-    /// Allocates the per-batch workspaces unless they already have `batchSize` rows. The new
-    /// set is allocated before the old one is released, so a refusal leaves the network as it was.
+    /// Allocates the per-batch workspaces unless they already have `batchSize` rows, in which
+    /// case it gives the ones the forward pass writes buffers of their own
+    /// (`makeForwardBuffersUnique()`). The new set is allocated before the old one is released,
+    /// so a refusal leaves the network as it was.
     ///
     /// - Throws: `VarianceKitError.insufficientMemory` when the workspaces of `batchSize` rows
     ///   (`Network.memoryFootprint(widths:batchSize:...)`) exceed `MemoryBudget.availableBytes()`;
-    ///   the allocation errors of `Matrix(rows:columns:)`.
+    ///   the allocation errors of `Matrix(rows:columns:)` and `makeUniqueStorage()`.
     func prepare(batchSize: Int) throws {
-        guard batchSize != self.batchSize else { return }
+        guard batchSize != self.batchSize else { return try makeForwardBuffersUnique() }
         let keepsInputGradient = inputGradientStorage.rows != 0
         let needed = Network.memoryFootprint(
             widths: widths, batchSize: batchSize, randomReadout: readout != nil, inputGradient: keepsInputGradient).workspaces
@@ -180,6 +184,27 @@ public final class Network {
         hasForwardPass = false
         hasBackwardPass = false
         hasInputGradient = false
+    }
+}
+
+extension Network {
+    /// Gives the matrices the forward pass writes (the input copy, every layer's `Z` and `A`)
+    /// buffers of their own, so that the pass throws where an implicit copy-on-write copy would
+    /// trap (the workspaces are handed out by `preActivation(ofLayer:)` and the like).
+    ///
+    /// - Throws: the allocation errors of `Matrix.makeUniqueStorage()`.
+    func makeForwardBuffersUnique() throws {
+        try input.makeUniqueStorage()
+        for layer in layers { try layer.makeForwardBuffersUnique() }
+    }
+
+    /// Gives the matrices the backward pass writes (`dL/dX`, every layer's `dL/dZ`, `dL/dW`,
+    /// `dL/db`) buffers of their own (see `makeForwardBuffersUnique()`).
+    ///
+    /// - Throws: the allocation errors of `Matrix.makeUniqueStorage()`.
+    func makeGradientBuffersUnique() throws {
+        try inputGradientStorage.makeUniqueStorage()
+        for layer in layers { try layer.makeGradientBuffersUnique() }
     }
 }
 

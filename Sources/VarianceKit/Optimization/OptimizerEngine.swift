@@ -145,6 +145,9 @@ final class OptimizerEngine {
 
     func step(parameter: inout Matrix, gradient: inout Matrix, id: ParameterID) throws -> ParameterStepStatistics {
         _ = try coefficients(id: id, values: parameter, gradient: gradient)
+        // The step writes into both; a copy the caller still holds must not make it trap.
+        try parameter.makeUniqueStorage()
+        try gradient.makeUniqueStorage()
         if writesIntoGradient {
             if let refused = try computeIntoGradient(id: id, values: parameter, gradient: &gradient) { throw refused }
             swap(&parameter, &gradient)

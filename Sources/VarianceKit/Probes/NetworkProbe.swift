@@ -1,10 +1,10 @@
 /// How much detail a probe records.
 public struct ProbeOptions: Sendable, Hashable, Codable {
     /// Number of histogram bins per tensor (0: no histograms).
-    public var histogramBins: Int
+    public private(set) var histogramBins: Int
     /// At most this many entries of each tensor are binned (evenly spread runs of 64 consecutive entries, see `Histogram`); moments,
     /// minimum and maximum always use every entry.
-    public var histogramSampleLimit: Int
+    public private(set) var histogramSampleLimit: Int
 
     /// 32 bins over at most 16384 entries per tensor: what `probe(step:)` uses by default, cheap
     /// enough to probe every training step.
@@ -27,6 +27,18 @@ public struct ProbeOptions: Sendable, Hashable, Codable {
     private init(validatedBins: Int, sampleLimit: Int) {
         histogramBins = validatedBins
         histogramSampleLimit = sampleLimit
+    }
+
+    private enum CodingKeys: String, CodingKey { case histogramBins, histogramSampleLimit }
+
+    /// Decodes and validates as `init(histogramBins:histogramSampleLimit:)` does.
+    ///
+    /// - Throws: `DecodingError` for missing or mistyped fields; `VarianceKitError.invalidParameter`
+    ///   for values out of range.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(histogramBins: c.decode(Int.self, forKey: .histogramBins),
+                      histogramSampleLimit: c.decode(Int.self, forKey: .histogramSampleLimit))
     }
 }
 

@@ -104,6 +104,7 @@ public enum RandomFill {
     ) throws {
         try validate()
         _ = try resolveThreads(threads)
+        try matrix.makeUniqueStorage()
         try matrix.withUnsafeMutableBufferPointer { buffer in try body(buffer) }
     }
 

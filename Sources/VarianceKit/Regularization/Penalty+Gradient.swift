@@ -29,6 +29,7 @@ extension Penalty {
         guard !isNone else { return }
         let l1 = subgradientL1Coefficient
         let l2 = l2Coefficient
+        try gradient.makeUniqueStorage()
         weights.withUnsafeBufferPointer { w in
             gradient.withUnsafeMutableBufferPointer { g in
                 for i in 0..<w.count {
@@ -47,6 +48,7 @@ extension Penalty {
     @discardableResult
     public static func softThreshold(_ weights: inout Matrix, threshold: Float) throws -> Int {
         try VarianceKitError.requireNonNegativeFinite(threshold, "threshold")
+        try weights.makeUniqueStorage()
         return weights.withUnsafeMutableBufferPointer { w in
             var zeros = 0
             for i in 0..<w.count {

@@ -34,7 +34,8 @@ extension Matrix {
     /// `indices[k]` of `source`. The allocation-free form that fills a preallocated minibatch.
     ///
     /// - Throws: `VarianceKitError.shapeMismatch` when `self` is not `indices.count x
-    ///   source.columns`; `.invalidParameter` naming the first index outside `0 ..< source.rows`.
+    ///   source.columns`; `.invalidParameter` naming the first index outside `0 ..< source.rows`;
+    ///   the allocation errors of `makeUniqueStorage()` when `self` shares its buffer with a copy.
     ///   `self` is unchanged when it throws.
     public mutating func gatherRows<Indices: Collection>(_ indices: Indices, from source: Matrix) throws where Indices.Element == Int {
         guard rows == indices.count, columns == source.columns else {
@@ -49,6 +50,7 @@ extension Matrix {
         }
         let columns = self.columns
         guard columns > 0 else { return }
+        try makeUniqueStorage()
         source.withUnsafeBufferPointer { from in
             withUnsafeMutableBufferPointer { to in
                 var target = to.baseAddress!

@@ -119,6 +119,10 @@ public struct Matrix: Sendable {
 
 extension Matrix {
     /// Element `(row, column)`. Traps when out of bounds, like `Array`.
+    ///
+    /// Setting an element of a matrix that shares its buffer with a copy first copies the buffer
+    /// (copy-on-write); like `Array`'s, that copy traps when it cannot be allocated. Call
+    /// `makeUniqueStorage()` first to get a thrown error instead.
     @inlinable
     public subscript(row: Int, column: Int) -> Float {
         get {
@@ -175,6 +179,10 @@ extension Matrix {
     /// making the storage unique (copy-on-write), in the shape of
     /// `Array.withUnsafeMutableBufferPointer`. The pointer must not escape `body`, and `body` must
     /// not replace it (the shape cannot change through it).
+    ///
+    /// Like `Array`'s, the copy of a shared buffer traps when it cannot be allocated; call
+    /// `makeUniqueStorage()` first to get a thrown error instead (every VarianceKit call that
+    /// writes into a matrix does).
     @inlinable
     public mutating func withUnsafeMutableBufferPointer<R, E: Error>(
         _ body: (inout UnsafeMutableBufferPointer<Float>) throws(E) -> R
@@ -196,10 +204,11 @@ extension Matrix {
     }
 
     /// Gives this matrix a buffer of its own now, copying the elements if another matrix shares
-    /// them, so that the copy-on-write copy of a later mutation (a subscript assignment,
-    /// `withUnsafeMutableBufferPointer`, any library call writing into it) never has to allocate.
-    /// That implicit copy cannot throw, so it traps if memory runs out; a program that copies
-    /// large matrices calls this first to get a thrown error instead.
+    /// them, so that a later mutation (a subscript assignment, `withUnsafeMutableBufferPointer`)
+    /// never has to allocate. Those mutations cannot throw, so their implicit copy traps if memory
+    /// runs out; a program that copies large matrices calls this first to get a thrown error
+    /// instead. The library calls that write into a matrix (fills, BLAS, optimizer steps, a
+    /// network's passes into its own workspaces) call it themselves.
     ///
     /// - Throws: `VarianceKitError.insufficientMemory` or `.allocationFailed` when the copy cannot
     ///   be allocated; the matrix still shares its buffer then.

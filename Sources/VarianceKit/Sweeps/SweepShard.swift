@@ -61,14 +61,23 @@ public struct SweepShard: Sendable, Hashable, CustomStringConvertible {
         if let id = try integer("SLURM_ARRAY_TASK_ID") {
             let minimum = try integer("SLURM_ARRAY_TASK_MIN") ?? 0
             let step = try integer("SLURM_ARRAY_TASK_STEP") ?? 1
-            guard step >= 1, id >= minimum, (id - minimum) % step == 0 else {
+            // `id - minimum` and `maximum - minimum` are computed with overflow checks: the
+            // variables are text from the environment, and an overflow is an id outside the array.
+            let (offset, offsetOverflows) = id.subtractingReportingOverflow(minimum)
+            guard step >= 1, id >= minimum, !offsetOverflows, offset % step == 0 else {
                 throw VarianceKitError.invalidParameter(
                     name: "SLURM_ARRAY_TASK_ID", value: "\(id) (min \(minimum), step \(step))",
                     expected: "an id min + j x step of the job array")
             }
             var count: Int? = try integer("SLURM_ARRAY_TASK_COUNT")
             if count == nil, let maximum = try integer("SLURM_ARRAY_TASK_MAX") {
-                count = (maximum - minimum) / step + 1
+                let (span, spanOverflows) = maximum.subtractingReportingOverflow(minimum)
+                guard !spanOverflows, span >= 0 else {
+                    throw VarianceKitError.invalidParameter(
+                        name: "SLURM_ARRAY_TASK_MAX", value: "\(maximum) (min \(minimum))",
+                        expected: "the largest id of the job array: at least SLURM_ARRAY_TASK_MIN, and the span between them an Int")
+                }
+                count = span / step + 1
             }
             if let given, let count, given != count {
                 throw VarianceKitError.invalidParameter(
@@ -79,7 +88,7 @@ public struct SweepShard: Sendable, Hashable, CustomStringConvertible {
                     name: "shard auto", value: "SLURM_ARRAY_TASK_ID=\(id) without SLURM_ARRAY_TASK_COUNT or SLURM_ARRAY_TASK_MAX",
                     expected: "a Slurm job array's variables, or --shard-count")
             }
-            return try SweepShard(index: (id - minimum) / step + 1, count: count)
+            return try SweepShard(index: offset / step + 1, count: count)
         }
         if let index = try integer("JOB_COMPLETION_INDEX") {
             guard let given else {
@@ -101,7 +110,18 @@ public struct SweepShard: Sendable, Hashable, CustomStringConvertible {
     /// The grid positions of every part of `count`, from the configurations' costs
     /// (longest-processing-time first; see the type's documentation). `parts[i]` is part
     /// `i + 1`, its positions ascending.
-    public static func partition(costs: [Double], count: Int) -> [[Int]] {
+    ///
+    /// - Throws: `VarianceKitError.invalidParameter` unless `1 <= count <= maximumCount`.
+    public static func partition(costs: [Double], count: Int) throws -> [[Int]] {
+        guard (1...maximumCount).contains(count) else {
+            throw VarianceKitError.invalidParameter(
+                name: "shard count", value: "\(count)", expected: "an integer in 1...\(maximumCount)")
+        }
+        return uncheckedPartition(costs: costs, count: count)
+    }
+
+    /// `partition(costs:count:)` for a count already known to be in `1...maximumCount`.
+    static func uncheckedPartition(costs: [Double], count: Int) -> [[Int]] {
         let order = costs.indices.sorted { costs[$0] != costs[$1] ? costs[$0] > costs[$1] : $0 < $1 }
         var parts = [[Int]](repeating: [], count: count)
         // A binary min-heap of (load, part), ordered by load then part.
@@ -130,6 +150,6 @@ public struct SweepShard: Sendable, Hashable, CustomStringConvertible {
     /// The positions of this part of `grid`.
     public func positions(in grid: SweepGrid) -> [Int] {
         let costs = (0..<grid.count).map { SweepCost(grid.configuration(at: $0)).operations }
-        return Self.partition(costs: costs, count: count)[index - 1]
+        return Self.uncheckedPartition(costs: costs, count: count)[index - 1]
     }
 }

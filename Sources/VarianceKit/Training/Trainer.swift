@@ -123,7 +123,8 @@ public final class Trainer {
         if stepsTaken == 0, record.points.isEmpty {
             if try addPoint(trainingLoss: firstBatchLossBeforeTraining(), wallSeconds: wallSeconds()) { return finish(wallSeconds()) }
         }
-        let last = min(stepsTaken + count, settings.steps)
+        // Not `stepsTaken + count`: a count up to Int.max means every step left.
+        let last = stepsTaken + min(count, stepsRemaining)
         while stepsTaken < last {
             let step = stepsTaken
             batches.next()

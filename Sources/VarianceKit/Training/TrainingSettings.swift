@@ -2,17 +2,17 @@
 /// seed of the minibatch order.
 public struct TrainingSettings: Sendable, Hashable, Codable {
     /// Samples per minibatch.
-    public var batchSize: Int
+    public private(set) var batchSize: Int
     /// Optimizer steps of the whole run (`train()` stops there; a resumed run counts the steps
     /// already taken).
-    public var steps: Int
+    public private(set) var steps: Int
     /// The validation (and training) figures are recorded every this many steps, and after the
     /// last step.
-    public var evaluateEvery: Int
+    public private(set) var evaluateEvery: Int
     /// The network is probed every this many steps (0: never).
-    public var probeEvery: Int
+    public private(set) var probeEvery: Int
     /// The key of the minibatch order (`RandomStream.shuffle`).
-    public var shuffleSeed: UInt64
+    public private(set) var shuffleSeed: UInt64
 
     /// The most steps a run may take.
     public static let stepRange = 1...10_000_000
@@ -45,12 +45,19 @@ public struct TrainingSettings: Sendable, Hashable, Codable {
     /// The steps a run of `epochs` epochs over `trainingSamples` samples takes: `epochs ·
     /// ⌊trainingSamples / batchSize⌋` (each epoch visits every full batch once).
     ///
-    /// - Throws: `VarianceKitError.invalidParameter` for `epochs < 1`, or when the product leaves `stepRange`.
+    /// - Throws: `VarianceKitError.invalidParameter` for `epochs < 1`, `trainingSamples < 0`,
+    ///   `batchSize < 1`, or when the product leaves `stepRange`.
     public static func steps(epochs: Int, trainingSamples: Int, batchSize: Int) throws -> Int {
         guard epochs >= 1 else {
             throw VarianceKitError.invalidParameter(name: "epochs", value: "\(epochs)", expected: "an integer >= 1")
         }
-        let perEpoch = max(trainingSamples / max(batchSize, 1), 1)
+        guard trainingSamples >= 0 else {
+            throw VarianceKitError.invalidParameter(name: "training samples", value: "\(trainingSamples)", expected: "an integer >= 0")
+        }
+        guard batchSize >= 1 else {
+            throw VarianceKitError.invalidParameter(name: "batch size", value: "\(batchSize)", expected: "an integer >= 1")
+        }
+        let perEpoch = max(trainingSamples / batchSize, 1)
         let (steps, overflow) = epochs.multipliedReportingOverflow(by: perEpoch)
         guard !overflow, stepRange.contains(steps) else {
             throw VarianceKitError.invalidParameter(

@@ -124,7 +124,7 @@ import Testing
         for (a, b) in zip(try #require(network.layers[1].biasGradient).doubleElements, onceBias) { #expect(Swift.abs(a - 2 * b) <= 1e-6 * max(1, Swift.abs(b))) }
         try network.backward(loss: .quadratic)
         #expect(network.layers[0].weightGradient.doubleElements == once)
-        network.zeroGradients()
+        try network.zeroGradients()
         #expect(network.layers[0].weightGradient.elements.allSatisfy { $0 == 0 })
     }
 

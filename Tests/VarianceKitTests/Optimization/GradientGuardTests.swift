@@ -52,7 +52,7 @@ import VarianceKit
         let (network, input) = try Self.trainedOnce()
         let optimizer = try SGD(learningRate: 0.1)
         try optimizer.step(network)
-        network.zeroGradients()
+        try network.zeroGradients()
         try network.forward(input)
         try network.backward(loss: .quadratic, accumulate: true)
         try optimizer.step(network)

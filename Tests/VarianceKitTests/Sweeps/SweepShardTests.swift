@@ -6,13 +6,13 @@ import Testing
     /// The parts cover every position exactly once, for many cost patterns and part counts, and
     /// no part exceeds the ideal share by more than the largest single cost (the bound of greedy
     /// list scheduling).
-    @Test func partsPartitionTheGridAndAreBalancedByCost() {
+    @Test func partsPartitionTheGridAndAreBalancedByCost() throws {
         var generator = SystemRandomNumberGenerator()
         for trial in 0..<200 {
             let size = Int.random(in: 0...60, using: &generator)
             let count = Int.random(in: 1...9, using: &generator)
             let costs = (0..<size).map { _ in trial % 3 == 0 ? 1 : Double.random(in: 0...100, using: &generator) }
-            let parts = SweepShard.partition(costs: costs, count: count)
+            let parts = try SweepShard.partition(costs: costs, count: count)
             #expect(parts.count == count)
             let all = parts.flatMap { $0 }
             #expect(all.sorted() == Array(0..<size), "trial \(trial): positions lost or repeated")
@@ -22,15 +22,15 @@ import Testing
                 let load = part.reduce(0) { $0 + costs[$1] }
                 #expect(load <= total / Double(count) + largest + 1e-9)
             }
-            #expect(SweepShard.partition(costs: costs, count: count) == parts, "the parts depend only on the costs")
+            #expect(try SweepShard.partition(costs: costs, count: count) == parts, "the parts depend only on the costs")
         }
     }
 
     /// One expensive configuration and many cheap ones: by count the parts would be equal in
     /// size; by cost the expensive one is alone.
-    @Test func balancesByCostNotByCount() {
+    @Test func balancesByCostNotByCount() throws {
         let costs = [100.0] + [Double](repeating: 1, count: 10)
-        let parts = SweepShard.partition(costs: costs, count: 2)
+        let parts = try SweepShard.partition(costs: costs, count: 2)
         #expect(parts[0] == [0])
         #expect(parts[1] == Array(1...10))
     }

@@ -18,15 +18,15 @@
 /// samples with the same seed, features, classes and separation.
 public struct GaussianMixture: Sendable, Hashable {
     /// Number of samples, in `SyntheticLimits.sampleRange`.
-    public var samples: Int
+    public private(set) var samples: Int
     /// Dimensions, in `SyntheticLimits.featureRange`.
-    public var features: Int
+    public private(set) var features: Int
     /// Components (= classes), in `SyntheticLimits.classRange`.
-    public var classes: Int
+    public private(set) var classes: Int
     /// Root-mean-square distance between two component means (finite, `>= 0`).
-    public var separation: Double
+    public private(set) var separation: Double
     /// The key of every draw.
-    public var seed: UInt64
+    public private(set) var seed: UInt64
 
     /// The default `separation`.
     public static let defaultSeparation = 4.0

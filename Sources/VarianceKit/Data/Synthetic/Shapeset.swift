@@ -42,11 +42,11 @@ import Foundation
 /// `[0, 1]`. A shape's pixel count is its area up to the lattice error at its boundary.
 public struct Shapeset: Sendable, Hashable {
     /// Number of samples, in `SyntheticLimits.sampleRange`.
-    public var samples: Int
+    public private(set) var samples: Int
     /// The index of the first sample.
-    public var firstIndex: Int
+    public private(set) var firstIndex: Int
     /// The key of every draw.
-    public var seed: UInt64
+    public private(set) var seed: UInt64
 
     /// Pixels per side.
     public static let side = 32

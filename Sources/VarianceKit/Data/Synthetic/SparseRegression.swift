@@ -20,15 +20,15 @@
 /// least `i + 1` samples with the same seed, feature counts and noise.
 public struct SparseRegression: Sendable, Hashable {
     /// Number of samples, in `SyntheticLimits.sampleRange`.
-    public var samples: Int
+    public private(set) var samples: Int
     /// Features the target depends on (`>= 1`): the columns `relevantFeatures`.
-    public var relevant: Int
+    public private(set) var relevant: Int
     /// Features it does not depend on (`>= 0`): the columns `irrelevantFeatures`.
-    public var irrelevant: Int
+    public private(set) var irrelevant: Int
     /// The standard deviation of the additive Gaussian noise (in `0 ... SyntheticLimits.maximumNoise`).
-    public var noiseStandardDeviation: Float
+    public private(set) var noiseStandardDeviation: Float
     /// The key of every draw.
-    public var seed: UInt64
+    public private(set) var seed: UInt64
 
     /// The default noise standard deviation.
     public static let defaultNoise: Float = 0.1

@@ -40,19 +40,19 @@ public struct TeacherDataset: Sendable, Hashable {
     }
 
     /// Regression or classification.
-    public var task: Task
+    public private(set) var task: Task
     /// Number of samples, in `SyntheticLimits.sampleRange`.
-    public var samples: Int
+    public private(set) var samples: Int
     /// The teacher's widths: inputs, hidden..., outputs (the class count for classification).
-    public var widths: [Int]
+    public private(set) var widths: [Int]
     /// The hidden layers' activation (the output layer is linear).
-    public var activation: Activation
+    public private(set) var activation: Activation
     /// How the teacher's weights are drawn.
-    public var initializer: Initializer
+    public private(set) var initializer: Initializer
     /// The standard deviation of the regression noise (0 for classification).
-    public var noiseStandardDeviation: Float
+    public private(set) var noiseStandardDeviation: Float
     /// The key of every draw (teacher, inputs, noise).
-    public var seed: UInt64
+    public private(set) var seed: UInt64
 
     /// Class counts accepted for classification.
     public static let classRange = 2...256

@@ -23,7 +23,8 @@ extension FillMeasurement {
             buffers += [
                 .init("orthogonal fill result", rows: matrixShape.rows, columns: matrixShape.columns),
                 .init("Gaussian matrix and its factored copy", rows: matrixShape.rows, columns: matrixShape.columns, copies: 2),
-                .init("compact WY workspace", rows: blockWidth, columns: 2 * size + 2 * blockWidth),
+                .init("compact WY workspace", rows: blockWidth,
+                      columns: MemoryRequirement.saturatingSum([MemoryRequirement.saturatingProduct([2, size]), 2 * blockWidth])),
             ]
             return buffers
         }

@@ -74,6 +74,18 @@ public struct MemoryRequirement: Sendable, Hashable, Codable {
             : String(format: "%.1f MiB", Double(bytes) / 1_048_576)
     }
 
+    /// The sum of `terms` (each `>= 0`), or `Int.max` when it overflows.
+    static func saturatingSum(_ terms: [Int]) -> Int {
+        var sum = 0
+        for term in terms {
+            let next = sum.addingReportingOverflow(term)
+            if next.overflow { return Int.max }
+            sum = next.partialValue
+        }
+        return sum
+    }
+
+    /// The product of `factors` (each `>= 0`), or `Int.max` when it overflows.
     static func saturatingProduct(_ factors: [Int]) -> Int {
         var product = 1
         for factor in factors {

@@ -37,9 +37,9 @@ extension StepMeasurement {
         /// workspaces `Z`, `A`, `dL/dZ`; the copy of the input batch and the readout matrix.
         var networkBuffers: [MemoryRequirement.Buffer] {
             [
-                .init("network W and dW", rows: weightShape.rows, columns: weightShape.columns, copies: 2 * depth),
-                .init("network b and db", rows: biasShape.rows, columns: biasShape.columns, copies: 2 * depth),
-                .init("network Z, A and dL/dZ", rows: batchShape.rows, columns: batchShape.columns, copies: 3 * depth),
+                .init("network W and dW", rows: weightShape.rows, columns: weightShape.columns, copies: MemoryRequirement.saturatingProduct([2, depth])),
+                .init("network b and db", rows: biasShape.rows, columns: biasShape.columns, copies: MemoryRequirement.saturatingProduct([2, depth])),
+                .init("network Z, A and dL/dZ", rows: batchShape.rows, columns: batchShape.columns, copies: MemoryRequirement.saturatingProduct([3, depth])),
                 .init("network input copy and readout", rows: batchShape.rows, columns: batchShape.columns, copies: 2),
             ]
         }

@@ -103,12 +103,17 @@ public final class StepMeasurement {
     ///   - configuration: the network and batch to measure.
     ///   - availableBytes: the memory the buffers must fit in (default:
     ///     `MemoryBudget.availableBytes()`; `nil` checks nothing).
-    /// - Throws: `VarianceKitError.invalidParameter` for a depth, width or batch below 1, or when
+    /// - Throws: `VarianceKitError.invalidParameter` for a depth outside
+    ///   `PropagationExperiment.depthRange`, a width or batch below 1, or when
     ///   `memoryRequirement(for:)` exceeds `availableBytes` (naming both, before allocating);
     ///   what `Network` throws for the configuration.
     public init(_ configuration: Configuration, availableBytes: Int? = MemoryBudget.availableBytes()) throws {
-        for (name, value) in [("depth", configuration.depth), ("width", configuration.width), ("batch", configuration.batch)]
-        where value < 1 {
+        let depths = PropagationExperiment.depthRange
+        guard depths.contains(configuration.depth) else {
+            throw VarianceKitError.invalidParameter(
+                name: "depth", value: "\(configuration.depth)", expected: "an integer in \(depths.lowerBound)...\(depths.upperBound)")
+        }
+        for (name, value) in [("width", configuration.width), ("batch", configuration.batch)] where value < 1 {
             throw VarianceKitError.invalidParameter(name: name, value: "\(value)", expected: "an integer >= 1")
         }
         try Self.memoryRequirement(for: configuration).check(availableBytes: availableBytes)

@@ -17,15 +17,21 @@ public struct Timing: Sendable, Hashable, Codable {
 
 /// Wall-clock timing of measurement bodies.
 public enum Stopwatch {
+    /// The repetitions a timing accepts (the times of each body are kept until the medians are taken).
+    public static let repetitionRange = 1...1_000_000
+
     /// The timing of each of `bodies`: one warm-up run of each, then `repetitions` rounds that run
     /// every body once, in order, so that all of them see the same machine load. Times come from
     /// the monotonic clock (`DispatchTime`, nanoseconds); timing itself allocates nothing per run
     /// beyond the result arrays, reserved up front.
     ///
-    /// - Throws: `VarianceKitError.invalidParameter` when `repetitions < 1`; whatever a body throws.
+    /// - Throws: `VarianceKitError.invalidParameter` when `repetitions` is not in
+    ///   `repetitionRange`; whatever a body throws.
     public static func timings(of bodies: [() throws -> Void], repetitions: Int) throws -> [Timing] {
-        guard repetitions >= 1 else {
-            throw VarianceKitError.invalidParameter(name: "repetitions", value: "\(repetitions)", expected: "an integer >= 1")
+        guard repetitionRange.contains(repetitions) else {
+            throw VarianceKitError.invalidParameter(
+                name: "repetitions", value: "\(repetitions)",
+                expected: "an integer in \(repetitionRange.lowerBound)...\(repetitionRange.upperBound)")
         }
         for body in bodies { try body() }
         var times = [[Double]](repeating: [], count: bodies.count)

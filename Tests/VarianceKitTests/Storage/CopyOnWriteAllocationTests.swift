@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+@testable import VarianceKit
+
+/// The copy of a shared buffer that a write needs is allocated through `makeUniqueStorage()`,
+/// so that it is checked against the memory budget and refused with a thrown error. Run in a
+/// child process: the budget is lowered there (`VARIANCEKIT_MEMORY_AVAILABLE_BYTES`) without
+/// touching the tests that run beside it.
+@Suite struct CopyOnWriteAllocationTests {
+    @Test func writesIntoASharedMatrixThrowWhenItsCopyIsRefused() async {
+        await #expect(processExitsWith: .success) {
+            // 4096 x 4096 floats are 64 MiB: large enough to be checked against the budget.
+            var original = try! Matrix(rows: 4096, columns: 4096, repeating: 1)
+            var copy = original
+            setenv(MemoryBudget.overrideVariable, "1000", 1)
+            func refused(_ body: () throws -> Void) -> Bool {
+                do { try body() } catch VarianceKitError.insufficientMemory(required: 1 << 26, available: 1000, purpose: _) {
+                    return true
+                } catch { return false }
+                return false
+            }
+            let calls: [(String, () throws -> Void)] = [
+                ("makeUniqueStorage", { try copy.makeUniqueStorage() }),
+                ("RandomFill.normal", { try RandomFill.normal(&copy, seed: 1) }),
+                ("Initializer.zeros.fill", { try Initializer.zeros.fill(&copy, fanIn: 4096, fanOut: 4096, seed: 1) }),
+                ("BLAS.scal", { try BLAS.scal(2, &copy) }),
+                ("Penalty.softThreshold", { _ = try Penalty.softThreshold(&copy, threshold: 0.5) }),
+            ]
+            for (name, call) in calls where !refused(call) {
+                print("\(name) did not throw insufficientMemory")
+                exit(1)
+            }
+            // Nothing was written: both still share the original elements.
+            guard copy == original, copy[4095, 4095] == 1 else { exit(2) }
+            unsetenv(MemoryBudget.overrideVariable)
+            try! copy.makeUniqueStorage()
+            copy[0, 0] = 5
+            guard original[0, 0] == 1 else { exit(3) }
+            original[0, 0] = 2
+            exit(0)
+        }
+    }
+
+    /// A network's forward and backward passes and an optimizer step make the buffers they
+    /// write their own first, so a caller's copy of a workspace or weight keeps its values.
+    @Test func heldCopiesOfNetworkBuffersKeepTheirValues() throws {
+        let network = try Network(widths: [3, 4, 2], activation: .tanh, initializer: .xavierNormal(), seed: 1)
+        var random = TestRandom(seed: 2)
+        try network.forward(random.matrix(5, 3))
+        try network.backward(loss: .quadratic)
+        let preActivation = network.preActivation(ofLayer: 0)
+        let gradient = network.preActivationGradient(ofLayer: 1)
+        let weight = network.layers[0].weight
+        let (before, gradientBefore, weightBefore) = (preActivation.elements, gradient.elements, weight.elements)
+        try network.forward(random.matrix(5, 3))
+        try network.backward(loss: .quadratic)
+        _ = try SGD(learningRate: 0.1).step(network)
+        #expect(preActivation.elements == before && gradient.elements == gradientBefore && weight.elements == weightBefore)
+        #expect(network.layers[0].weight.elements != weightBefore)
+    }
+}
