@@ -41,12 +41,12 @@ public struct TrainingPlan: Sendable {
 /// training, 400 validation and 200 test samples, so that an unregularized network overfits;
 /// 64-64 ReLU networks, batch 32, 1,000 steps. The pairs (`largestRelativeDifference` of their
 /// training-loss curves): SGD+L2 and SGD with decoupled decay at the equivalent setting follow
-/// the same trajectory when every recorded step agrees within `sameTrajectoryTolerance` (1e-3)
+/// the same trajectory when every recorded step agrees within `sameTrajectoryTolerance` (1e-2)
 /// relatively; Adam+L2 and AdamW differ when some step differs by more than
-/// `differentTrajectoryThreshold` (1e-2). The two SGD updates are equal in exact arithmetic;
+/// `differentTrajectoryThreshold` (1e-1). The two SGD updates are equal in exact arithmetic;
 /// their Float rounding differs, and the difference grows over a run as ReLU units switch on one
-/// side of it and not the other, so the tolerance is well above a single step's rounding and a
-/// decade below the threshold of a different update. The grids (`DecayGrid`): the basin of final validation loss is read by its
+/// side of it and not the other, so the tolerance covers that growth over 1,000 steps and stays
+/// a decade below the threshold of a different update. The grids (`DecayGrid`): the basin of final validation loss is read by its
 /// tilt (`BasinTilt`), diagonal at `|tilt| >= diagonalTilt` (0.5 decades of the coefficient per
 /// decade of the learning rate), separable at `|tilt| <= separableTilt` (0.25). The claim holds
 /// when both pairs do, Adam+L2's basin is diagonal and AdamW's (the paper's convention, decay
@@ -240,8 +240,8 @@ public enum TrainingPreset: String, CaseIterable, Sendable, Codable {
             func figure(_ value: Double?) -> String { value.map { String(format: "%.2e", $0) } ?? "n/a (a curve is missing or not finite)" }
             var findings = [
                 "SGD+L2 vs SGD+decay: largest relative difference of the training-loss curves \(figure(sgd)): "
-                    + (sgdSame ? "the same trajectory (within 1e-3), as expected" : "not the same trajectory (more than 1e-3 apart)"),
-                "Adam+L2 vs AdamW: largest relative difference \(figure(adam)): " + (adamDiffer ? "they differ (above 1e-2), as expected" : "they do not differ (1e-2 or less)"),
+                    + (sgdSame ? "the same trajectory (within 1e-2), as expected" : "not the same trajectory (more than 1e-2 apart)"),
+                "Adam+L2 vs AdamW: largest relative difference \(figure(adam)): " + (adamDiffer ? "they differ (above 1e-1), as expected" : "they do not differ (1e-1 or less)"),
             ]
             for kind in DecayGrid.allCases {
                 guard let tilt = tilts[kind] else { continue }
@@ -288,9 +288,9 @@ public enum TrainingPreset: String, CaseIterable, Sendable, Codable {
 
     /// The largest relative difference of two training-loss curves that the `decay` preset reads
     /// as the same trajectory.
-    public static let sameTrajectoryTolerance = 1e-3
+    public static let sameTrajectoryTolerance = 1e-2
     /// The relative difference beyond which it reads two curves as different trajectories.
-    public static let differentTrajectoryThreshold = 1e-2
+    public static let differentTrajectoryThreshold = 1e-1
 
     /// The largest relative difference `|p - q| / max(|p|, 1e-12)` between two runs' training
     /// losses at the same recorded steps; nil when the runs recorded different steps, none, or a
