@@ -36,9 +36,18 @@ import Testing
             var record: Record
         }
         struct Outcome: Decodable {
+            struct Comparison: Decodable {
+                var paper: Double?
+                var measured: Double?
+            }
+            struct Grid: Decodable {
+                var values: [[Double?]]
+            }
             var preset: String
             var shown: Bool
             var findings: [String]
+            var comparison: [Comparison]
+            var grids: [Grid]
         }
         var schema: String
         var config: Config
@@ -191,6 +200,16 @@ import Testing
         #expect(outcome.preset == preset)
         #expect(!outcome.findings.isEmpty)
         #expect(document.runs.allSatisfy { $0.record.steps > 0 })
+        switch preset {
+        case "glorot":
+            #expect(outcome.findings.first?.hasPrefix("scaled down: ") == true)
+            #expect(outcome.comparison.map(\.paper) == [0.2715, 0.1560, 0.1627, 0.1606])
+            #expect(outcome.comparison.allSatisfy { $0.measured != nil })
+        case "decay":
+            #expect(outcome.grids.count == 3)
+            #expect(outcome.grids.allSatisfy { $0.values.count == 3 && $0.values.allSatisfy { $0.count == 3 } })
+        default: break
+        }
         let table = try runInitbench(["train", "--quiet", "--preset", preset, "--reduced"])
         #expect(table.stdout.contains("preset \(preset):"))
         #expect(table.stdout.contains("shown: "))
@@ -200,6 +219,9 @@ import Testing
         let result = try runInitbench(["train", "--help"])
         #expect(result.status == 0)
         for preset in ["glorot", "he", "decay", "sparsity"] { #expect(result.stdout.contains("\(preset): ")) }
-        #expect(result.stdout.contains("27.15%"))
+        let help = result.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(help.contains("27.15%"))
+        #expect(help.contains("at least 5 points higher than the normalized (Xavier) one with tanh, and within 5 points of it with softsign"))
+        #expect(help.contains("at least 0.5 decades per decade of learning rate"))
     }
 }

@@ -15,7 +15,8 @@ import VarianceKit
 //               preActivationGradientVariance, weightGradientVariance } ], finalTraining,
 //               finalValidation, test, steps, wallSeconds, status, divergence, stopReason },
 //               generalizationGap } ],
-//   "outcome": { preset, claim, shown, findings, comparison } (presets only)
+//   "outcome": { preset, claim, shown, findings, comparison: [ { quantity, paper, measured } ],
+//                grids: [ { title, rowName, columnName, rows, columns, values } ] } (presets only)
 // }
 // Values that are not finite are written as null.
 
