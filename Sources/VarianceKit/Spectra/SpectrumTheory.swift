@@ -26,8 +26,9 @@ import Foundation
 ///
 ///     E[λ^k] = FC_L(k) (s_w^2)^{kL},      FC_L(k) = binom((L+1) k, k) / (L k + 1).
 ///
-/// Not implemented: the full density for nonlinear networks (the paper's implicit equation for the
-/// S-transform of `D²`), and the finite-width corrections (`O(L/width)` relative for `m_2`).
+/// The whole wide-limit law of `σ²`, for any activation, is `density(depth:points:)` (the S-transform
+/// of each `D_l²` from its implicit equation, solved numerically). Not implemented: the finite-width
+/// corrections (`O(L/width)` relative for `m_2`).
 public struct SpectrumTheory: Sendable {
     public let activation: Activation
     /// `s_w^2 = width Var(W)`.
