@@ -70,11 +70,11 @@ extension LAPACK {
                 let a = buffer.baseAddress!, signs = signBuffer.baseAddress!
                 switch (routine, columns >= rows) {
                 case (.compactWY, true):
-                    try withSingleThreadedBLAS {
+                    try ThreadPolicy.withBLASThreadCount(1) {
                         try orthonormalizeColumnsCompactWY(a, height: columns, width: rows, signs: signs, threads: workers)
                     }
                 case (.compactWY, false):
-                    try withSingleThreadedBLAS {
+                    try ThreadPolicy.withBLASThreadCount(1) {
                         try orthonormalizeRowsCompactWY(a, height: columns, width: rows, signs: signs, threads: workers)
                     }
                 case (.lapackDrivers, _):
@@ -128,12 +128,5 @@ extension LAPACK {
             ? LAPACKE_sorgqr_work(LAPACK_COL_MAJOR, m, n, k, a, m, tau, work, Int32(workCount))
             : LAPACKE_sorglq_work(LAPACK_COL_MAJOR, m, n, k, a, m, tau, work, Int32(workCount))
         guard info == 0 else { throw VarianceKitError.lapackFailure(routine: formName, info: Int(info)) }
-    }
-
-    /// Runs `body` with OpenBLAS on one thread, then sets it back to the count it found, through
-    /// `ThreadPolicy.withBLASThreadCount(1)`: a change of the count on another thread waits until
-    /// `body` returns, and this call waits for another thread's change to be undone.
-    static func withSingleThreadedBLAS<Result>(_ body: () throws -> Result) rethrows -> Result {
-        try ThreadPolicy.withBLASThreadCount(1, body)
     }
 }
