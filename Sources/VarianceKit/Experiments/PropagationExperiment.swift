@@ -60,8 +60,12 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
     public private(set) var histogramSampleLimit: Int
     /// When set, each run also records the singular values of the input-output Jacobian at the
     /// first this many input rows, at `spectrumDepths` (`Network.jacobianSpectrum`), with the
-    /// predictions of `SpectrumTheory` (nil: not measured).
+    /// predictions of `SpectrumTheory`: its moments and, where the weights' ensemble is known, its
+    /// density on `spectrumDensityPoints` points (nil: not measured).
     public private(set) var spectrumSamples: Int?
+
+    /// Grid points of each predicted density (`SpectrumTheory.density(depth:points:)`).
+    public static let spectrumDensityPoints = 96
 
     /// The depths whose Jacobian spectra are recorded: about a quarter, half, three quarters and
     /// all of `depth` (rounded up, without repeats).
@@ -259,6 +263,13 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
                                             biasVariance: biasVariance, ensemble: scheme.weightEnsemble)
                 for (i, prediction) in theory.predictions(depths: spectrum.depths.map(\.depth)).enumerated() {
                     spectrum.depths[i].prediction = prediction
+                    do {
+                        spectrum.depths[i].density = try theory.density(depth: prediction.depth, points: Self.spectrumDensityPoints)
+                    } catch let error as VarianceKitError {
+                        // A law with an atom at σ² > 0, or equations that could not be solved: the
+                        // measured spectrum and the moments stand without a density.
+                        spectrum.depths[i].densityUnavailable = error.description
+                    }
                 }
             }
             return spectrum

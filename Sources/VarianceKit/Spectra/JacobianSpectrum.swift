@@ -40,14 +40,23 @@ public struct DepthSpectrum: Codable, Sendable, Equatable {
     /// What free probability and mean-field theory expect (filled in by callers that know the
     /// weights' distribution, as `PropagationExperiment` does; nil otherwise).
     public var prediction: SpectrumPrediction?
+    /// The wide-limit law of `σ²` that free probability expects (`SpectrumTheory.density`), filled
+    /// in beside `prediction` when the weights' ensemble is known; nil otherwise, or when it has no
+    /// density (`densityUnavailable` then says why).
+    public var density: SpectrumDensity?
+    /// Why `density` is nil although a prediction was made: the law has an atom at `σ² > 0` (a
+    /// linear network of orthogonal weights), or its equations could not be solved.
+    public var densityUnavailable: String?
 
     public init(depth: Int, nonFiniteSamples: Int, summary: SingularValueSummary?, histogram: LogHistogram,
-                prediction: SpectrumPrediction? = nil) {
+                prediction: SpectrumPrediction? = nil, density: SpectrumDensity? = nil, densityUnavailable: String? = nil) {
         self.depth = depth
         self.nonFiniteSamples = nonFiniteSamples
         self.summary = summary
         self.histogram = histogram
         self.prediction = prediction
+        self.density = density
+        self.densityUnavailable = densityUnavailable
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -58,6 +67,8 @@ public struct DepthSpectrum: Codable, Sendable, Equatable {
         try container.encode(summary, forKey: .summary)
         try container.encode(histogram, forKey: .histogram)
         try container.encode(prediction, forKey: .prediction)
+        try container.encode(density, forKey: .density)
+        try container.encode(densityUnavailable, forKey: .densityUnavailable)
     }
 }
 

@@ -22,7 +22,10 @@ extension HTMLReport {
         (Pennington, Schoenholz &amp; Ganguli 2017) is a narrow spike at 1: the mean of &sigma;<sup>2</sup> is
         &prod;<sub>l</sub> &chi;<sub>1</sub>(q<sup>l</sup>) for any weights (dashed: its square root), but only orthogonal
         weights keep the spread from growing with depth; independent entries add one unit of normalized variance of
-        &sigma;<sup>2</sup> per layer. See <a href="\(jsonName)">\(jsonName)</a> for the moments against the
+        &sigma;<sup>2</sup> per layer. Dotted: the density that free probability predicts for infinitely wide layers
+        of the same weights' ensemble (the free product of the W<sub>l</sub>W<sub>l</sub><sup>T</sup> and the
+        D<sub>l</sub><sup>2</sup>, Pennington, Schoenholz &amp; Ganguli 2017 and 2018), which a finite width approaches
+        with corrections of order depth/width. See <a href="\(jsonName)">\(jsonName)</a> for the moments against the
         Fuss&ndash;Catalan law (linear networks) and the free-probability variance.\(clippingNotes(figure))</figcaption>
         </figure>
 

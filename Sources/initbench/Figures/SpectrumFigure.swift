@@ -7,13 +7,18 @@ import VarianceKit
 /// vertical line marks the root of the predicted mean squared singular value, `sqrt(Π χ_1)`, where
 /// one is predicted.
 ///
+/// A dotted line in the same colour is free probability's wide-limit density of the singular values
+/// (`DepthSpectrum.density`, per decade of `σ`: `2 ln 10 λ ρ(λ)`), drawn where it lies on the
+/// panel's axis; an atom at 0 (ReLU) is not part of it.
+///
 /// Values the axis cannot place are not drawn and are counted in `SVGDocument.notes`: singular
 /// values exactly zero, histograms whose bounds are not finite or not in order, depths with no
 /// finite Jacobian, and predictions off the panel's axis (a triangle on the left or right edge)
 /// or not finite.
 ///
 /// Every line is a `<path class="spectrum" data-init=... data-activation=... data-depth=...>`,
-/// every prediction a `<line class="spectrum-theory" ...>`.
+/// every prediction a `<line class="spectrum-theory" ...>`, every density a
+/// `<path class="spectrum-density" ...>`.
 enum SpectrumFigure {
     /// The file a report with `--spectrum` holds.
     static let fileName = "spectrum.svg"
@@ -21,11 +26,15 @@ enum SpectrumFigure {
     static let panelWidth = 300.0, panelHeight = 200.0
     static let marginLeft = 55.0, marginRight = 20.0, marginTop = 40.0, marginBottom = 45.0
     static let legendHeight = 60.0
+    /// Atoms at 0 lighter than this are not noted: they are the quadrature nodes far in the tails
+    /// where `φ'²` underflows to 0 (about 1e-30 for tanh), not a property of the activation.
+    static let noticedAtomMass = 1e-6
 
     /// Why something was not drawn, counted over the figure.
     struct Tally {
         var zeros = 0, unusableHistograms = 0, noFiniteJacobian = 0, nonFiniteSamples = 0
         var predictionsOffAxis = 0, predictionsMissing = 0
+        var densitiesCut = 0, densitiesUnavailable = 0, zeroAtoms = 0
 
         var notes: [String] {
             var notes = [String]()
@@ -35,6 +44,9 @@ enum SpectrumFigure {
             if unusableHistograms > 0 { notes.append("\(unusableHistograms) histograms with bounds that are not finite or not in order are not drawn.") }
             if predictionsOffAxis > 0 { notes.append("\(predictionsOffAxis) predictions lie off the panel's axis, marked by a triangle on its left or right edge.") }
             if predictionsMissing > 0 { notes.append("\(predictionsMissing) predictions are not finite or not made (lsuv, or schemes without a target variance) and are not drawn.") }
+            if densitiesCut > 0 { notes.append("\(densitiesCut) predicted densities reach beyond the panel's axis and are cut at its edges.") }
+            if densitiesUnavailable > 0 { notes.append("\(densitiesUnavailable) predicted densities do not exist or could not be computed (results.json says why) and are not drawn.") }
+            if zeroAtoms > 0 { notes.append("\(zeroAtoms) predicted laws hold an atom at sigma = 0 (where phi' vanishes), which the log axis cannot show; their dotted lines carry the rest of the mass.") }
             return notes
         }
     }
@@ -69,6 +81,9 @@ enum SpectrumFigure {
         }
         svg.line(x + 10, 38, x + 34, 38, stroke: "#444", width: 1.5, dash: "5,4")
         svg.label("sqrt of the predicted mean of sigma^2", x: x + 40, y: 42)
+        x += 40 + 38 * 7.5
+        svg.line(x + 10, 38, x + 34, 38, stroke: "#444", width: 1.5, dash: "1.5,2.5")
+        svg.label("predicted density (free probability)", x: x + 40, y: 42)
         var tally = Tally()
         if depths.isEmpty {
             svg.label("No run holds a spectrum (run with --spectrum).", x: 10, y: legendHeight + 20, color: "#555")
@@ -98,9 +113,15 @@ enum SpectrumFigure {
             if entry.summary == nil { tally.noFiniteJacobian += 1; continue }
             if isUsable(entry.histogram) { series.append((run, entry.histogram)) } else { tally.unusableHistograms += 1 }
         }
-        // The axis: the union of the histograms' spans, at least a tenth of a decade.
-        var low = series.map(\.histogram.lowerLog10).min() ?? -1
-        var high = series.map(\.histogram.upperLog10).max() ?? 1
+        // The axis: the union of the histograms' spans and of the predicted supports (only their
+        // upper edge where they reach 0), at least a tenth of a decade.
+        let supports = runs.compactMap { run -> (lower: Double?, upper: Double)? in
+            guard let density = run.spectrum?.depths.first(where: { $0.depth == depth })?.density,
+                  density.upperEdge > 0, density.upperEdge.isFinite else { return nil }
+            return (density.lowerEdge > 0 ? 0.5 * log10(density.lowerEdge) : nil, 0.5 * log10(density.upperEdge))
+        }
+        var low = (series.map(\.histogram.lowerLog10) + supports.compactMap(\.lower)).min() ?? supports.map { $0.upper - 2 }.min() ?? -1
+        var high = (series.map(\.histogram.upperLog10) + supports.map(\.upper)).max() ?? 1
         if high - low < 0.1 { (low, high) = ((low + high) / 2 - 0.05, (low + high) / 2 + 0.05) }
         let densities = series.map { item -> [Double] in
             let h = item.histogram
@@ -144,6 +165,24 @@ enum SpectrumFigure {
             d += " L\(SVGDocument.number(xOf(h.upperLog10))) \(SVGDocument.number(yOf(0)))"
             svg.add("path", ["class": "spectrum", "data-init": item.run.initializer, "data-activation": activation,
                              "data-depth": "\(depth)", "d": d, "fill": "none", "stroke": color, "stroke-width": "2"])
+        }
+        for run in runs {
+            guard let entry = run.spectrum?.depths.first(where: { $0.depth == depth }) else { continue }
+            if entry.densityUnavailable != nil { tally.densitiesUnavailable += 1 }
+            guard let density = entry.density, !density.squaredSingularValues.isEmpty else { continue }
+            if density.zeroAtomMass > Self.noticedAtomMass { tally.zeroAtoms += 1 }
+            var d = "", cut = false
+            for (lambda, height) in zip(density.squaredSingularValues, density.densityPerDecadeOfSingularValue) {
+                let position = 0.5 * log10(lambda)
+                guard position.isFinite, height.isFinite, position >= low, position <= high else { cut = true; continue }
+                if height > top { cut = true }
+                d += (d.isEmpty ? "M" : " L") + "\(SVGDocument.number(xOf(position))) \(SVGDocument.number(yOf(height)))"
+            }
+            if cut { tally.densitiesCut += 1 }
+            guard !d.isEmpty else { continue }
+            svg.add("path", ["class": "spectrum-density", "data-init": run.initializer, "data-activation": activation,
+                             "data-depth": "\(depth)", "d": d, "fill": "none", "stroke": color(of: run.initializer, in: initializers),
+                             "stroke-width": "1.5", "stroke-dasharray": "1.5,2.5"])
         }
         for run in runs {
             guard let entry = run.spectrum?.depths.first(where: { $0.depth == depth }) else { continue }

@@ -43,6 +43,12 @@ import VarianceKit
 //                                 squaredSingularValueVariance (free probability),
 //                                 squaredSingularValueMoments (linear networks: Fuss-Catalan or the
 //                                 orthogonal point mass; else null), exact } or null (lsuv)
+//                   density: free probability's wide-limit law of s^2 (SpectrumDensity):
+//                            { depth, ensemble, squaredSingularValues (grid, ascending), density
+//                              (rho(s^2) on it), lowerEdge, upperEdge (its support), gridExponent,
+//                              zeroAtomMass (an atom at s = 0 apart: 1/2 for ReLU), integral }
+//                            or null (no prediction, or no density: then
+//                   densityUnavailable: why, e.g. the point mass of orthogonal linear layers) or null
 //               } ] },
 //       "layers": [ {            // ordered from the first layer (index 1) to the last
 //           "index": 1,

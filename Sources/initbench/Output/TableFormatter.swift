@@ -45,7 +45,9 @@ enum TableFormatter {
             var line = "  depth \(entry.depth): E[s^2] \(NumberFormat.short(summary?.meanSquaredSingularValue)) (theory \(NumberFormat.short(prediction?.meanSquaredSingularValue, missing: "-"))), "
                 + "Var(s^2) \(NumberFormat.short(summary?.squaredSingularValueVariance)) (theory \(NumberFormat.short(prediction?.squaredSingularValueVariance, missing: "-"))), "
                 + "sd(ln s) \(NumberFormat.short(summary?.logSingularValueStandardDeviation)), "
-                + "s in [\(NumberFormat.short(summary?.minimum)), \(NumberFormat.short(summary?.maximum))], "
+                + "s in [\(NumberFormat.short(summary?.minimum)), \(NumberFormat.short(summary?.maximum))]"
+                + (entry.density.map { " (theory [\(NumberFormat.short($0.lowerEdge.squareRoot())), \(NumberFormat.short($0.upperEdge.squareRoot()))])" } ?? "")
+                + ", "
                 + "condition \(NumberFormat.short(summary?.conditionNumber, missing: "inf"))"
             if let measured = summary?.squaredSingularValueMoments, let predicted = prediction?.squaredSingularValueMoments {
                 line += "; E[s^2k] k=1..3 " + zip(measured, predicted).map { "\(NumberFormat.short($0)) vs \(NumberFormat.short($1, missing: "-"))" }
