@@ -77,9 +77,15 @@ public struct GaussianQuadrature: Sendable, Equatable {
 
     /// `E_z[f(z)]`, `z ~ N(0, 1)`, by this rule.
     public func expectation(_ integrand: (Double) -> Double) -> Double {
-        var sum = 0.0
-        for i in nodes.indices { sum += weights[i] * integrand(nodes[i]) }
-        return sum
+        // Through buffer pointers: the theory's searches call this millions of times, and an
+        // unoptimized build would otherwise retain both arrays at every node.
+        nodes.withUnsafeBufferPointer { nodes in
+            weights.withUnsafeBufferPointer { weights in
+                var sum = 0.0
+                for i in 0..<nodes.count { sum += weights[i] * integrand(nodes[i]) }
+                return sum
+            }
+        }
     }
 
     /// `E_z[f(sqrt(variance) z)]`, i.e. the expectation of `f` under `N(0, variance)`.

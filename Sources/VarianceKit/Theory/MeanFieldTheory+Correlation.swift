@@ -21,24 +21,32 @@ extension MeanFieldTheory {
         }
         let (legendreNodes, legendreWeights) = Self.innerLegendre
         let density = 1 / (2 * Double.pi).squareRoot()
-        return Self.outerRule.expectation { z1 in
-            let a = f(root * z1)
-            guard a != 0 else { return 0 }
-            let kink = Swift.min(Swift.max(-c * z1 / s, -10), 10)
-            var sum = 0.0
-            for (low, high) in [(-10.0, kink), (kink, 10.0)] where high > low {
-                let panels = Int((high - low).rounded(.up))
-                let width = (high - low) / Double(panels)
-                for panel in 0..<panels {
-                    let middle = low + (Double(panel) + 0.5) * width, half = width / 2
-                    for j in legendreNodes.indices {
-                        let z2 = middle + half * legendreNodes[j]
-                        let weight: Double = half * legendreWeights[j] * density * exp(-z2 * z2 / 2)
-                        sum += weight * g(root * (c * z1 + s * z2))
+        return legendreNodes.withUnsafeBufferPointer { legendreNodes in
+            legendreWeights.withUnsafeBufferPointer { legendreWeights in
+                // The inner integral over [low, high] in unit panels, added to `sum`.
+                func addInner(_ sum: inout Double, _ low: Double, _ high: Double, _ z1: Double) {
+                    guard high > low else { return }
+                    let panels = Int((high - low).rounded(.up))
+                    let width = (high - low) / Double(panels)
+                    for panel in 0..<panels {
+                        let middle = low + (Double(panel) + 0.5) * width, half = width / 2
+                        for j in 0..<legendreNodes.count {
+                            let z2 = middle + half * legendreNodes[j]
+                            let weight: Double = half * legendreWeights[j] * density * exp(-z2 * z2 / 2)
+                            sum += weight * g(root * (c * z1 + s * z2))
+                        }
                     }
                 }
+                return Self.outerRule.expectation { z1 in
+                    let a = f(root * z1)
+                    guard a != 0 else { return 0 }
+                    let kink = Swift.min(Swift.max(-c * z1 / s, -10), 10)
+                    var sum = 0.0
+                    addInner(&sum, -10, kink, z1)
+                    addInner(&sum, kink, 10, z1)
+                    return a * sum
+                }
             }
-            return a * sum
         }
     }
 
