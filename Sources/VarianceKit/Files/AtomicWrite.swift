@@ -112,7 +112,7 @@ public enum AtomicWrite {
         let destination = try destination(path)
         let temporary = OutputPath.temporaryName(
             in: destination.directory, for: OutputPath.lastComponent(of: destination.target), tag: hooks.temporaryTag)
-        let result: Result<Void, OutputPathError> = SignalCleanup.guarding([.unlink(temporary)]) {
+        let result: Result<Void, OutputPathError> = SignalCleanup.guarding([.unlink(temporary)]) { _ in
             do throws(OutputPathError) {
                 try writeNewFile(data, at: temporary, mode: destination.existing?.mode ?? newFileMode(),
                                  owner: destination.existing.map { ($0.owner, $0.group) }, reportingAs: path, hooks: hooks)

@@ -150,7 +150,7 @@ package enum OutputPath {
             throw .kernelFileSystem(path: path, fileSystem: type)
         }
         let probe = temporaryName(in: directory, for: "probe")
-        let failure: Int32? = SignalCleanup.guarding([.unlink(probe)]) {
+        let failure: Int32? = SignalCleanup.guarding([.unlink(probe)]) { _ in
             let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
             guard descriptor >= 0 else { return errno }
             close(descriptor)

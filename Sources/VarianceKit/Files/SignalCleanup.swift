@@ -1,85 +1,127 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// What to undo if SIGINT, SIGTERM or SIGHUP arrives while an output is being written: files to
-/// unlink, directories to remove (emptied first by earlier entries) and renames to take back, run
-/// in order by the signal handler, which then restores the default action and raises the signal
+/// What to undo if SIGINT, SIGTERM or SIGHUP arrives while outputs are being written: files to
+/// unlink, directories to remove (emptied first by earlier entries) and renames to take back. The
+/// signal handler runs them in order, then restores the default action and raises the signal
 /// again (so the process ends as killed by it: status 128 + signal in a shell).
 ///
-/// The entries live in buffers allocated once, and the handler only calls `unlink`, `rmdir`,
-/// `rename`, `signal` and `raise`, all async-signal-safe. Entries change only with the three
-/// signals blocked (`update`), so the handler never sees a half-written list.
+/// Any number of threads may write at once: each `guarding` call is one registration with steps
+/// of its own, and the handler runs the steps of every registration still open, in the order the
+/// registrations began. The handler is installed while at least one registration is open, and
+/// the handlers found before the first are restored when the last one closes.
+///
+/// The handler reads only a published snapshot: two banks of fixed-size entries allocated once,
+/// one of them published by an atomic word (bank and count). Registrations change under a mutex,
+/// with the three signals blocked on the changing thread, by writing the other bank and then
+/// publishing it. The handler first sets a flag that stops any further change (a thread that
+/// would change the snapshot then waits for the end of the process), so the bank it reads is
+/// never rewritten under it. It calls only `unlink`, `rmdir`, `rename`, `signal`, `raise` and
+/// lock-free atomic operations, all async-signal-safe.
 package enum SignalCleanup {
-    package enum Step {
+    package enum Step: Equatable {
         case unlink(String)
         case removeDirectory(String)
         case rename(from: String, to: String)
     }
 
+    /// One `guarding` call's place among the open registrations; `update` replaces its steps.
+    package struct Registration: Sendable {
+        let id: Int
+    }
+
     static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
-    static let capacity = 16
+    /// Steps the handler can run, over all open registrations. Steps beyond it (more than this
+    /// many files being written at once) are left out of the snapshot: those files are written
+    /// as usual, but a signal during their write may leave their temporary files behind.
+    static let capacity = 256
     static let pathCapacity = Int(PATH_MAX) + 1
 
-    /// Per entry: kind (0 unused, 1 unlink, 2 rmdir, 3 rename), then two paths.
-    nonisolated(unsafe) static let kinds: UnsafeMutablePointer<Int32> = {
-        let kinds = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
-        kinds.initialize(repeating: 0, count: capacity)
-        return kinds
-    }()
-    nonisolated(unsafe) static let paths: UnsafeMutablePointer<CChar> = {
-        let paths = UnsafeMutablePointer<CChar>.allocate(capacity: capacity * 2 * pathCapacity)
-        paths.initialize(repeating: 0, count: capacity * 2 * pathCapacity)
-        return paths
-    }()
-    nonisolated(unsafe) static var count = 0
+    // MARK: The handler's side
+
+    /// Per bank and entry: kind (1 unlink, 2 rmdir, 3 rename), then per bank, entry and slot a
+    /// path. Pages that no snapshot reaches are never touched.
+    nonisolated(unsafe) static let kinds: UnsafeMutablePointer<Int32> = .allocate(capacity: 2 * capacity)
+    nonisolated(unsafe) static let paths: UnsafeMutablePointer<CChar> = .allocate(capacity: 2 * capacity * 2 * pathCapacity)
+    /// `bank << 32 | count` of the snapshot the handler runs.
+    static let published = Atomic<Int>(0)
+    /// Set by the handler before it reads `published`; no snapshot is written after it is set.
+    static let ending = Atomic<Bool>(false)
+
+    // MARK: The writers' side
+
+    struct Registry {
+        var open: [(id: Int, steps: [Step])] = []
+        var nextID = 0
+        /// The actions in place before the first open registration.
+        var previousActions: [Int32: sigaction] = [:]
+    }
+    static let registry = Mutex(Registry())
 
     /// Runs `body` with the handler installed and `steps` registered; `body` may replace the steps
-    /// with `update` as its work moves on. The previous handlers and signal mask come back afterwards.
+    /// with `update` as its work moves on. The steps are removed afterwards, and the previous
+    /// handlers come back when no other registration is open. The calling thread's signal mask is
+    /// restored too.
     ///
     /// A signal the process ignores (`nohup`'s SIGHUP) stays ignored. The three signals are
-    /// unblocked meanwhile: a mask inherited from the parent (some runtimes spawn children with
-    /// most signals blocked) would otherwise hold the signal until after the write.
-    package static func guarding<Result>(_ steps: [Step], _ body: () throws -> Result) rethrows -> Result {
-        _ = (kinds, paths)  // allocated before the handler can run
-        update(steps)
-        var previous = [Int32: sighandler_t?]()
-        for signal in signals {
-            let old = Glibc.signal(signal, cleanupHandler)
-            if unsafeBitCast(old, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { _ = Glibc.signal(signal, SIG_IGN) }
-            previous[signal] = old
+    /// unblocked on the calling thread meanwhile: a mask inherited from the parent (some runtimes
+    /// spawn children with most signals blocked) would otherwise hold the signal until after the
+    /// write.
+    package static func guarding<Result>(_ steps: [Step], _ body: (Registration) throws -> Result) rethrows -> Result {
+        let registration = withSignalsBlocked {
+            registry.withLock { registry -> Registration in
+                let registration = Registration(id: registry.nextID)
+                registry.nextID += 1
+                registry.open.append((registration.id, steps))
+                if registry.open.count == 1 {
+                    for signal in signals {
+                        var previous = sigaction()
+                        sigaction(signal, nil, &previous)
+                        registry.previousActions[signal] = previous
+                        let ignored = unsafeBitCast(previous.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+                        if !ignored { _ = Glibc.signal(signal, cleanupHandler) }
+                    }
+                }
+                publish(registry)
+                return registration
+            }
         }
         var handled = sigset_t(), previousMask = sigset_t()
         sigemptyset(&handled)
         for signal in signals { sigaddset(&handled, signal) }
         pthread_sigmask(SIG_UNBLOCK, &handled, &previousMask)
         defer {
-            update([])
-            for signal in signals { _ = Glibc.signal(signal, previous[signal] ?? SIG_DFL) }
-            pthread_sigmask(SIG_SETMASK, &previousMask, nil)
-        }
-        return try body()
-    }
-
-    /// Replaces the registered steps, with the signals blocked meanwhile.
-    package static func update(_ steps: [Step]) {
-        precondition(steps.count <= capacity, "at most \(capacity) cleanup steps")
-        withSignalsBlocked {
-            count = 0
-            for (index, step) in steps.enumerated() {
-                switch step {
-                case .unlink(let path): store(index, kind: 1, path, "")
-                case .removeDirectory(let path): store(index, kind: 2, path, "")
-                case .rename(let from, let to): store(index, kind: 3, from, to)
+            withSignalsBlocked {
+                registry.withLock { registry in
+                    registry.open.removeAll { $0.id == registration.id }
+                    publish(registry)
+                    if registry.open.isEmpty {
+                        for (signal, var previous) in registry.previousActions { sigaction(signal, &previous, nil) }
+                        registry.previousActions = [:]
+                    }
                 }
             }
-            count = steps.count
+            pthread_sigmask(SIG_SETMASK, &previousMask, nil)
+        }
+        return try body(registration)
+    }
+
+    /// Replaces `registration`'s steps, with the signals blocked on this thread meanwhile.
+    package static func update(_ registration: Registration, _ steps: [Step]) {
+        withSignalsBlocked {
+            registry.withLock { registry in
+                guard let index = registry.open.firstIndex(where: { $0.id == registration.id }) else { return }
+                registry.open[index].steps = steps
+                publish(registry)
+            }
         }
     }
 
-    /// Runs `body` with SIGINT, SIGTERM and SIGHUP held back; one that arrives meanwhile is
-    /// delivered when they are unblocked.
+    /// Runs `body` with SIGINT, SIGTERM and SIGHUP held back on this thread; one that arrives
+    /// meanwhile is delivered when they are unblocked.
     package static func withSignalsBlocked<Result>(_ body: () throws -> Result) rethrows -> Result {
         var blocked = sigset_t(), previous = sigset_t()
         sigemptyset(&blocked)
@@ -89,22 +131,67 @@ package enum SignalCleanup {
         return try body()
     }
 
-    private static func store(_ index: Int, kind: Int32, _ first: String, _ second: String) {
-        for (slot, path) in [first, second].enumerated() {
-            let buffer = paths + (index * 2 + slot) * pathCapacity
-            let bytes = Array(path.utf8.prefix(pathCapacity - 1))
-            for (offset, byte) in bytes.enumerated() { buffer[offset] = CChar(bitPattern: byte) }
-            buffer[bytes.count] = 0
+    /// The steps the handler would run now, in order.
+    static func publishedSteps() -> [Step] {
+        let word = published.load(ordering: .acquiring)
+        let bank = word >> 32, count = word & 0xFFFF_FFFF
+        return (0..<count).compactMap { index in
+            let entry = bank * capacity + index
+            let first = String(cString: paths + (entry * 2) * pathCapacity)
+            let second = String(cString: paths + (entry * 2 + 1) * pathCapacity)
+            switch kinds[entry] {
+            case 1: return .unlink(first)
+            case 2: return .removeDirectory(first)
+            case 3: return .rename(from: first, to: second)
+            default: return nil
+            }
         }
-        kinds[index] = kind
     }
 
-    /// The handler's work: every registered step, in order, errors ignored.
+    /// Writes the open registrations' steps into the bank the handler is not reading and
+    /// publishes it. Called under the registry's lock with the signals blocked on this thread.
+    private static func publish(_ registry: Registry) {
+        // Once the handler has begun, the process is ending: change nothing it may be reading.
+        while ending.load(ordering: .sequentiallyConsistent) { pause() }
+        let bank = 1 - (published.load(ordering: .sequentiallyConsistent) >> 32)
+        var count = 0
+        for step in registry.open.lazy.flatMap(\.steps) where count < capacity {
+            let entry = bank * capacity + count
+            switch step {
+            case .unlink(let path): store(entry, kind: 1, path, "")
+            case .removeDirectory(let path): store(entry, kind: 2, path, "")
+            case .rename(let from, let to): store(entry, kind: 3, from, to)
+            }
+            count += 1
+        }
+        published.store(bank << 32 | count, ordering: .sequentiallyConsistent)
+    }
+
+    private static func store(_ entry: Int, kind: Int32, _ first: String, _ second: String) {
+        for (slot, path) in [first, second].enumerated() {
+            let buffer = paths + (entry * 2 + slot) * pathCapacity
+            var length = 0
+            for byte in path.utf8.prefix(pathCapacity - 1) {
+                buffer[length] = CChar(bitPattern: byte)
+                length += 1
+            }
+            buffer[length] = 0
+        }
+        kinds[entry] = kind
+    }
+
+    /// The handler's work: every published step, in order, errors ignored. A second signal
+    /// meanwhile (on another thread, or another of the three on this one) runs nothing: its
+    /// handler goes straight on to end the process.
     static func runSteps() {
+        if ending.exchange(true, ordering: .sequentiallyConsistent) { return }
+        let word = published.load(ordering: .sequentiallyConsistent)
+        let bank = word >> 32, count = word & 0xFFFF_FFFF
         for index in 0..<count {
-            let first = paths + index * 2 * pathCapacity
+            let entry = bank * capacity + index
+            let first = paths + (entry * 2) * pathCapacity
             let second = first + pathCapacity
-            switch kinds[index] {
+            switch kinds[entry] {
             case 1: unlink(first)
             case 2: rmdir(first)
             case 3: rename(first, second)

@@ -89,7 +89,7 @@ enum ReportDirectory {
                 }
             }
         }
-        try SignalCleanup.guarding(removeTemporary) {
+        try SignalCleanup.guarding(removeTemporary) { registration in
             guard mkdir(temporary, 0o700) == 0 else {
                 throw OutputPathError.io(path: path, operation: "creating the temporary directory \(temporary)", errno: errno)
             }
@@ -104,7 +104,7 @@ enum ReportDirectory {
                     throw OutputPathError.io(path: path, operation: "setting the directory's mode", errno: errno)
                 }
                 hooks.pause()
-                try swapIn(temporary, destination: destination, aside: aside)
+                try swapIn(temporary, destination: destination, aside: aside, registration: registration)
             } catch {
                 removeAll(removeTemporary)
                 throw error
@@ -115,7 +115,8 @@ enum ReportDirectory {
 
     /// Renames `temporary` to the destination; an earlier report is renamed to `aside` first and
     /// removed afterwards (put back if the second rename fails).
-    private static func swapIn(_ temporary: String, destination: Destination, aside: String) throws {
+    private static func swapIn(_ temporary: String, destination: Destination, aside: String,
+                               registration: SignalCleanup.Registration) throws {
         let target = destination.target
         let oldNames = destination.existing?.names ?? []
         try SignalCleanup.withSignalsBlocked {
@@ -124,7 +125,7 @@ enum ReportDirectory {
                 guard rename(temporary, target) == 0 else {
                     throw OutputPathError.io(path: destination.path, operation: "renaming the report into place", errno: errno)
                 }
-                SignalCleanup.update([])
+                SignalCleanup.update(registration, [])
                 return
             }
             guard rename(target, aside) == 0 else {
@@ -135,10 +136,10 @@ enum ReportDirectory {
                 rename(aside, target)
                 throw OutputPathError.io(path: destination.path, operation: "renaming the report into place", errno: code)
             }
-            SignalCleanup.update(oldNames.map { .unlink(aside + "/" + $0) } + [.removeDirectory(aside)])
+            SignalCleanup.update(registration, oldNames.map { .unlink(aside + "/" + $0) } + [.removeDirectory(aside)])
         }
         for name in oldNames { unlink(aside + "/" + name) }
         rmdir(aside)
-        SignalCleanup.update([])
+        SignalCleanup.update(registration, [])
     }
 }
