@@ -261,7 +261,7 @@ public struct PropagationExperiment: Sendable, Hashable, Codable {
             if lsuv == nil, let variance = scheme.targetVariance(fanIn: width, fanOut: width) {
                 let theory = SpectrumTheory(activation: activation, weightScale: Double(width) * variance,
                                             biasVariance: biasVariance, ensemble: scheme.weightEnsemble)
-                for (i, prediction) in theory.predictions(depths: spectrum.depths.map(\.depth)).enumerated() {
+                for (i, prediction) in try theory.predictions(depths: spectrum.depths.map(\.depth)).enumerated() {
                     spectrum.depths[i].prediction = prediction
                     do {
                         spectrum.depths[i].density = try theory.density(depth: prediction.depth, points: Self.spectrumDensityPoints)

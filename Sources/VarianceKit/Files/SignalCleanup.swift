@@ -76,6 +76,8 @@ package enum SignalCleanup {
                 let registration = Registration(id: registry.nextID)
                 registry.nextID += 1
                 registry.open.append((registration.id, steps))
+                // Published first, so that everything the handler reads exists before it can run.
+                publish(registry)
                 if registry.open.count == 1 {
                     for signal in signals {
                         var previous = sigaction()
@@ -85,7 +87,6 @@ package enum SignalCleanup {
                         if !ignored { _ = Glibc.signal(signal, cleanupHandler) }
                     }
                 }
-                publish(registry)
                 return registration
             }
         }
@@ -151,6 +152,7 @@ package enum SignalCleanup {
     /// Writes the open registrations' steps into the bank the handler is not reading and
     /// publishes it. Called under the registry's lock with the signals blocked on this thread.
     private static func publish(_ registry: Registry) {
+        _ = (kinds, paths)  // allocated before the handler is first installed
         // Once the handler has begun, the process is ending: change nothing it may be reading.
         while ending.load(ordering: .sequentiallyConsistent) { pause() }
         let bank = 1 - (published.load(ordering: .sequentiallyConsistent) >> 32)

@@ -96,10 +96,18 @@ public struct LogHistogram: Codable, Sendable, Equatable {
     /// A degenerate span (every value equal) is widened to this many decades around its value.
     public static let minimumSpan = 0.1
 
+    /// The most bins a histogram is made with.
+    public static let maximumBins = 100_000
+
     /// `bins` bins spanning the positive finite `values` (`[min, max]` in log10, widened to
     /// `minimumSpan` decades when narrower); zeros counted apart; negative and non-finite values
     /// (which singular values never are) ignored.
-    public init(_ values: [Double], bins: Int) {
+    ///
+    /// - Throws: `VarianceKitError.invalidParameter` for `bins` outside `0...maximumBins`.
+    public init(_ values: [Double], bins: Int) throws {
+        guard (0...Self.maximumBins).contains(bins) else {
+            throw VarianceKitError.invalidParameter(name: "bins", value: "\(bins)", expected: "an integer in 0...\(Self.maximumBins)")
+        }
         let positive = values.filter { $0 > 0 && $0.isFinite }
         let zeros = values.count { $0 == 0 }
         guard bins > 0, let smallest = positive.min(), let largest = positive.max() else {

@@ -33,11 +33,12 @@ extension Network {
     ///
     /// - Throws: `VarianceKitError.shapeMismatch` when `inputs` does not have `inputs` columns,
     ///   `.invalidParameter` for `samples` outside `1...inputs.rows`, a depth outside
-    ///   `1...self.depth`, an empty `depths` or negative `histogramBins`; `.lapackFailure` when
+    ///   `1...self.depth`, an empty `depths` or `histogramBins` outside `0...LogHistogram.maximumBins`; `.lapackFailure` when
     ///   `sgesdd` does not converge.
     public func jacobianSpectrum(inputs: Matrix, samples: Int, depths: [Int]? = nil, histogramBins: Int = 40) throws -> JacobianSpectrum {
-        guard histogramBins >= 0 else {
-            throw VarianceKitError.invalidParameter(name: "histogramBins", value: "\(histogramBins)", expected: "an integer >= 0")
+        guard (0...LogHistogram.maximumBins).contains(histogramBins) else {
+            throw VarianceKitError.invalidParameter(name: "histogramBins", value: "\(histogramBins)",
+                                                    expected: "an integer in 0...\(LogHistogram.maximumBins)")
         }
         let depths = Array(Set(depths ?? [self.depth])).sorted()
         var singularValues = [[[Float]]](repeating: [], count: depths.count)
@@ -50,10 +51,10 @@ extension Network {
                 nonFinite[depthIndex] += 1
             }
         }
-        let spectra = depths.indices.map { i in
+        let spectra = try depths.indices.map { i in
             DepthSpectrum(depth: depths[i], nonFiniteSamples: nonFinite[i],
                           summary: SingularValueSummary(singularValues: singularValues[i]),
-                          histogram: LogHistogram(singularValues[i].flatMap { $0.map(Double.init) }, bins: histogramBins))
+                          histogram: try LogHistogram(singularValues[i].flatMap { $0.map(Double.init) }, bins: histogramBins))
         }
         return JacobianSpectrum(samples: samples, depths: spectra, seconds: Date().timeIntervalSince(start))
     }

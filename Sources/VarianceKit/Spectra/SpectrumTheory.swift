@@ -54,18 +54,40 @@ public struct SpectrumTheory: Sendable {
     /// `FC_L(k) = binom((L+1) k, k) / (L k + 1)`, the `k`-th moment of the Fuss–Catalan law of order
     /// `L` (`FC_1` are the Catalan numbers, the moments of Marchenko–Pastur); `FC_L(0) = 1`.
     /// Infinite when it overflows Double.
-    public static func fussCatalan(order: Int, moment k: Int) -> Double {
-        precondition(order >= 0 && k >= 0, "Fuss–Catalan numbers need order >= 0 and k >= 0")
-        let n = Double((order + 1) * k)
+    ///
+    /// - Throws: `VarianceKitError.invalidParameter` for a negative order or moment.
+    public static func fussCatalan(order: Int, moment k: Int) throws -> Double {
+        guard order >= 0 else {
+            throw VarianceKitError.invalidParameter(name: "order", value: "\(order)", expected: "an integer >= 0")
+        }
+        guard k >= 0 else {
+            throw VarianceKitError.invalidParameter(name: "moment", value: "\(k)", expected: "an integer >= 0")
+        }
+        let n = (Double(order) + 1) * Double(k)
         var binomial = 1.0
         // binom(n, i) = binom(n, i - 1) (n - i + 1) / i: every step an integer, exact below 2^53.
         for i in 0..<k { binomial = binomial * (n - Double(i)) / Double(i + 1) }
         return binomial / (Double(order) * Double(k) + 1)
     }
 
+    /// The depths `predictions(depths:)` takes: its work and memory grow with the deepest.
+    public static let predictionDepthRange = 1...1_000_000
+
     /// The predictions for the Jacobian of each of `depths` (1-based layer counts).
-    public func predictions(depths: [Int]) -> [SpectrumPrediction] {
-        guard let deepest = depths.max(), deepest >= 1 else { return depths.map { SpectrumPrediction(depth: $0) } }
+    ///
+    /// - Throws: `VarianceKitError.invalidParameter` for a depth outside `predictionDepthRange`, a
+    ///   weight scale that is not finite and `> 0`, or a bias variance or input second moment that
+    ///   is not finite and `>= 0`.
+    public func predictions(depths: [Int]) throws -> [SpectrumPrediction] {
+        if let outside = depths.first(where: { !Self.predictionDepthRange.contains($0) }) {
+            throw VarianceKitError.invalidParameter(
+                name: "depth", value: "\(outside)",
+                expected: "an integer in \(Self.predictionDepthRange.lowerBound)...\(Self.predictionDepthRange.upperBound)")
+        }
+        try VarianceKitError.requirePositiveFinite(weightScale, "weightScale")
+        try VarianceKitError.requireNonNegativeFinite(biasVariance, "biasVariance")
+        try VarianceKitError.requireNonNegativeFinite(inputSecondMoment, "inputSecondMoment")
+        guard let deepest = depths.max() else { return [] }
         let isLinear = activation == .linear
         // Per layer: log m_1 accumulated, and Σ (μ_2/μ_1² − 1).
         var logMean = [Double](repeating: 0, count: deepest + 1)
@@ -81,15 +103,14 @@ public struct SpectrumTheory: Sendable {
             excessVariance[l] = excessVariance[l - 1] + (isLinear ? 0 : mu2 / (mu1 * mu1) - 1)
             q = meanField.varianceMap(q, weightScale: weightScale, biasVariance: biasVariance)
         }
-        return depths.map { depth in
-            guard depth >= 1 else { return SpectrumPrediction(depth: depth) }
+        return try depths.map { depth in
             let mean = Foundation.exp(logMean[depth])
             let variance = ensemble.map { ensemble in mean * mean * (excessVariance[depth] - Double(depth) * ensemble.sTransformSlope) }
             var moments: [Double?]?
             if isLinear, let ensemble {
                 let scale = Foundation.pow(weightScale, Double(depth))
-                moments = (1...3).map { k in
-                    let factor = ensemble == .haarOrthogonal ? 1 : Self.fussCatalan(order: depth, moment: k)
+                moments = try (1...3).map { k in
+                    let factor = ensemble == .haarOrthogonal ? 1 : try Self.fussCatalan(order: depth, moment: k)
                     return factor * Foundation.pow(scale, Double(k))
                 }
             }

@@ -61,7 +61,7 @@ import Testing
             #expect(entry.histogram.total == 48 && entry.histogram.zeros == 0)
         }
         // The theory states the same point mass.
-        let prediction = SpectrumTheory(activation: .linear, weightScale: 1.69, ensemble: .haarOrthogonal).predictions(depths: [5])[0]
+        let prediction = try SpectrumTheory(activation: .linear, weightScale: 1.69, ensemble: .haarOrthogonal).predictions(depths: [5])[0]
         #expect(prediction.exact)
         #expect(abs(try #require(prediction.squaredSingularValueVariance)) < 1e-12)
         let moments = try #require(prediction.squaredSingularValueMoments)
@@ -71,11 +71,56 @@ import Testing
         }
     }
 
-    @Test func fussCatalanNumbersMatchTheirTables() {
+    @Test func fussCatalanNumbersMatchTheirTables() throws {
         // Order 1: Catalan numbers; order 2: binom(3k, k)/(2k+1) (OEIS A001764); order 3: A002293.
-        #expect((0...5).map { SpectrumTheory.fussCatalan(order: 1, moment: $0) } == [1, 1, 2, 5, 14, 42])
-        #expect((0...5).map { SpectrumTheory.fussCatalan(order: 2, moment: $0) } == [1, 1, 3, 12, 55, 273])
-        #expect((0...4).map { SpectrumTheory.fussCatalan(order: 3, moment: $0) } == [1, 1, 4, 22, 140])
+        #expect(try (0...5).map { try SpectrumTheory.fussCatalan(order: 1, moment: $0) } == [1, 1, 2, 5, 14, 42])
+        #expect(try (0...5).map { try SpectrumTheory.fussCatalan(order: 2, moment: $0) } == [1, 1, 3, 12, 55, 273])
+        #expect(try (0...4).map { try SpectrumTheory.fussCatalan(order: 3, moment: $0) } == [1, 1, 4, 22, 140])
+    }
+
+    /// Negative arguments are refused; an order whose product with the moment overflows `Int`
+    /// overflows Double instead (infinite), without a trap.
+    @Test func fussCatalanRefusesNegativeArgumentsAndOverflowsToInfinity() throws {
+        for (order, moment, name) in [(-1, 2, "order"), (2, -1, "moment"), (Int.min, 0, "order")] {
+            #expect {
+                _ = try SpectrumTheory.fussCatalan(order: order, moment: moment)
+            } throws: { error in
+                guard case let .invalidParameter(parameter, _, expected) = error as? VarianceKitError else { return false }
+                return parameter == name && expected == "an integer >= 0"
+            }
+        }
+        #expect(try SpectrumTheory.fussCatalan(order: Int.max, moment: 0) == 1)
+        // binom(2^63 + 1, 1) / (Int.max + 1) = 1 in Double.
+        #expect(try SpectrumTheory.fussCatalan(order: Int.max, moment: 1) == 1)
+        #expect(try SpectrumTheory.fussCatalan(order: 1, moment: 1_000).isInfinite)
+    }
+
+    /// Depths outside `predictionDepthRange` and settings that are not finite are refused before
+    /// any work; no depths give no predictions.
+    @Test func predictionsRefuseBadDepthsAndSettings() throws {
+        let theory = SpectrumTheory(activation: .tanh, weightScale: 1, ensemble: .haarOrthogonal)
+        #expect(try theory.predictions(depths: []) == [])
+        for depths in [[0], [3, -1], [Int.max], [SpectrumTheory.predictionDepthRange.upperBound + 1]] {
+            #expect {
+                _ = try theory.predictions(depths: depths)
+            } throws: { error in
+                guard case let .invalidParameter(name, value, expected) = error as? VarianceKitError else { return false }
+                return name == "depth" && depths.contains(Int(value) ?? 0) && expected == "an integer in 1...1000000"
+            }
+        }
+        for (weightScale, biasVariance, name) in [(Double.nan, 0.0, "weightScale"), (0, 0, "weightScale"),
+                                                  (Double.infinity, 0, "weightScale"), (1, -0.5, "biasVariance"),
+                                                  (1, .nan, "biasVariance")] {
+            let bad = SpectrumTheory(activation: .relu, weightScale: weightScale, biasVariance: biasVariance, ensemble: nil)
+            #expect {
+                _ = try bad.predictions(depths: [2])
+            } throws: { error in
+                guard case let .invalidParameter(parameter, _, _) = error as? VarianceKitError else { return false }
+                return parameter == name
+            }
+        }
+        let badInput = SpectrumTheory(activation: .tanh, weightScale: 1, inputSecondMoment: -1, ensemble: nil)
+        #expect(throws: VarianceKitError.self) { try badInput.predictions(depths: [1]) }
     }
 
     @Test func linearGaussianNetworkFollowsFussCatalan() throws {
@@ -96,7 +141,7 @@ import Testing
             let expected = [1.0, 4, 22][k - 1] * Foundation.pow(weightScale, Double(k * depth))
             #expect(abs(sums[k - 1] - expected) <= tolerances[k - 1] * expected, "E[λ^\(k)] = \(sums[k - 1]) vs Fuss–Catalan \(expected)")
         }
-        let prediction = SpectrumTheory(activation: .linear, weightScale: weightScale, ensemble: .independentEntries).predictions(depths: [depth])[0]
+        let prediction = try SpectrumTheory(activation: .linear, weightScale: weightScale, ensemble: .independentEntries).predictions(depths: [depth])[0]
         let predicted = try #require(prediction.squaredSingularValueMoments)
         for k in 1...3 {
             let expected = [1.0, 4, 22][k - 1] * Foundation.pow(weightScale, Double(k * depth))
@@ -126,7 +171,7 @@ import Testing
         }
         let measured = try #require(summary.meanSquaredSingularValue)
         #expect(abs(measured - product) <= 0.1 * product, "E[σ²] = \(measured) vs Π χ_1 = \(product)")
-        let prediction = SpectrumTheory(activation: .tanh, weightScale: weightScale, ensemble: ensemble).predictions(depths: [depth])[0]
+        let prediction = try SpectrumTheory(activation: .tanh, weightScale: weightScale, ensemble: ensemble).predictions(depths: [depth])[0]
         #expect(abs(try #require(prediction.meanSquaredSingularValue) - product) <= 1e-9 * product)
         let variance = try #require(prediction.squaredSingularValueVariance)
         let measuredVariance = try #require(summary.squaredSingularValueVariance)
@@ -148,14 +193,14 @@ import Testing
         #expect(abs(try #require(summary.logSingularValueStandardDeviation) - logDeviation) < 1e-12)
         #expect(SingularValueSummary(singularValues: []) == nil)
 
-        let histogram = LogHistogram([0.01, 0.1, 1, 10, 100, 0], bins: 4)
+        let histogram = try LogHistogram([0.01, 0.1, 1, 10, 100, 0], bins: 4)
         #expect(histogram.lowerLog10 == -2 && histogram.upperLog10 == 2)
         #expect(histogram.counts == [1, 1, 1, 2])
         #expect(histogram.zeros == 1)
-        let degenerate = LogHistogram([3, 3, 3], bins: 5)
+        let degenerate = try LogHistogram([3, 3, 3], bins: 5)
         #expect(abs(degenerate.upperLog10 - degenerate.lowerLog10 - LogHistogram.minimumSpan) < 1e-12)
         #expect(degenerate.total == 3)
-        #expect(LogHistogram([0, 0], bins: 5).counts.isEmpty)
+        #expect(try LogHistogram([0, 0], bins: 5).counts.isEmpty)
     }
 
     @Test func nonFiniteJacobiansAreCountedNotSummarized() throws {

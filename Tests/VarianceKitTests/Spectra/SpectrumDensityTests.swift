@@ -46,7 +46,7 @@ import Testing
         #expect(Self.relativeError(density.upperEdge, edge) <= 1e-9, "upper edge \(density.upperEdge) vs \(edge)")
         #expect(density.lowerEdge == 0)
         for k in 1...3 {
-            let expected = SpectrumTheory.fussCatalan(order: depth, moment: k) * Foundation.pow(weightScale, order * Double(k))
+            let expected = try SpectrumTheory.fussCatalan(order: depth, moment: k) * Foundation.pow(weightScale, order * Double(k))
             let measured = Self.moment(density, k)
             #expect(Self.relativeError(measured, expected) <= 1e-3, "depth \(depth), moment \(k): \(measured) vs \(expected)")
         }
@@ -78,7 +78,7 @@ import Testing
         let theory = SpectrumTheory(activation: item.activation, weightScale: item.weightScale, biasVariance: item.biasVariance,
                                     ensemble: item.ensemble)
         let density = try #require(try theory.density(depth: depth, points: 160))
-        let prediction = theory.predictions(depths: [depth])[0]
+        let prediction = try theory.predictions(depths: [depth])[0]
         let mean = try #require(prediction.meanSquaredSingularValue)
         let variance = try #require(prediction.squaredSingularValueVariance)
         let mass = density.integral + density.zeroAtomMass

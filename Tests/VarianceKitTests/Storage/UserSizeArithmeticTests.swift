@@ -52,6 +52,16 @@ import Testing
             try HistogramBinner(bins: 1 << 50, sampleLimit: 1)
         }
         #expect(throws: VarianceKitError.self) { try HistogramBinner(bins: -1, sampleLimit: 1) }
+        // The Jacobian spectrum's log histogram, directly and through `jacobianSpectrum`.
+        #expect(throws: VarianceKitError.invalidParameter(name: "bins", value: "\(Int.max)", expected: "an integer in 0...100000")) {
+            try LogHistogram([1, 2], bins: Int.max)
+        }
+        #expect(throws: VarianceKitError.self) { try LogHistogram([1, 2], bins: -1) }
+        let network = try Network(widths: [4, 4], activation: .tanh, initializer: .xavierNormal(), seed: 1)
+        let inputs = try Matrix(rows: 1, columns: 4, repeating: 0.5)
+        #expect(throws: VarianceKitError.invalidParameter(name: "histogramBins", value: "\(1 << 40)", expected: "an integer in 0...100000")) {
+            try network.jacobianSpectrum(inputs: inputs, samples: 1, histogramBins: 1 << 40)
+        }
         for json in [#"{"histogramBins": 4611686018427387904, "histogramSampleLimit": 1}"#,
                      #"{"histogramBins": 3, "histogramSampleLimit": -5}"#] {
             #expect(throws: VarianceKitError.self) { try JSONDecoder().decode(ProbeOptions.self, from: Data(json.utf8)) }
