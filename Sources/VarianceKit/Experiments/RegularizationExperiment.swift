@@ -183,30 +183,17 @@ public struct RegularizationExperiment: Sendable, Hashable, Codable {
         return RegularizationResult(runs: runs)
     }
 
-    /// `‖W‖` over every weight matrix (biases excluded), accumulated in Double.
+    /// `‖W‖` over every weight matrix (biases excluded): `sqrt` of the layers' sums of squares
+    /// (`Network.weightStatistics()`), each accumulated in Double.
     public static func weightNorm(_ network: Network) -> Double {
-        var sum = 0.0
-        network.forEachParameter { id, values, _ in
-            guard id.kind == .weight else { return }
-            values.withUnsafeBufferPointer { w in
-                for x in w { sum += Double(x) * Double(x) }
-            }
-        }
-        return sum.squareRoot()
+        network.weightStatistics().reduce(0) { $0 + $1.sumOfSquares }.squareRoot()
     }
 
     /// The fraction of exact zeros over all weight matrices, and per layer.
     public static func sparsity(_ network: Network) -> (Double, [Double]) {
-        var zeros = 0, total = 0
-        var byLayer: [Double] = []
-        network.forEachParameter { id, values, _ in
-            guard id.kind == .weight else { return }
-            let layerZeros = values.withUnsafeBufferPointer { w in w.reduce(0) { $0 + ($1 == 0 ? 1 : 0) } }
-            zeros += layerZeros
-            total += values.count
-            byLayer.append(values.count == 0 ? 0 : Double(layerZeros) / Double(values.count))
-        }
-        return (total == 0 ? 0 : Double(zeros) / Double(total), byLayer)
+        let weights = network.weightStatistics()
+        let zeros = weights.reduce(0) { $0 + $1.exactZeros }, total = weights.reduce(0) { $0 + $1.count }
+        return (total == 0 ? 0 : Double(zeros) / Double(total), weights.map(\.zeroFraction))
     }
 }
 

@@ -188,22 +188,10 @@ public final class Trainer {
     /// Records a point; returns true when an observer stops the run.
     private func addPoint(trainingLoss: Double, wallSeconds: Double) throws -> Bool {
         let validation = data.validation.sampleCount > 0 ? try evaluate(data.validation) : nil
-        var norms: [Double] = []
-        var zeros: [Double] = []
-        for layer in network.layers {
-            var sum = 0.0
-            var zeroCount = 0
-            layer.weight.withUnsafeBufferPointer { w in
-                for x in w {
-                    sum += Double(x) * Double(x)
-                    if x == 0 { zeroCount += 1 }
-                }
-            }
-            norms.append(sum.squareRoot())
-            zeros.append(layer.weight.count == 0 ? 0 : Double(zeroCount) / Double(layer.weight.count))
-        }
+        let weights = network.weightStatistics()
         let point = TrainingPoint(step: stepsTaken, trainingLoss: trainingLoss, validation: validation,
-                                  weightNorms: norms, zeroFractions: zeros, wallSeconds: wallSeconds)
+                                  weightNorms: weights.map(\.norm), zeroFractions: weights.map(\.zeroFraction),
+                                  wallSeconds: wallSeconds)
         record.points.append(point)
         lossSinceLastPoint = 0
         stepsSinceLastPoint = 0
