@@ -1,0 +1,19 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// The suites of VarianceKit's tests whose work is split over threads, as a package of their own,
+// so that `make sanitize-thread-subset` (and CI) can build and run them under ThreadSanitizer
+// without building the whole test suite. The test files are links to those of Tests/VarianceKitTests.
+let package = Package(
+    name: "ThreadedTests",
+    dependencies: [
+        .package(name: "VarianceKit", path: "../.."),
+    ],
+    targets: [
+        .testTarget(
+            name: "ThreadedTests",
+            dependencies: [.product(name: "VarianceKit", package: "VarianceKit")],
+            path: "ThreadedTests"
+        ),
+    ]
+)

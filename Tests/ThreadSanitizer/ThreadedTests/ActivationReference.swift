@@ -1,0 +1,1 @@
+../../VarianceKitTests/Activation/ActivationReference.swift

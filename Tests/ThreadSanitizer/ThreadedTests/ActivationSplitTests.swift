@@ -1,0 +1,1 @@
+../../VarianceKitTests/Activation/ActivationSplitTests.swift

@@ -1,0 +1,1 @@
+../../VarianceKitTests/Threads/DeterministicPassTests.swift

@@ -1,0 +1,1 @@
+../../VarianceKitTests/Theory/MeanFieldPhaseDiagramTests.swift

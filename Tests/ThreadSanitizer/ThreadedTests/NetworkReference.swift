@@ -1,0 +1,1 @@
+../../VarianceKitTests/Network/NetworkReference.swift

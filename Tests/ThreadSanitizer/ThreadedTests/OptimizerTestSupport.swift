@@ -1,0 +1,1 @@
+../../VarianceKitTests/Optimization/OptimizerTestSupport.swift

@@ -1,0 +1,1 @@
+../../VarianceKitTests/Initialization/OrthogonalInitializerTests.swift

@@ -1,0 +1,1 @@
+../../VarianceKitTests/Optimization/ParallelBlocksTests.swift

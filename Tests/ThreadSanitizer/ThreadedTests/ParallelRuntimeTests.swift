@@ -1,0 +1,1 @@
+../../VarianceKitTests/Kernels/ParallelRuntimeTests.swift

@@ -1,0 +1,1 @@
+../../VarianceKitTests/Random/RandomFillTests.swift

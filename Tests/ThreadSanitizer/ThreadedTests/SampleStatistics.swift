@@ -1,0 +1,1 @@
+../../VarianceKitTests/Random/SampleStatistics.swift

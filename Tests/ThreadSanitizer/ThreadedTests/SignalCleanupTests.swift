@@ -1,0 +1,1 @@
+../../VarianceKitTests/Files/SignalCleanupTests.swift

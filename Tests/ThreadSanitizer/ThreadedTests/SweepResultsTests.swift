@@ -1,0 +1,1 @@
+../../VarianceKitTests/Sweeps/SweepResultsTests.swift

@@ -1,0 +1,1 @@
+../../VarianceKitTests/Kernels/ThreadPlacementTests.swift
