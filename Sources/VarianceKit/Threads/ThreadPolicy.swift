@@ -90,12 +90,21 @@ public enum ThreadPolicy {
     /// and nothing is changed, so such calls run side by side without taking turns (how
     /// `initbench sweep --jobs` runs several single-threaded configurations at once). A call with
     /// A change of OpenBLAS's count (`setThreadCount`, or a call with another count) first closes
-    /// that path and waits for the calls on it to return.
+    /// that path and waits for the calls on it to return. A call nested inside one on that path
+    /// runs `body` at once, on the one thread OpenBLAS has until the outer call returns (whatever
+    /// `count` it asks for): taking turns there would wait for a `setThreadCount` that is itself
+    /// waiting for the outer call.
     static func withBLASThreadCount<Result>(_ count: Int, _ body: () throws -> Result) rethrows -> Result {
+        let depth = fastPathDepth
+        if depth > 0 { return try body() }
         if count == 1 {
             fastPathCalls.wrappingAdd(1, ordering: .sequentiallyConsistent)
             if onePolicyThreadSettled.load(ordering: .sequentiallyConsistent) {
-                defer { fastPathCalls.wrappingSubtract(1, ordering: .sequentiallyConsistent) }
+                fastPathDepth = 1
+                defer {
+                    fastPathDepth = 0
+                    fastPathCalls.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+                }
                 return try body()
             }
             fastPathCalls.wrappingSubtract(1, ordering: .sequentiallyConsistent)
@@ -122,6 +131,9 @@ public enum ThreadPolicy {
         return BLAS.threadCount
     }
 
+    /// Whether `withBLASThreadCount(1)` runs without taking turns now (the one-thread fast path).
+    static var fastPathIsOpen: Bool { onePolicyThreadSettled.load(ordering: .sequentiallyConsistent) }
+
     /// OpenBLAS's thread count when the policy was first read, before VarianceKit changed it.
     static let startupThreadCount = max(1, min(BLAS.threadCount, maximumThreadCount))
 
@@ -132,6 +144,16 @@ public enum ThreadPolicy {
     private static let onePolicyThreadSettled = Atomic<Bool>(false)
     /// The calls running on that fast path.
     private static let fastPathCalls = Atomic<Int>(0)
+    /// 1 on a thread inside a call on that fast path, else 0 (a thread-specific value).
+    private static let fastPathDepthKey: pthread_key_t = {
+        var key = pthread_key_t()
+        precondition(pthread_key_create(&key, nil) == 0, "no thread-specific key left for ThreadPolicy")
+        return key
+    }()
+    private static var fastPathDepth: Int {
+        get { Int(bitPattern: pthread_getspecific(fastPathDepthKey)) }
+        set { pthread_setspecific(fastPathDepthKey, UnsafeRawPointer(bitPattern: newValue)) }
+    }
     /// Held while OpenBLAS's thread count is set; recursive, so that `withBLASThreadCount` nests.
     private static let blasLock = NSRecursiveLock()
 }

@@ -69,6 +69,38 @@ import Testing
         }
     }
 
+    /// A `withBLASThreadCount(1)` nested inside one on the one-thread fast path returns while
+    /// another thread's `setThreadCount` waits for the outer call; they deadlocked before (the
+    /// nested call waited for the lock the count change held). Then both finish.
+    @Test func nestedFastPathCallDoesNotWaitForACountChange() throws {
+        _ = try Self.withEachCount([1]) { _ in
+            #expect(ThreadPolicy.fastPathIsOpen)
+            let outerEntered = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+            let nestedDone = DispatchSemaphore(value: 0), changeDone = DispatchSemaphore(value: 0)
+            Thread {
+                ThreadPolicy.withBLASThreadCount(1) {
+                    outerEntered.signal()
+                    release.wait()
+                    ThreadPolicy.withBLASThreadCount(1) {}
+                    ThreadPolicy.withBLASThreadCount(2) {}
+                }
+                nestedDone.signal()
+            }.start()
+            outerEntered.wait()
+            Thread {
+                try? ThreadPolicy.setThreadCount(1)
+                changeDone.signal()
+            }.start()
+            // The count change has closed the fast path and waits for the outer call.
+            let deadline = Date().addingTimeInterval(10)
+            while ThreadPolicy.fastPathIsOpen, Date() < deadline { usleep(1_000) }
+            #expect(!ThreadPolicy.fastPathIsOpen)
+            release.signal()
+            #expect(nestedDone.wait(timeout: .now() + 10) == .success, "the nested calls waited for the count change")
+            #expect(changeDone.wait(timeout: .now() + 10) == .success, "the count change did not finish")
+        }
+    }
+
     /// Fills and initializers with `threads: nil`, at 1 and 2 policy threads: the same bits (and
     /// each run split in two at 2, so that the comparison is one worker against two).
     @Test func fillsAreBitIdenticalAcrossPolicies() throws {
