@@ -73,8 +73,8 @@ sanitize-address: deps
 	$(ASAN_ENV) $(SWIFT) test $(SWIFT_FLAGS) $(SANITIZE_BUILD) --skip-build --sanitize=address --scratch-path $(ASAN_SCRATCH)
 
 TSAN_SCRATCH := .build-tsan
-TSAN_ENV = VARIANCEKIT_SANITIZER=thread INITBENCH_BINARY=$(CURDIR)/$(TSAN_SCRATCH)/$(SANITIZE_PRODUCTS)/initbench \
-	TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1
+TSAN_SETTINGS := VARIANCEKIT_SANITIZER=thread TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1
+TSAN_ENV = $(TSAN_SETTINGS) INITBENCH_BINARY=$(CURDIR)/$(TSAN_SCRATCH)/$(SANITIZE_PRODUCTS)/initbench
 sanitize-thread: deps
 	$(SWIFT) build $(SWIFT_FLAGS) $(SANITIZE_BUILD) --build-tests --sanitize=thread --scratch-path $(TSAN_SCRATCH)
 	$(TSAN_ENV) $(SWIFT) test $(SWIFT_FLAGS) $(SANITIZE_BUILD) --skip-build --sanitize=thread --scratch-path $(TSAN_SCRATCH)
@@ -83,13 +83,12 @@ sanitize-thread: deps
 ## passes, the parallel runtime and thread placement, split activations, optimizer blocks, fills,
 ## orthogonal, the phase diagram, signal cleanup, sweep results) under ThreadSanitizer. They are
 ## a package of their own, Tests/ThreadSanitizer, whose files link to those in Tests/VarianceKitTests,
-## so this builds the library and those suites alone: CI's ThreadSanitizer pass, at a fraction of
-## the cost of sanitize-thread, which runs everything.
+## so this builds the library and those suites alone, at a fraction of the cost of sanitize-thread,
+## which runs everything (`CI_SANITIZERS=threaded bash .ci/run` adds it to CI).
 THREADED_SCRATCH := .build-tsan-threaded
 sanitize-threaded: deps
 	cd Tests/ThreadSanitizer && $(SWIFT) build $(SWIFT_FLAGS) $(SANITIZE_BUILD) --build-tests --sanitize=thread --scratch-path $(CURDIR)/$(THREADED_SCRATCH)
-	cd Tests/ThreadSanitizer && VARIANCEKIT_SANITIZER=thread TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1 \
-		$(SWIFT) test $(SWIFT_FLAGS) $(SANITIZE_BUILD) --skip-build --sanitize=thread --scratch-path $(CURDIR)/$(THREADED_SCRATCH)
+	cd Tests/ThreadSanitizer && $(TSAN_SETTINGS) $(SWIFT) test $(SWIFT_FLAGS) $(SANITIZE_BUILD) --skip-build --sanitize=thread --scratch-path $(CURDIR)/$(THREADED_SCRATCH)
 
 ## fuzz: the seeded fuzz driver (Tests/initbenchTests/FuzzTests.swift) for FUZZ_SECONDS per test
 ## (make test runs it for 2); FUZZ_SEED picks the cases, FUZZ_CASE replays one command line.

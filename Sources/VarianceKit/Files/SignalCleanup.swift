@@ -132,14 +132,21 @@ package enum SignalCleanup {
         return try body()
     }
 
+    /// The entries of the snapshot `word` (`bank << 32 | count`) names, in order.
+    static func entries(of word: Int) -> Range<Int> {
+        let bank = word >> 32, count = word & 0xFFFF_FFFF
+        return bank * capacity ..< bank * capacity + count
+    }
+
+    /// Slot `slot` (0 or 1) of entry `entry`'s two paths.
+    static func path(_ entry: Int, _ slot: Int) -> UnsafeMutablePointer<CChar> {
+        paths + (entry * 2 + slot) * pathCapacity
+    }
+
     /// The steps the handler would run now, in order.
     static func publishedSteps() -> [Step] {
-        let word = published.load(ordering: .acquiring)
-        let bank = word >> 32, count = word & 0xFFFF_FFFF
-        return (0..<count).compactMap { index in
-            let entry = bank * capacity + index
-            let first = String(cString: paths + (entry * 2) * pathCapacity)
-            let second = String(cString: paths + (entry * 2 + 1) * pathCapacity)
+        entries(of: published.load(ordering: .acquiring)).compactMap { entry in
+            let first = String(cString: path(entry, 0)), second = String(cString: path(entry, 1))
             switch kinds[entry] {
             case 1: return .unlink(first)
             case 2: return .removeDirectory(first)
@@ -170,10 +177,10 @@ package enum SignalCleanup {
     }
 
     private static func store(_ entry: Int, kind: Int32, _ first: String, _ second: String) {
-        for (slot, path) in [first, second].enumerated() {
-            let buffer = paths + (entry * 2 + slot) * pathCapacity
+        for (slot, text) in [first, second].enumerated() {
+            let buffer = path(entry, slot)
             var length = 0
-            for byte in path.utf8.prefix(pathCapacity - 1) {
+            for byte in text.utf8.prefix(pathCapacity - 1) {
                 buffer[length] = CChar(bitPattern: byte)
                 length += 1
             }
@@ -187,16 +194,11 @@ package enum SignalCleanup {
     /// handler goes straight on to end the process.
     static func runSteps() {
         if ending.exchange(true, ordering: .sequentiallyConsistent) { return }
-        let word = published.load(ordering: .sequentiallyConsistent)
-        let bank = word >> 32, count = word & 0xFFFF_FFFF
-        for index in 0..<count {
-            let entry = bank * capacity + index
-            let first = paths + (entry * 2) * pathCapacity
-            let second = first + pathCapacity
+        for entry in entries(of: published.load(ordering: .sequentiallyConsistent)) {
             switch kinds[entry] {
-            case 1: unlink(first)
-            case 2: rmdir(first)
-            case 3: rename(first, second)
+            case 1: unlink(path(entry, 0))
+            case 2: rmdir(path(entry, 0))
+            case 3: rename(path(entry, 0), path(entry, 1))
             default: break
             }
         }

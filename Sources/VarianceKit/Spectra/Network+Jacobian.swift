@@ -33,8 +33,8 @@ extension Network {
     ///
     /// - Throws: `VarianceKitError.shapeMismatch` when `inputs` does not have `inputs` columns,
     ///   `.invalidParameter` for `samples` outside `1...inputs.rows`, a depth outside
-    ///   `1...self.depth`, an empty `depths` or `histogramBins` outside `0...LogHistogram.maximumBins`; `.lapackFailure` when
-    ///   `sgesdd` does not converge.
+    ///   `1...self.depth`, an empty `depths` or `histogramBins` outside
+    ///   `0...LogHistogram.maximumBins`; `.lapackFailure` when `sgesdd` does not converge.
     public func jacobianSpectrum(inputs: Matrix, samples: Int, depths: [Int]? = nil, histogramBins: Int = 40) throws -> JacobianSpectrum {
         guard (0...LogHistogram.maximumBins).contains(histogramBins) else {
             throw VarianceKitError.invalidParameter(name: "histogramBins", value: "\(histogramBins)",

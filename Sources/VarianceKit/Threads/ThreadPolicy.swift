@@ -95,14 +95,13 @@ public enum ThreadPolicy {
     /// `count` it asks for): taking turns there would wait for a `setThreadCount` that is itself
     /// waiting for the outer call.
     static func withBLASThreadCount<Result>(_ count: Int, _ body: () throws -> Result) rethrows -> Result {
-        let depth = fastPathDepth
-        if depth > 0 { return try body() }
+        if isInsideFastPathCall { return try body() }
         if count == 1 {
             fastPathCalls.wrappingAdd(1, ordering: .sequentiallyConsistent)
-            if onePolicyThreadSettled.load(ordering: .sequentiallyConsistent) {
-                fastPathDepth = 1
+            if fastPathIsOpen {
+                isInsideFastPathCall = true
                 defer {
-                    fastPathDepth = 0
+                    isInsideFastPathCall = false
                     fastPathCalls.wrappingSubtract(1, ordering: .sequentiallyConsistent)
                 }
                 return try body()
@@ -144,15 +143,15 @@ public enum ThreadPolicy {
     private static let onePolicyThreadSettled = Atomic<Bool>(false)
     /// The calls running on that fast path.
     private static let fastPathCalls = Atomic<Int>(0)
-    /// 1 on a thread inside a call on that fast path, else 0 (a thread-specific value).
-    private static let fastPathDepthKey: pthread_key_t = {
+    /// Whether this thread is inside a call on that fast path (a thread-specific value).
+    private static let fastPathKey: pthread_key_t = {
         var key = pthread_key_t()
         precondition(pthread_key_create(&key, nil) == 0, "no thread-specific key left for ThreadPolicy")
         return key
     }()
-    private static var fastPathDepth: Int {
-        get { Int(bitPattern: pthread_getspecific(fastPathDepthKey)) }
-        set { pthread_setspecific(fastPathDepthKey, UnsafeRawPointer(bitPattern: newValue)) }
+    private static var isInsideFastPathCall: Bool {
+        get { pthread_getspecific(fastPathKey) != nil }
+        set { pthread_setspecific(fastPathKey, newValue ? UnsafeRawPointer(bitPattern: 1) : nil) }
     }
     /// Held while OpenBLAS's thread count is set; recursive, so that `withBLASThreadCount` nests.
     private static let blasLock = NSRecursiveLock()
