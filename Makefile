@@ -81,10 +81,11 @@ sanitize-thread: deps
 
 ## sanitize-threaded: the suites whose work is split over threads (thread policy, deterministic
 ## passes, the parallel runtime and thread placement, split activations, optimizer blocks, fills,
-## orthogonal, the phase diagram, signal cleanup, sweep results) under ThreadSanitizer. They are
-## a package of their own, Tests/ThreadSanitizer, whose files link to those in Tests/VarianceKitTests,
-## so this builds the library and those suites alone, at a fraction of the cost of sanitize-thread,
-## which runs everything (`CI_SANITIZERS=threaded bash .ci/run` adds it to CI).
+## orthogonal, fill measurement, the phase diagram, signal cleanup, sweep results) under
+## ThreadSanitizer. They are a package of their own, Tests/ThreadSanitizer, whose files link to
+## those in Tests/VarianceKitTests, so this builds the library and those suites alone, at a
+## fraction of the cost of sanitize-thread, which runs everything. CI runs this pass;
+## ThreadSanitizerCoverageTests checks that the links cover every threaded library file.
 THREADED_SCRATCH := .build-tsan-threaded
 sanitize-threaded: deps
 	cd Tests/ThreadSanitizer && $(SWIFT) build $(SWIFT_FLAGS) $(SANITIZE_BUILD) --build-tests --sanitize=thread --scratch-path $(CURDIR)/$(THREADED_SCRATCH)

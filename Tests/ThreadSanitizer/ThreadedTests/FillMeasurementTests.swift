@@ -1,0 +1,1 @@
+../../VarianceKitTests/Experiments/FillMeasurementTests.swift
