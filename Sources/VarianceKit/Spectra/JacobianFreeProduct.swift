@@ -147,11 +147,23 @@ struct JacobianFreeProduct: Sendable {
         var state = state
         var position = 0.0, step = 1.0
         var attempts = 0
+        // The solution at the last position but one, for the secant predictor.
+        var previous: (position: Double, state: State)?
         while position < 1 {
             attempts += 1
             let next = Swift.min(1, position + step)
             let point = origin + next * (target - origin)
-            if let solved = newton(w: point, from: state, maximumIterations: 12) {
+            var solved: State?
+            if let previous {
+                let ratio = (next - position) / (position - previous.position)
+                var predicted = state
+                predicted.onePlusZ = state.onePlusZ + ratio * (state.onePlusZ - previous.state.onePlusZ)
+                for g in laws.indices { predicted.t[g] = state.t[g] + ratio * (state.t[g] - previous.state.t[g]) }
+                solved = newton(w: point, from: predicted, maximumIterations: 12)
+            }
+            if solved == nil { solved = newton(w: point, from: state, maximumIterations: 12) }
+            if let solved {
+                previous = (position, state)
                 state = solved
                 position = next
                 step *= 2
