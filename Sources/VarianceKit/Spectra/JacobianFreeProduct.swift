@@ -138,8 +138,10 @@ struct JacobianFreeProduct: Sendable {
     }
 
     /// The solution at `target`, continued from `state` (the solution at `origin`) along the segment
-    /// between them: a step that Newton's method from the last solution does not close is halved,
-    /// a step that it closes is doubled for the next.
+    /// between them: Newton's method starts from the secant through the last two solutions (then,
+    /// if that fails, from the last solution), which keeps it on its branch where the solution
+    /// changes fast, as where the density diverges at an edge; a step that neither start closes
+    /// is halved, a step that one closes is doubled for the next.
     ///
     /// - Throws: `VarianceKitError.notConverged` when the step falls below `1e-12` of the segment or
     ///   after 200 attempts.

@@ -32,7 +32,7 @@ extension SpectrumTheory {
     /// uniform laws built from the theory's quadrature with its exact `μ_1` and `μ_2`, so the
     /// density's mean and variance are those of `predictions(depths:)`. The edges of the support are
     /// the extrema of `χ` on the real axis (or the limit `s_w^{2L} Π_l max d_l` for orthogonal weights
-    /// when `χ` is monotone); the solution is continued from `w = 64 λ_max (1 + i)` down to the grid, by Newton's method on `z` and the `t_l` together, with iteration caps
+    /// when `χ` is monotone); the solution is continued from `w = 64 λ_max (1 + i)` down to the grid, by Newton's method on `z` and the `t_l` together from a secant prediction, with iteration caps
     /// and step halving, at `Im w = 1e-9 Re w`. Where the support reaches 0 the grid goes down to
     /// about `1e-17 λ_max`; there the equations lose digits, and the grid stops at the first point
     /// below `densityTruncation λ_max` where the solver fails (its mass is then missing from
