@@ -362,7 +362,16 @@ int64_t vk_philox_truncated_normal_avx512(uint32_t key0, uint32_t key1, uint32_t
     return pending;
 }
 
+VK_AVX512
+void vk_stream_copy_avx512(const float *source, float *destination, int64_t count) {
+    for (int64_t i = 0; i < count; i += 16) _mm512_stream_ps(destination + i, _mm512_loadu_ps(source + i));
+}
+
 #else
+
+void vk_stream_copy_avx512(const float *source, float *destination, int64_t count) {
+    (void)source; (void)destination; (void)count;
+}
 
 void vk_philox_words_avx512(uint32_t key0, uint32_t key1, uint32_t stream0, uint32_t stream1,
                             uint64_t block_offset, int64_t first_group, int64_t group_count,

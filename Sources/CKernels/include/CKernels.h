@@ -83,6 +83,13 @@ int64_t vk_philox_truncated_normal_avx512(uint32_t key0, uint32_t key1, uint32_t
                                           const vk_truncation *truncation, int streaming, float *out,
                                           uint32_t *fallback);
 
+/// `destination[i] = source[i]` for `i < count` by non-temporal stores: `count` a multiple of 16,
+/// `destination` 64-byte aligned. A fill that patches its output after writing it (the truncated
+/// normal's retries and fallbacks) writes into a buffer that stays in the cache and streams it
+/// out whole with this, rather than patching lines that streaming stores have already sent to
+/// memory, which would read each back.
+void vk_stream_copy_avx512(const float *source, float *destination, int64_t count);
+
 // MARK: end of the AVX-512 kernels of the random fills
 
 /// Orders earlier non-temporal stores before later stores (`sfence`; nothing off x86-64).

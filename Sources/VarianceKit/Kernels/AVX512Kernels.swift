@@ -40,6 +40,13 @@ enum AVX512Kernels {
                                 streaming ? 1 : 0, output)
     }
 
+    /// `count` floats from `source` to the 64-byte-aligned `destination` by non-temporal stores
+    /// (`count` a multiple of 16); the caller orders them with `StreamingStore.fence()`.
+    @inline(__always)
+    static func streamCopy(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
+        vk_stream_copy_avx512(source, destination, Int64(count))
+    }
+
     /// The truncated normal by rejection (`TruncatedNormalRejection`) of `groups` at `output`:
     /// every element whose candidates all fall outside the bounds is left unwritten and its offset
     /// from `output` goes to `fallback` (room for `32 groups.count + 16`, also the kernel's scratch).

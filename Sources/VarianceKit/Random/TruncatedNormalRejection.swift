@@ -113,27 +113,42 @@ struct TruncatedNormalRejection: FillTransform {
 
     /// On AVX-512 the whole fill runs in C (`AVX512Kernels.philoxTruncatedNormal`), chunk by
     /// chunk, the rare fallbacks patched here; elsewhere group by group in eight-lane SIMD code
-    /// on the SSE2 kernel's words (`storeSIMD`).
+    /// on the SSE2 kernel's words (`storeSIMD`). A fill large enough to stream
+    /// (`StreamingStore`) draws each chunk into a staging buffer that stays in the L1 cache,
+    /// where the retries and fallbacks patch it, and streams the chunk out whole: patching the
+    /// output after non-temporal stores would read almost every line back from memory, since
+    /// about one element in twenty is retried.
     func fillSIMD(_ base: UnsafeMutablePointer<Float>, groups: Range<Int>, lanes: PhiloxLanes, path: FillPath) {
         guard path == .avx512 else {
             for group in groups { storeSIMD(group: group, lanes: lanes, to: base + group &* 32) }
             return
         }
-        let streaming = Self.streamsAVX512(base + groups.lowerBound &* 32, count: groups.count &* 32)
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: RandomFill.groupsPerChunk * 32 + 16) { buffer in
-            let fallbacks = buffer.baseAddress!
-            var start = groups.lowerBound
-            while start < groups.upperBound {
-                let end = min(start + RandomFill.groupsPerChunk, groups.upperBound)
-                let output = base + start &* 32
-                let count = AVX512Kernels.philoxTruncatedNormal(lanes, groups: start..<end, truncation: self,
-                                                               streaming: streaming, to: output, fallback: fallbacks)
-                if count > 0 && streaming { StreamingStore.fence() }
-                for index in 0..<count {
-                    let offset = Int(fallbacks[index])
-                    output[offset] = fallback(group: start &+ offset >> 5, position: offset & 31, lanes: lanes)
+        fillAVX512(base, groups: groups, lanes: lanes,
+                   streaming: Self.streamsAVX512(base + groups.lowerBound &* 32, count: groups.count &* 32))
+    }
+
+    /// The AVX-512 fill of `groups`, chunk by chunk; with `streaming` (then `base + 32 g` is
+    /// 64-byte aligned) through the staging buffer and non-temporal stores, fenced at the end.
+    func fillAVX512(_ base: UnsafeMutablePointer<Float>, groups: Range<Int>, lanes: PhiloxLanes, streaming: Bool) {
+        let chunkElements = RandomFill.groupsPerChunk * 32
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: chunkElements + 16) { buffer in
+            withUnsafeTemporaryAllocation(byteCount: streaming ? chunkElements * 4 : 0, alignment: 64) { stagingBytes in
+                let fallbacks = buffer.baseAddress!
+                let staging = stagingBytes.baseAddress?.bindMemory(to: Float.self, capacity: chunkElements)
+                var start = groups.lowerBound
+                while start < groups.upperBound {
+                    let end = min(start + RandomFill.groupsPerChunk, groups.upperBound)
+                    let output = base + start &* 32
+                    let target = streaming ? staging! : output
+                    let count = AVX512Kernels.philoxTruncatedNormal(lanes, groups: start..<end, truncation: self,
+                                                                   streaming: false, to: target, fallback: fallbacks)
+                    for index in 0..<count {
+                        let offset = Int(fallbacks[index])
+                        target[offset] = fallback(group: start &+ offset >> 5, position: offset & 31, lanes: lanes)
+                    }
+                    if streaming { AVX512Kernels.streamCopy(from: target, to: output, count: (end - start) &* 32) }
+                    start = end
                 }
-                start = end
             }
         }
         if streaming { StreamingStore.fence() }
