@@ -47,16 +47,13 @@ static inline void philox_keys_init(philox_keys *keys, uint32_t key0, uint32_t k
     keys->stream_high = _mm256_set1_epi64x(stream1);
 }
 
-/* The four words of blocks first_block ..< first_block + 8 (first_block a multiple of 8):
-   words[j] lane l is word j of block first_block + l. */
+/* Ten rounds on eight counters, blocks 0-3 in `a` and 4-7 in `b`: word 0 of each counter in the
+   low half of a 64-bit lane of a0 (b0), word 1 in that of a1 (b1); words[j] receives word j of
+   the eight blocks, in lane order. */
 __attribute__((target("avx2")))
-static inline void philox_group(const philox_keys *keys, uint64_t first_block, __m256i words[4]) {
+static inline void philox_rounds(const philox_keys *keys, __m256i a0, __m256i a1, __m256i b0, __m256i b1, __m256i words[4]) {
     const __m256i multiplier0 = _mm256_set1_epi64x(0xD2511F53);
     const __m256i multiplier1 = _mm256_set1_epi64x(0xCD9E8D57);
-    /* Eight consecutive blocks from a multiple of 8 never carry into the high word. */
-    __m256i a0 = _mm256_add_epi64(_mm256_set1_epi64x((uint32_t)first_block), _mm256_setr_epi64x(0, 1, 2, 3));
-    __m256i b0 = _mm256_add_epi64(a0, _mm256_set1_epi64x(4));
-    __m256i a1 = _mm256_set1_epi64x((uint32_t)(first_block >> 32)), b1 = a1;
     __m256i a2 = keys->stream_low, b2 = a2, a3 = keys->stream_high, b3 = a3;
     _Pragma("clang loop unroll(full)")
     for (int round = 0; round < 10; round++) {
@@ -67,6 +64,17 @@ static inline void philox_group(const philox_keys *keys, uint64_t first_block, _
     words[1] = low_words(a1, b1);
     words[2] = low_words(a2, b2);
     words[3] = low_words(a3, b3);
+}
+
+/* The four words of blocks first_block ..< first_block + 8 (first_block a multiple of 8):
+   words[j] lane l is word j of block first_block + l. */
+__attribute__((target("avx2")))
+static inline void philox_group(const philox_keys *keys, uint64_t first_block, __m256i words[4]) {
+    /* Eight consecutive blocks from a multiple of 8 never carry into the high word. */
+    __m256i a0 = _mm256_add_epi64(_mm256_set1_epi64x((uint32_t)first_block), _mm256_setr_epi64x(0, 1, 2, 3));
+    __m256i b0 = _mm256_add_epi64(a0, _mm256_set1_epi64x(4));
+    __m256i high = _mm256_set1_epi64x((uint32_t)(first_block >> 32));
+    philox_rounds(keys, a0, high, b0, high, words);
 }
 
 __attribute__((target("avx2")))
@@ -109,12 +117,12 @@ static inline __m256 log_lanes(__m256 x) {
                          _mm256_add_ps(_mm256_mul_ps(exponent, _mm256_set1_ps(0x1.7f7d1cp-20f)), log_mantissa));
 }
 
+/* `NormalTransform.polars` on eight lanes: the unit vector (x, y) and the radius sqrt(-2 ln u). */
 __attribute__((target("avx2")))
-static inline void normal_pairs(__m256i radius_words, __m256i angle_words, __m256 mean, __m256 standard_deviation,
-                                float *first_out, float *second_out) {
+static inline void box_muller(__m256i radius_words, __m256i angle_words, __m256 *x_out, __m256 *y_out, __m256 *radius_out) {
     __m256 unit = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_add_epi32(_mm256_srli_epi32(radius_words, 8), _mm256_set1_epi32(1))),
                                 _mm256_set1_ps(0x1p-24f));
-    __m256 radius = _mm256_mul_ps(_mm256_sqrt_ps(_mm256_mul_ps(_mm256_set1_ps(-2.0f), log_lanes(unit))), standard_deviation);
+    *radius_out = _mm256_sqrt_ps(_mm256_mul_ps(_mm256_set1_ps(-2.0f), log_lanes(unit)));
     __m256 fraction = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32(angle_words, 6), _mm256_set1_epi32(0x00FFFFFF))),
                                     _mm256_set1_ps(0x1p-24f));
     __m256 phi = _mm256_sub_ps(_mm256_mul_ps(fraction, _mm256_set1_ps(0x1.921fb6p+0f)), _mm256_set1_ps(0x1.921fb6p-1f));
@@ -134,9 +142,17 @@ static inline void normal_pairs(__m256i radius_words, __m256i angle_words, __m25
     __m256i cosine_bits = _mm256_castps_si256(cosine), sine_bits = _mm256_castps_si256(sine);
     __m256i swapped = _mm256_and_si256(_mm256_xor_si256(cosine_bits, sine_bits), swap);
     __m256i sign = _mm256_set1_epi32((int)0x80000000u);
-    __m256 x = _mm256_castsi256_ps(_mm256_xor_si256(_mm256_xor_si256(cosine_bits, swapped),
+    *x_out = _mm256_castsi256_ps(_mm256_xor_si256(_mm256_xor_si256(cosine_bits, swapped),
                                                     _mm256_and_si256(_mm256_xor_si256(angle_words, shifted_angle), sign)));
-    __m256 y = _mm256_castsi256_ps(_mm256_xor_si256(_mm256_xor_si256(sine_bits, swapped), _mm256_and_si256(angle_words, sign)));
+    *y_out = _mm256_castsi256_ps(_mm256_xor_si256(_mm256_xor_si256(sine_bits, swapped), _mm256_and_si256(angle_words, sign)));
+}
+
+__attribute__((target("avx2")))
+static inline void normal_pairs(__m256i radius_words, __m256i angle_words, __m256 mean, __m256 standard_deviation,
+                                float *first_out, float *second_out) {
+    __m256 x, y, radius;
+    box_muller(radius_words, angle_words, &x, &y, &radius);
+    radius = _mm256_mul_ps(radius, standard_deviation);
     _mm256_storeu_ps(first_out, _mm256_add_ps(_mm256_mul_ps(x, radius), mean));
     _mm256_storeu_ps(second_out, _mm256_add_ps(_mm256_mul_ps(y, radius), mean));
 }
@@ -157,6 +173,133 @@ void vk_philox_normal_avx2(uint32_t key0, uint32_t key1, uint32_t stream0, uint3
     }
 }
 
+
+/* The truncated normal by rejection (`TruncatedNormalRejection` of VarianceKit) on eight lanes:
+   candidate slot s < slot_count of group g is the standard Box-Muller output of Philox group
+   (slot_count + 1) g + s, accepted where lower <= z <= upper; the first accepted candidate,
+   scaled, is the element. */
+typedef struct {
+    __m256 lower, upper, mean, deviation, lower_value, upper_value;
+} truncated_lanes;
+
+/* Eight lanes' mask (bit l for lane l) of the candidates outside [lower, upper]. */
+__attribute__((target("avx2")))
+static inline unsigned truncated_outside(__m256 z, const truncated_lanes *lanes) {
+    __m256 inside = _mm256_and_ps(_mm256_cmp_ps(z, lanes->lower, _CMP_GE_OQ), _mm256_cmp_ps(z, lanes->upper, _CMP_LE_OQ));
+    return ~(unsigned)_mm256_movemask_ps(inside) & 0xFFu;
+}
+
+/* min(max(z sd + mean, lower_value), upper_value), the forms of `maxps` then `minps`. */
+__attribute__((target("avx2")))
+static inline __m256 truncated_scaled(__m256 z, const truncated_lanes *lanes) {
+    __m256 value = _mm256_add_ps(_mm256_mul_ps(z, lanes->deviation), lanes->mean);
+    return _mm256_min_ps(_mm256_max_ps(value, lanes->lower_value), lanes->upper_value);
+}
+
+/* Appends `base + l` to `pending` for each bit l of `outside`, without branches: every lane's
+   offset is written at the end of the list and counted only when its bit is set. A branch on the
+   mask, taken unpredictably for a third of the vectors, would flush the next groups' Box-Muller
+   work from the pipeline on each misprediction. */
+static inline int64_t truncated_append(unsigned outside, int64_t base, uint32_t *pending, int64_t count) {
+    for (int l = 0; l < 8; l++) {
+        pending[count] = (uint32_t)(base + l);
+        count += (outside >> l) & 1u;
+    }
+    return count;
+}
+
+/* Slot 0 of one group at `out + group_offset`: every element written as if accepted, the offsets
+   of those outside the bounds appended to `pending`. Elements 0-7 are x of pair (word 0, word 1),
+   8-15 its y, 16-23 x of pair (word 2, word 3), 24-31 its y. */
+__attribute__((target("avx2")))
+static inline int64_t truncated_first_slot(const __m256i words[4], const truncated_lanes *lanes, int64_t group_offset,
+                                           float *out, uint32_t *pending, int64_t pending_count) {
+    __m256 x, y, radius;
+    __m256 z[4];
+    box_muller(words[0], words[1], &x, &y, &radius);
+    z[0] = _mm256_mul_ps(x, radius);
+    z[1] = _mm256_mul_ps(y, radius);
+    box_muller(words[2], words[3], &x, &y, &radius);
+    z[2] = _mm256_mul_ps(x, radius);
+    z[3] = _mm256_mul_ps(y, radius);
+    for (int j = 0; j < 4; j++) {
+        _mm256_storeu_ps(out + group_offset + 8 * j, truncated_scaled(z[j], lanes));
+        pending_count = truncated_append(truncated_outside(z[j], lanes), group_offset + 8 * j, pending, pending_count);
+    }
+    return pending_count;
+}
+
+/* Slot `slot` for up to eight pending elements at once: element `o` of the call's output is
+   position o % 32 of group first_group + o / 32, whose candidate is word pair (0, 1) or (2, 3)
+   (bit 4 of o) of block 8 ((K + 1) group + slot) + o % 8, x for an even word, y for an odd one
+   (bit 3). Accepted ones are written; the others are appended to `pending` at `kept` (never past
+   the batch just read, so the list is compacted in place). */
+__attribute__((target("avx2")))
+static inline int64_t truncated_retry_batch(const philox_keys *keys, const truncated_lanes *lanes,
+                                            uint64_t block_offset, int64_t first_group, int slot_count, int slot,
+                                            const uint32_t *batch, int batch_count, float *out,
+                                            uint32_t *pending, int64_t kept) {
+    uint32_t offsets[8];
+    uint64_t blocks[8];
+    for (int l = 0; l < 8; l++) {
+        offsets[l] = batch[l < batch_count ? l : 0];
+        uint64_t group = (uint64_t)first_group + (offsets[l] >> 5);
+        blocks[l] = ((group * (uint64_t)(slot_count + 1) + (uint64_t)slot) << 3) + (offsets[l] & 7u) + block_offset;
+    }
+    __m256i first = _mm256_loadu_si256((const __m256i *)blocks), second = _mm256_loadu_si256((const __m256i *)(blocks + 4));
+    __m256i words[4];
+    philox_rounds(keys, first, _mm256_srli_epi64(first, 32), second, _mm256_srli_epi64(second, 32), words);
+    __m256i offset_lanes = _mm256_loadu_si256((const __m256i *)offsets);
+    __m256i second_pair = _mm256_cmpeq_epi32(_mm256_and_si256(offset_lanes, _mm256_set1_epi32(16)), _mm256_set1_epi32(16));
+    __m256 odd_word = _mm256_castsi256_ps(_mm256_cmpeq_epi32(_mm256_and_si256(offset_lanes, _mm256_set1_epi32(8)), _mm256_set1_epi32(8)));
+    __m256 x, y, radius;
+    box_muller(_mm256_blendv_epi8(words[0], words[2], second_pair), _mm256_blendv_epi8(words[1], words[3], second_pair), &x, &y, &radius);
+    __m256 z = _mm256_mul_ps(_mm256_blendv_ps(x, y, odd_word), radius);
+    unsigned valid = (1u << batch_count) - 1u;
+    unsigned outside = truncated_outside(z, lanes) & valid, accepted = ~outside & valid;
+    float values[8];
+    _mm256_storeu_ps(values, truncated_scaled(z, lanes));
+    for (unsigned bits = accepted; bits; bits &= bits - 1) {
+        int l = __builtin_ctz(bits);
+        out[offsets[l]] = values[l];
+    }
+    for (unsigned bits = outside; bits; bits &= bits - 1) pending[kept++] = offsets[__builtin_ctz(bits)];
+    return kept;
+}
+
+__attribute__((target("avx2")))
+int64_t vk_philox_truncated_normal_avx2(uint32_t key0, uint32_t key1, uint32_t stream0, uint32_t stream1,
+                                        uint64_t block_offset, int64_t first_group, int64_t group_count,
+                                        const vk_truncation *truncation, float *out, uint32_t *fallback) {
+    philox_keys keys;
+    philox_keys_init(&keys, key0, key1, stream0, stream1);
+    const truncated_lanes lanes = {
+        _mm256_set1_ps(truncation->lower), _mm256_set1_ps(truncation->upper),
+        _mm256_set1_ps(truncation->mean), _mm256_set1_ps(truncation->standard_deviation),
+        _mm256_set1_ps(truncation->lower_value), _mm256_set1_ps(truncation->upper_value),
+    };
+    const int slot_count = truncation->slot_count;
+    const uint64_t stride = (uint64_t)(slot_count + 1) * 8;
+    /* Slot 0 of every group; `fallback` collects the elements still pending. */
+    int64_t pending = 0;
+    for (int64_t g = 0; g < group_count; g++) {
+        __m256i words[4];
+        philox_group(&keys, (uint64_t)(first_group + g) * stride + block_offset, words);
+        pending = truncated_first_slot(words, &lanes, 32 * g, out, fallback, pending);
+    }
+    /* The later slots for the pending elements, eight at a time; the rest fall back. */
+    for (int slot = 1; slot < slot_count && pending > 0; slot++) {
+        int64_t kept = 0;
+        for (int64_t start = 0; start < pending; start += 8) {
+            int batch_count = pending - start < 8 ? (int)(pending - start) : 8;
+            kept = truncated_retry_batch(&keys, &lanes, block_offset, first_group, slot_count, slot,
+                                         fallback + start, batch_count, out, fallback, kept);
+        }
+        pending = kept;
+    }
+    return pending;
+}
+
 #else
 
 int vk_cpu_has_avx2(void) { return 0; }
@@ -175,6 +318,14 @@ void vk_philox_normal_avx2(uint32_t key0, uint32_t key1, uint32_t stream0, uint3
                            float mean, float standard_deviation, float *out) {
     (void)key0; (void)key1; (void)stream0; (void)stream1; (void)block_offset;
     (void)first_group; (void)group_count; (void)mean; (void)standard_deviation; (void)out;
+}
+
+int64_t vk_philox_truncated_normal_avx2(uint32_t key0, uint32_t key1, uint32_t stream0, uint32_t stream1,
+                                        uint64_t block_offset, int64_t first_group, int64_t group_count,
+                                        const vk_truncation *truncation, float *out, uint32_t *fallback) {
+    (void)key0; (void)key1; (void)stream0; (void)stream1; (void)block_offset;
+    (void)first_group; (void)group_count; (void)truncation; (void)out; (void)fallback;
+    return 0;
 }
 
 #endif

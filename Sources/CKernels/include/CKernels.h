@@ -83,6 +83,13 @@ int64_t vk_philox_truncated_normal_avx512(uint32_t key0, uint32_t key1, uint32_t
                                           const vk_truncation *truncation, int streaming, float *out,
                                           uint32_t *fallback);
 
+/// The same truncated normal by rejection on AVX2, eight lanes at a time, with plain stores:
+/// the same bits, `fallback` filled and the count returned as by the AVX-512 kernel (room for
+/// `32 group_count + 8`). Requires AVX2.
+int64_t vk_philox_truncated_normal_avx2(uint32_t key0, uint32_t key1, uint32_t stream0, uint32_t stream1,
+                                        uint64_t block_offset, int64_t first_group, int64_t group_count,
+                                        const vk_truncation *truncation, float *out, uint32_t *fallback);
+
 /// `destination[i] = source[i]` for `i < count` by non-temporal stores: `count` a multiple of 16,
 /// `destination` 64-byte aligned. A fill that patches its output after writing it (the truncated
 /// normal's retries and fallbacks) writes into a buffer that stays in the cache and streams it

@@ -29,6 +29,21 @@ enum AVX2Kernels {
                               Int64(groups.lowerBound), Int64(groups.count), mean, standardDeviation, output)
     }
 
+    /// The truncated normal by rejection (`TruncatedNormalRejection`) of `groups` at `output`,
+    /// eight lanes at a time: every element whose candidates all fall outside the bounds is left
+    /// unwritten and its offset from `output` goes to `fallback` (room for `32 groups.count`, also
+    /// the kernel's scratch). Returns how many did.
+    @inline(__always)
+    static func philoxTruncatedNormal(
+        _ lanes: PhiloxLanes, groups: Range<Int>, truncation: TruncatedNormalRejection,
+        to output: UnsafeMutablePointer<Float>, fallback: UnsafeMutablePointer<UInt32>
+    ) -> Int {
+        var parameters = truncation.parameters
+        return Int(vk_philox_truncated_normal_avx2(
+            lanes.key0, lanes.key1, lanes.stream0, lanes.stream1, lanes.blockOffset,
+            Int64(groups.lowerBound), Int64(groups.count), &parameters, output, fallback))
+    }
+
     /// `LaneMoments` of `pointer[0 ..< count]` about `shift`, `count` a multiple of 8, eight lanes
     /// at a time with two accumulator sets, the lanes added pairwise at the end.
     @inline(__always)

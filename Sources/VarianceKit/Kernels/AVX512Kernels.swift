@@ -56,12 +56,17 @@ enum AVX512Kernels {
         _ lanes: PhiloxLanes, groups: Range<Int>, truncation: TruncatedNormalRejection,
         streaming: Bool, to output: UnsafeMutablePointer<Float>, fallback: UnsafeMutablePointer<UInt32>
     ) -> Int {
-        var parameters = vk_truncation(
-            lower: truncation.lower, upper: truncation.upper, mean: truncation.mean,
-            standard_deviation: truncation.standardDeviation, lower_value: truncation.lowerValue,
-            upper_value: truncation.upperValue, slot_count: Int32(TruncatedNormalRejection.slotCount))
+        var parameters = truncation.parameters
         return Int(vk_philox_truncated_normal_avx512(
             lanes.key0, lanes.key1, lanes.stream0, lanes.stream1, lanes.blockOffset,
             Int64(groups.lowerBound), Int64(groups.count), &parameters, streaming ? 1 : 0, output, fallback))
+    }
+}
+
+extension TruncatedNormalRejection {
+    /// The kernels' description of this truncation (`vk_truncation`).
+    var parameters: vk_truncation {
+        vk_truncation(lower: lower, upper: upper, mean: mean, standard_deviation: standardDeviation,
+                      lower_value: lowerValue, upper_value: upperValue, slot_count: Int32(Self.slotCount))
     }
 }

@@ -111,25 +111,30 @@ struct TruncatedNormalRejection: FillTransform {
         }
     }
 
-    /// On AVX-512 the whole fill runs in C (`AVX512Kernels.philoxTruncatedNormal`), chunk by
-    /// chunk, the rare fallbacks patched here; elsewhere group by group in eight-lane SIMD code
-    /// on the SSE2 kernel's words (`storeSIMD`). A fill large enough to stream
-    /// (`StreamingStore`) draws each chunk into a staging buffer that stays in the L1 cache,
-    /// where the retries and fallbacks patch it, and streams the chunk out whole: patching the
-    /// output after non-temporal stores would read almost every line back from memory, since
-    /// about one element in twenty is retried.
+    /// On AVX2 and AVX-512 the whole fill runs in C (`AVX2Kernels.philoxTruncatedNormal`,
+    /// `AVX512Kernels.philoxTruncatedNormal`), chunk by chunk, the rare fallbacks patched here
+    /// (`fillChunks`); on SSE2 group by group in eight-lane SIMD code (`storeSIMD`). An AVX-512
+    /// fill large enough to stream (`StreamingStore`) draws each chunk into a staging buffer that
+    /// stays in the L1 cache, where the retries and fallbacks patch it, and streams the chunk out
+    /// whole: patching the output after non-temporal stores would read almost every line back
+    /// from memory, since about one element in twenty is retried.
     func fillSIMD(_ base: UnsafeMutablePointer<Float>, groups: Range<Int>, lanes: PhiloxLanes, path: FillPath) {
-        guard path == .avx512 else {
+        switch path {
+        case .sse2:
             for group in groups { storeSIMD(group: group, lanes: lanes, to: base + group &* 32) }
-            return
+        case .avx2:
+            fillChunks(base, groups: groups, lanes: lanes, path: .avx2, streaming: false)
+        case .avx512:
+            fillChunks(base, groups: groups, lanes: lanes, path: .avx512,
+                       streaming: Self.streamsAVX512(base + groups.lowerBound &* 32, count: groups.count &* 32))
         }
-        fillAVX512(base, groups: groups, lanes: lanes,
-                   streaming: Self.streamsAVX512(base + groups.lowerBound &* 32, count: groups.count &* 32))
     }
 
-    /// The AVX-512 fill of `groups`, chunk by chunk; with `streaming` (then `base + 32 g` is
-    /// 64-byte aligned) through the staging buffer and non-temporal stores, fenced at the end.
-    func fillAVX512(_ base: UnsafeMutablePointer<Float>, groups: Range<Int>, lanes: PhiloxLanes, streaming: Bool) {
+    /// The fill of `groups` by the C kernel of `path` (`.avx2` or `.avx512`), chunk by chunk;
+    /// with `streaming` (AVX-512 only; then `base + 32 g` is 64-byte aligned) through the staging
+    /// buffer and non-temporal stores, fenced at the end.
+    func fillChunks(_ base: UnsafeMutablePointer<Float>, groups: Range<Int>, lanes: PhiloxLanes, path: FillPath, streaming: Bool) {
+        precondition(path != .sse2 && (!streaming || path == .avx512), "fillChunks runs the AVX2 or AVX-512 kernel; only AVX-512 streams")
         let chunkElements = RandomFill.groupsPerChunk * 32
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: chunkElements + 16) { buffer in
             withUnsafeTemporaryAllocation(byteCount: streaming ? chunkElements * 4 : 0, alignment: 64) { stagingBytes in
@@ -140,8 +145,11 @@ struct TruncatedNormalRejection: FillTransform {
                     let end = min(start + RandomFill.groupsPerChunk, groups.upperBound)
                     let output = base + start &* 32
                     let target = streaming ? staging! : output
-                    let count = AVX512Kernels.philoxTruncatedNormal(lanes, groups: start..<end, truncation: self,
-                                                                   streaming: false, to: target, fallback: fallbacks)
+                    let count = path == .avx512
+                        ? AVX512Kernels.philoxTruncatedNormal(lanes, groups: start..<end, truncation: self,
+                                                              streaming: false, to: target, fallback: fallbacks)
+                        : AVX2Kernels.philoxTruncatedNormal(lanes, groups: start..<end, truncation: self,
+                                                            to: target, fallback: fallbacks)
                     for index in 0..<count {
                         let offset = Int(fallbacks[index])
                         target[offset] = fallback(group: start &+ offset >> 5, position: offset & 31, lanes: lanes)

@@ -158,7 +158,7 @@ import Testing
                           TruncatedNormalRejection(mean: 0, standardDeviation: 1, lower: -2, upper: 2)] {
             streamed.initialize(repeating: .nan, count: count)
             RandomFill.fillScalar(scalar, groups: groups, lanes: lanes, transform: truncated)
-            truncated.fillAVX512(streamed, groups: groups, lanes: lanes, streaming: true)
+            truncated.fillChunks(streamed, groups: groups, lanes: lanes, path: .avx512, streaming: true)
             let range = (groups.lowerBound * 32)..<count
             let differing = range.filter { streamed[$0].bitPattern != scalar[$0].bitPattern }
             #expect(differing.isEmpty, "[\(truncated.lower), \(truncated.upper)]: \(differing.count) elements differ, first \(differing.first ?? -1)")
