@@ -196,16 +196,33 @@ static inline __m256 truncated_scaled(__m256 z, const truncated_lanes *lanes) {
     return _mm256_min_ps(_mm256_max_ps(value, lanes->lower_value), lanes->upper_value);
 }
 
-/* Appends `base + l` to `pending` for each bit l of `outside`, without branches: every lane's
-   offset is written at the end of the list and counted only when its bit is set. A branch on the
-   mask, taken unpredictably for a third of the vectors, would flush the next groups' Box-Muller
-   work from the pipeline on each misprediction. */
-static inline int64_t truncated_append(unsigned outside, int64_t base, uint32_t *pending, int64_t count) {
-    for (int l = 0; l < 8; l++) {
-        pending[count] = (uint32_t)(base + l);
-        count += (outside >> l) & 1u;
+/* Entry m: the lanes l of the set bits of m, in order, one per byte from the lowest (the rest
+   zero), for compacting eight lanes by `vpermd`. Filled when the library loads. */
+static uint64_t compacting_lanes[256];
+
+__attribute__((constructor))
+static void compacting_lanes_init(void) {
+    for (unsigned mask = 0; mask < 256; mask++) {
+        uint64_t lanes = 0;
+        int count = 0;
+        for (unsigned l = 0; l < 8; l++) {
+            if (mask >> l & 1u) lanes |= (uint64_t)l << (8 * count++);
+        }
+        compacting_lanes[mask] = lanes;
     }
-    return count;
+}
+
+/* Appends `base + l` to `pending` for each bit l of `outside`, without branches: the eight
+   offsets compacted by `vpermd` and stored whole, the count advanced by the bits set (the store
+   reaches no further than eight past the elements appended before it, so never past the list's
+   room of one offset per element). A branch on the mask, taken unpredictably for a third of the
+   vectors, would flush the next groups' Box-Muller work from the pipeline on each misprediction. */
+__attribute__((target("avx2,popcnt")))
+static inline int64_t truncated_append(unsigned outside, int64_t base, uint32_t *pending, int64_t count) {
+    __m256i offsets = _mm256_add_epi32(_mm256_set1_epi32((int)base), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    __m256i lanes = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)&compacting_lanes[outside]));
+    _mm256_storeu_si256((__m256i *)(pending + count), _mm256_permutevar8x32_epi32(offsets, lanes));
+    return count + __builtin_popcount(outside);
 }
 
 /* Slot 0 of one group at `out + group_offset`: every element written as if accepted, the offsets
@@ -232,9 +249,10 @@ static inline int64_t truncated_first_slot(const __m256i words[4], const truncat
 /* Slot `slot` for up to eight pending elements at once: element `o` of the call's output is
    position o % 32 of group first_group + o / 32, whose candidate is word pair (0, 1) or (2, 3)
    (bit 4 of o) of block 8 ((K + 1) group + slot) + o % 8, x for an even word, y for an odd one
-   (bit 3). Accepted ones are written; the others are appended to `pending` at `kept` (never past
-   the batch just read, so the list is compacted in place). */
-__attribute__((target("avx2")))
+   (bit 3). The rejected ones are appended to `pending` at `kept`: the eight-lane store reaches
+   no further than the batch just read (or, for the last, seven past the list), so the list is
+   compacted in place. */
+__attribute__((target("avx2,popcnt")))
 static inline int64_t truncated_retry_batch(const philox_keys *keys, const truncated_lanes *lanes,
                                             uint64_t block_offset, int64_t first_group, int slot_count, int slot,
                                             const uint32_t *batch, int batch_count, float *out,
@@ -255,16 +273,15 @@ static inline int64_t truncated_retry_batch(const philox_keys *keys, const trunc
     __m256 x, y, radius;
     box_muller(_mm256_blendv_epi8(words[0], words[2], second_pair), _mm256_blendv_epi8(words[1], words[3], second_pair), &x, &y, &radius);
     __m256 z = _mm256_mul_ps(_mm256_blendv_ps(x, y, odd_word), radius);
-    unsigned valid = (1u << batch_count) - 1u;
-    unsigned outside = truncated_outside(z, lanes) & valid, accepted = ~outside & valid;
+    /* Every lane's candidate is written, accepted or not: a rejected element is written again by
+       a later slot or by the caller's fallback, and the lanes past `batch_count` repeat lane 0. */
     float values[8];
     _mm256_storeu_ps(values, truncated_scaled(z, lanes));
-    for (unsigned bits = accepted; bits; bits &= bits - 1) {
-        int l = __builtin_ctz(bits);
-        out[offsets[l]] = values[l];
-    }
-    for (unsigned bits = outside; bits; bits &= bits - 1) pending[kept++] = offsets[__builtin_ctz(bits)];
-    return kept;
+    for (int l = 0; l < 8; l++) out[offsets[l]] = values[l];
+    unsigned outside = truncated_outside(z, lanes) & ((1u << batch_count) - 1u);
+    __m256i compacting = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)&compacting_lanes[outside]));
+    _mm256_storeu_si256((__m256i *)(pending + kept), _mm256_permutevar8x32_epi32(offset_lanes, compacting));
+    return kept + __builtin_popcount(outside);
 }
 
 __attribute__((target("avx2")))

@@ -85,7 +85,7 @@ int64_t vk_philox_truncated_normal_avx512(uint32_t key0, uint32_t key1, uint32_t
 
 /// The same truncated normal by rejection on AVX2, eight lanes at a time, with plain stores:
 /// the same bits, `fallback` filled and the count returned as by the AVX-512 kernel (room for
-/// `32 group_count + 8`). Requires AVX2.
+/// `32 group_count + 8`: the list is written eight offsets at a time). Requires AVX2.
 int64_t vk_philox_truncated_normal_avx2(uint32_t key0, uint32_t key1, uint32_t stream0, uint32_t stream1,
                                         uint64_t block_offset, int64_t first_group, int64_t group_count,
                                         const vk_truncation *truncation, float *out, uint32_t *fallback);
