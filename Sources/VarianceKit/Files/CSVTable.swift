@@ -6,8 +6,10 @@ internal import CSV
 /// yaslab/CSV.swift, with the line each row starts on kept for errors.
 ///
 /// Every field must be a finite decimal number (what `Double(String)` reads: `3`, `-0.5`,
-/// `1e-3`; spaces around it are ignored); `nan` and `inf` are refused. Blank lines are skipped.
-/// A UTF-8 byte order mark at the start is ignored.
+/// `1e-3`; spaces around it are ignored, and so are double quotes inside those spaces, as in
+/// `1, "2"`); `nan` and `inf` are refused. Blank lines are skipped. A UTF-8 byte order mark at the
+/// start is ignored. A quoted field that holds the delimiter or a line break must start with its
+/// quote (RFC 4180): after a space the field is unquoted and ends at the next delimiter.
 struct CSVTable {
     /// The file, for errors.
     let path: String
@@ -40,17 +42,21 @@ struct CSVTable {
         let text = String(decoding: bytes, as: UTF8.self)
         let reader: CSVReader
         do {
-            reader = try CSVReader(string: text, hasHeaderRow: false, trimFields: true, delimiter: delimiter)
+            // Fields are trimmed here (`cleaned`), not by the reader, which trims every unquoted
+            // field through Foundation at several times the cost of the rest of the parse.
+            reader = try CSVReader(string: text, hasHeaderRow: false, trimFields: false, delimiter: delimiter)
         } catch {
             throw VarianceKitError.malformedFile(path: path, location: "line 1", found: "text CSV cannot read (\(error))", expected: "CSV text")
         }
         // Rows as fields, each with the line it starts on; blank lines dropped.
         var records = [(fields: [String], line: Int)]()
         var line = 1
-        while let fields = reader.next() {
-            if !(fields.count == 1 && fields[0].isEmpty) { records.append((fields, line)) }
+        while let raw = reader.next() {
             // A row takes one line plus one per line break inside its quoted fields.
-            line += 1 + fields.reduce(0) { count, field in count + field.reduce(0) { $0 + ($1 == "\n" || $1 == "\r" || $1 == "\r\n" ? 1 : 0) } }
+            let rowLine = line
+            line += 1 + raw.reduce(0) { $0 + CSVTable.lineBreaks(in: $1) }
+            let fields = raw.map(CSVTable.cleaned)
+            if !(fields.count == 1 && fields[0].isEmpty) { records.append((fields, rowLine)) }
         }
         guard let first = records.first else {
             throw VarianceKitError.malformedFile(
@@ -107,7 +113,35 @@ struct CSVTable {
     /// `field` as a finite number; nil for anything else (an empty field, text, nan, inf, a
     /// number too large for `Double`).
     static func number(_ field: String) -> Double? {
-        guard let value = Double(field.trimmingCharacters(in: .whitespaces)), value.isFinite else { return nil }
+        // Most fields start and end with a printable ASCII byte and need no trimming.
+        let bytes = field.utf8
+        let plain = bytes.first.map { $0 > 0x20 && $0 < 0x80 } == true && bytes.last.map { $0 > 0x20 && $0 < 0x80 } == true
+        guard let value = Double(plain ? field : field.trimmingCharacters(in: .whitespaces)), value.isFinite else { return nil }
         return value
+    }
+
+    /// `field` without the whitespace around it and then without one pair of double quotes
+    /// around what is left (`""` inside them read as `"`): what the reader leaves of a field that
+    /// has spaces before its opening quote. Fields that start and end with printable ASCII other
+    /// than a quote are returned as they are.
+    static func cleaned(_ field: String) -> String {
+        let bytes = field.utf8
+        if let first = bytes.first, let last = bytes.last, first > 0x20, first < 0x80, first != 0x22, last > 0x20, last < 0x80, last != 0x22 {
+            return field
+        }
+        let trimmed = field.trimmingCharacters(in: .whitespaces)
+        guard trimmed.utf8.count >= 2, trimmed.utf8.first == 0x22, trimmed.utf8.last == 0x22 else { return trimmed }
+        return String(trimmed.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"")
+    }
+
+    /// The line breaks inside `field`: `\n`, `\r\n` and a lone `\r` count one each.
+    static func lineBreaks(in field: String) -> Int {
+        var count = 0
+        var afterCarriageReturn = false
+        for byte in field.utf8 {
+            if byte == 0x0A && !afterCarriageReturn || byte == 0x0D { count += 1 }
+            afterCarriageReturn = byte == 0x0D
+        }
+        return count
     }
 }

@@ -40,6 +40,44 @@ import Testing
         #expect(report.location == "line 1, column 1" && report.found == "'a'")
     }
 
+    /// Line breaks inside quoted fields count as editors count them: `\r\n` once, a lone `\r`
+    /// once; and a number may have spaces (Unicode ones too) around it.
+    @Test func lineBreaksAndSpacesInsideFields() throws {
+        #expect(CSVTable.lineBreaks(in: "") == 0)
+        #expect(CSVTable.lineBreaks(in: "a\nb") == 1)
+        #expect(CSVTable.lineBreaks(in: "a\r\nb") == 1)
+        #expect(CSVTable.lineBreaks(in: "a\rb") == 1)
+        #expect(CSVTable.lineBreaks(in: "\r\r\n\n\u{e9}\n") == 4)
+        #expect(CSVTable.number("3") == 3)
+        #expect(CSVTable.number(" 3 ") == 3)
+        #expect(CSVTable.number("\t-2e3\t") == -2000)
+        #expect(CSVTable.number("\u{A0}5\u{2003}") == 5)
+        #expect(CSVTable.number("x") == nil && CSVTable.number("nan") == nil && CSVTable.number("") == nil)
+        let scratch = try ScratchDirectory()
+        // The header's second name spans lines 1-2 (one CRLF), so "1,2" is line 3 and the bad field line 4.
+        let url = try scratch.write("crlf.csv", text: "a,\"b\r\nc\"\r\n1,2\r\n3,\"4\r5\"\r\n")
+        let report = try #require(fileError { _ = try Dataset.csv(url, target: .index(0), task: .regression) })
+        #expect(report.location.hasPrefix("line 4, column 2"), "\(report.description)")
+    }
+
+    /// Spaces around fields are dropped by the table, not the reader: header names, numbers, a
+    /// quoted number after a space, a line of spaces (skipped as blank), the line numbers of errors.
+    @Test func spacesAroundFields() throws {
+        #expect(CSVTable.cleaned("3") == "3" && CSVTable.cleaned(" 3\t") == "3")
+        #expect(CSVTable.cleaned(" \"2\" ") == "2" && CSVTable.cleaned(" \"a\"\"b\"") == "a\"b")
+        #expect(CSVTable.cleaned("\"") == "\"" && CSVTable.cleaned("  ") == "")
+        let scratch = try ScratchDirectory()
+        let url = try scratch.write("spaces.csv", text: " a , b \n1, \"2\"\n   \n\t3\t,4 \n")
+        let read = try CSVDataset.read(from: url, target: .name("b"), task: .regression)
+        #expect(read.featureNames == ["a"])
+        #expect(read.dataset.features == (try Matrix([[1], [3]])))
+        guard case .values(let targets) = read.dataset.targets else { Issue.record("expected values"); return }
+        #expect(targets == (try Matrix([[2], [4]])))
+        let bad = try scratch.write("bad.csv", text: " a , b \n1, 2\n   \n 3 , x \n")
+        let report = try #require(fileError { _ = try Dataset.csv(bad, target: .index(0), task: .regression) })
+        #expect(report.location == "line 4, column 2 ('b')" && report.found == "'x'", "\(report.description)")
+    }
+
     @Test func quotedFieldsAndTheLinesTheyTake() throws {
         let scratch = try ScratchDirectory()
         // The header's second name spans two lines, so the bad field is on line 5.
