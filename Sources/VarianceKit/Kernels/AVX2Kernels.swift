@@ -31,7 +31,7 @@ enum AVX2Kernels {
 
     /// The truncated normal by rejection (`TruncatedNormalRejection`) of `groups` at `output`,
     /// eight lanes at a time: every element whose candidates all fall outside the bounds is left
-    /// unwritten and its offset from `output` goes to `fallback` (room for `32 groups.count`, also
+    /// unwritten and its offset from `output` goes to `fallback` (room for `32 groups.count + 8`, also
     /// the kernel's scratch). Returns how many did.
     @inline(__always)
     static func philoxTruncatedNormal(
