@@ -212,17 +212,25 @@ static void compacting_lanes_init(void) {
     }
 }
 
-/* Appends `base + l` to `pending` for each bit l of `outside`, without branches: the eight
-   offsets compacted by `vpermd` and stored whole, the count advanced by the bits set (the store
-   reaches no further than eight past the elements appended before it, so never past the list's
-   room of one offset per element). A branch on the mask, taken unpredictably for a third of the
-   vectors, would flush the next groups' Box-Muller work from the pipeline on each misprediction. */
+/* Stores the lanes of `offsets` whose bits are set in `mask` at `destination`, in order and
+   without branches (compacted by `vpermd`, stored whole: eight offsets are written, so the
+   destination needs room for eight); returns how many were kept. A branch on the mask, taken
+   unpredictably for a third of the vectors, would flush the next groups' Box-Muller work from the
+   pipeline on each misprediction. */
+__attribute__((target("avx2,popcnt")))
+static inline int64_t compacted_store(__m256i offsets, unsigned mask, uint32_t *destination) {
+    __m256i lanes = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)&compacting_lanes[mask]));
+    _mm256_storeu_si256((__m256i *)destination, _mm256_permutevar8x32_epi32(offsets, lanes));
+    return __builtin_popcount(mask);
+}
+
+/* Appends `base + l` to `pending` for each bit l of `outside` (the store reaches no further than
+   eight past the elements appended before it, so never past the list's room of one offset per
+   element). */
 __attribute__((target("avx2,popcnt")))
 static inline int64_t truncated_append(unsigned outside, int64_t base, uint32_t *pending, int64_t count) {
     __m256i offsets = _mm256_add_epi32(_mm256_set1_epi32((int)base), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    __m256i lanes = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)&compacting_lanes[outside]));
-    _mm256_storeu_si256((__m256i *)(pending + count), _mm256_permutevar8x32_epi32(offsets, lanes));
-    return count + __builtin_popcount(outside);
+    return count + compacted_store(offsets, outside, pending + count);
 }
 
 /* Slot 0 of one group at `out + group_offset`: every element written as if accepted, the offsets
@@ -278,10 +286,7 @@ static inline int64_t truncated_retry_batch(const philox_keys *keys, const trunc
     float values[8];
     _mm256_storeu_ps(values, truncated_scaled(z, lanes));
     for (int l = 0; l < 8; l++) out[offsets[l]] = values[l];
-    unsigned outside = truncated_outside(z, lanes) & ((1u << batch_count) - 1u);
-    __m256i compacting = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)&compacting_lanes[outside]));
-    _mm256_storeu_si256((__m256i *)(pending + kept), _mm256_permutevar8x32_epi32(offset_lanes, compacting));
-    return kept + __builtin_popcount(outside);
+    return kept + compacted_store(offset_lanes, truncated_outside(z, lanes) & ((1u << batch_count) - 1u), pending + kept);
 }
 
 __attribute__((target("avx2")))

@@ -259,13 +259,13 @@ static inline __m512 truncated_scaled_512(__m512 z, const truncated_lanes_512 *l
    bounds appended to `pending` (x lanes hold elements 0-7 and 16-23, y lanes 8-15 and 24-31). */
 VK_AVX512
 static inline int64_t truncated_first_slot_512(const __m512i words[4], const truncated_lanes_512 *lanes, int64_t group_offset,
-                                               int streaming, float *out, uint32_t *pending, int64_t pending_count) {
+                                               float *out, uint32_t *pending, int64_t pending_count) {
     __m512 x, y;
     __mmask16 x_inside, y_inside;
     truncated_candidates_512(words, lanes, &x, &y, &x_inside, &y_inside);
     __m512 first = truncated_scaled_512(x, lanes), second = truncated_scaled_512(y, lanes);
-    store_512(out + group_offset, _mm512_shuffle_f32x4(first, second, 0x44), streaming);
-    store_512(out + group_offset + 16, _mm512_shuffle_f32x4(first, second, 0xEE), streaming);
+    _mm512_storeu_ps(out + group_offset, _mm512_shuffle_f32x4(first, second, 0x44));
+    _mm512_storeu_ps(out + group_offset + 16, _mm512_shuffle_f32x4(first, second, 0xEE));
     __mmask16 x_outside = (__mmask16)~x_inside, y_outside = (__mmask16)~y_inside;
     if (x_outside | y_outside) {
         const __m512i x_elements = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
@@ -327,8 +327,7 @@ static inline int64_t truncated_retry_batch_512(const philox_keys_512 *keys, con
 VK_AVX512
 int64_t vk_philox_truncated_normal_avx512(uint32_t key0, uint32_t key1, uint32_t stream0, uint32_t stream1,
                                           uint64_t block_offset, int64_t first_group, int64_t group_count,
-                                          const vk_truncation *truncation, int streaming, float *out,
-                                          uint32_t *fallback) {
+                                          const vk_truncation *truncation, float *out, uint32_t *fallback) {
     philox_keys_512 keys;
     philox_keys_init_512(&keys, key0, key1, stream0, stream1);
     const truncated_lanes_512 lanes = {
@@ -345,11 +344,10 @@ int64_t vk_philox_truncated_normal_avx512(uint32_t key0, uint32_t key1, uint32_t
         uint64_t block = (uint64_t)(first_group + g) * stride + block_offset;
         __m512i a[4], b[4];
         philox_two_groups_512(&keys, block, pair ? block + stride : block, a, b);
-        pending = truncated_first_slot_512(a, &lanes, 32 * g, streaming, out, fallback, pending);
-        if (pair) pending = truncated_first_slot_512(b, &lanes, 32 * g + 32, streaming, out, fallback, pending);
+        pending = truncated_first_slot_512(a, &lanes, 32 * g, out, fallback, pending);
+        if (pair) pending = truncated_first_slot_512(b, &lanes, 32 * g + 32, out, fallback, pending);
     }
     /* The later slots for the pending elements, sixteen at a time; the rest fall back. */
-    if (pending > 0 && streaming) _mm_sfence();
     for (int slot = 1; slot < slot_count && pending > 0; slot++) {
         int64_t kept = 0;
         for (int64_t start = 0; start < pending; start += 16) {
@@ -396,10 +394,9 @@ void vk_philox_normal_avx512(uint32_t key0, uint32_t key1, uint32_t stream0, uin
 
 int64_t vk_philox_truncated_normal_avx512(uint32_t key0, uint32_t key1, uint32_t stream0, uint32_t stream1,
                                           uint64_t block_offset, int64_t first_group, int64_t group_count,
-                                          const vk_truncation *truncation, int streaming, float *out,
-                                          uint32_t *fallback) {
+                                          const vk_truncation *truncation, float *out, uint32_t *fallback) {
     (void)key0; (void)key1; (void)stream0; (void)stream1; (void)block_offset; (void)first_group;
-    (void)group_count; (void)truncation; (void)streaming; (void)out; (void)fallback;
+    (void)group_count; (void)truncation; (void)out; (void)fallback;
     return 0;
 }
 

@@ -77,11 +77,11 @@ typedef struct {
 /// computed for whole groups, the later slots for the pending elements only, sixteen at a time.
 /// Where all candidates fall outside, the element's offset from `out` goes to `fallback` (room
 /// for `32 group_count + 16`, also the kernel's scratch) and its value is left for the caller;
-/// returns how many did.
+/// returns how many did. Its stores are plain: a streamed fill stages each chunk in the cache,
+/// patches it there and streams it out with `vk_stream_copy_avx512`.
 int64_t vk_philox_truncated_normal_avx512(uint32_t key0, uint32_t key1, uint32_t stream0, uint32_t stream1,
                                           uint64_t block_offset, int64_t first_group, int64_t group_count,
-                                          const vk_truncation *truncation, int streaming, float *out,
-                                          uint32_t *fallback);
+                                          const vk_truncation *truncation, float *out, uint32_t *fallback);
 
 /// The same truncated normal by rejection on AVX2, eight lanes at a time, with plain stores:
 /// the same bits, `fallback` filled and the count returned as by the AVX-512 kernel (room for

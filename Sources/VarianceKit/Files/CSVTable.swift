@@ -110,25 +110,26 @@ struct CSVTable {
     /// Words `Double(String)` reads as non-finite values.
     static let nonFiniteWords: Set<String> = ["nan", "inf", "infinity", "snan"]
 
-    /// `field` as a finite number; nil for anything else (an empty field, text, nan, inf, a
-    /// number too large for `Double`).
+    /// `field`, without the whitespace around it, as a finite number; nil for anything else (an
+    /// empty field, text, nan, inf, a number too large for `Double`).
     static func number(_ field: String) -> Double? {
-        // Most fields start and end with a printable ASCII byte and need no trimming.
-        let bytes = field.utf8
-        let plain = bytes.first.map { $0 > 0x20 && $0 < 0x80 } == true && bytes.last.map { $0 > 0x20 && $0 < 0x80 } == true
-        guard let value = Double(plain ? field : field.trimmingCharacters(in: .whitespaces)), value.isFinite else { return nil }
+        guard let value = Double(hasPlainEnds(field) ? field : field.trimmingCharacters(in: .whitespaces)), value.isFinite else { return nil }
         return value
+    }
+
+    /// Whether `field` starts and ends with printable ASCII other than a double quote, so that
+    /// neither trimming nor unquoting changes it (most fields).
+    static func hasPlainEnds(_ field: String) -> Bool {
+        guard let first = field.utf8.first, let last = field.utf8.last else { return false }
+        return first > 0x20 && first < 0x80 && first != 0x22 && last > 0x20 && last < 0x80 && last != 0x22
     }
 
     /// `field` without the whitespace around it and then without one pair of double quotes
     /// around what is left (`""` inside them read as `"`): what the reader leaves of a field that
-    /// has spaces before its opening quote. Fields that start and end with printable ASCII other
-    /// than a quote are returned as they are.
+    /// has spaces before its opening quote. Fields with plain ends (`hasPlainEnds`) are returned
+    /// as they are.
     static func cleaned(_ field: String) -> String {
-        let bytes = field.utf8
-        if let first = bytes.first, let last = bytes.last, first > 0x20, first < 0x80, first != 0x22, last > 0x20, last < 0x80, last != 0x22 {
-            return field
-        }
+        if hasPlainEnds(field) { return field }
         let trimmed = field.trimmingCharacters(in: .whitespaces)
         guard trimmed.utf8.count >= 2, trimmed.utf8.first == 0x22, trimmed.utf8.last == 0x22 else { return trimmed }
         return String(trimmed.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"")

@@ -47,19 +47,19 @@ enum AVX512Kernels {
         vk_stream_copy_avx512(source, destination, Int64(count))
     }
 
-    /// The truncated normal by rejection (`TruncatedNormalRejection`) of `groups` at `output`:
-    /// every element whose candidates all fall outside the bounds is left unwritten and its offset
-    /// from `output` goes to `fallback` (room for `32 groups.count + 16`, also the kernel's scratch).
-    /// Returns how many did.
+    /// The truncated normal by rejection (`TruncatedNormalRejection`) of `groups` at `output`, by
+    /// plain stores: every element whose candidates all fall outside the bounds is left unwritten
+    /// and its offset from `output` goes to `fallback` (room for `32 groups.count + 16`, also the
+    /// kernel's scratch). Returns how many did.
     @inline(__always)
     static func philoxTruncatedNormal(
         _ lanes: PhiloxLanes, groups: Range<Int>, truncation: TruncatedNormalRejection,
-        streaming: Bool, to output: UnsafeMutablePointer<Float>, fallback: UnsafeMutablePointer<UInt32>
+        to output: UnsafeMutablePointer<Float>, fallback: UnsafeMutablePointer<UInt32>
     ) -> Int {
         var parameters = truncation.parameters
         return Int(vk_philox_truncated_normal_avx512(
             lanes.key0, lanes.key1, lanes.stream0, lanes.stream1, lanes.blockOffset,
-            Int64(groups.lowerBound), Int64(groups.count), &parameters, streaming ? 1 : 0, output, fallback))
+            Int64(groups.lowerBound), Int64(groups.count), &parameters, output, fallback))
     }
 }
 

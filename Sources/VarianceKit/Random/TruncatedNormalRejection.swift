@@ -147,7 +147,7 @@ struct TruncatedNormalRejection: FillTransform {
                     let target = streaming ? staging! : output
                     let count = path == .avx512
                         ? AVX512Kernels.philoxTruncatedNormal(lanes, groups: start..<end, truncation: self,
-                                                              streaming: false, to: target, fallback: fallbacks)
+                                                              to: target, fallback: fallbacks)
                         : AVX2Kernels.philoxTruncatedNormal(lanes, groups: start..<end, truncation: self,
                                                             to: target, fallback: fallbacks)
                     for index in 0..<count {

@@ -123,18 +123,10 @@ import Testing
                 RandomFill.fillScalar(scalar, groups: groups, lanes: lanes, transform: normal)
                 AVX512Kernels.philoxNormal(lanes, groups: groups, mean: 1, standardDeviation: 2, streaming: true, to: output)
             default:
+                // The truncated kernel stores plainly; its streamed fill stages each chunk and
+                // copies it out by non-temporal stores.
                 RandomFill.fillScalar(scalar, groups: groups, lanes: lanes, transform: truncated)
-                var fallbacks = [UInt32](repeating: 0, count: groups.count * 32 + 16)
-                let fallbackCount = fallbacks.withUnsafeMutableBufferPointer {
-                    AVX512Kernels.philoxTruncatedNormal(lanes, groups: groups, truncation: truncated, streaming: true,
-                                                        to: output, fallback: $0.baseAddress!)
-                }
-                StreamingStore.fence()
-                // [-1, 1.5] holds 0.77 of the mass: about 0.3% of the elements fall back.
-                for index in 0..<fallbackCount {
-                    let offset = Int(fallbacks[index])
-                    output[offset] = truncated.fallback(group: groups.lowerBound + offset / 32, position: offset % 32, lanes: lanes)
-                }
+                truncated.fillChunks(streamed, groups: groups, lanes: lanes, path: .avx512, streaming: true)
             }
             StreamingStore.fence()
             let range = (groups.lowerBound * 32)..<count
