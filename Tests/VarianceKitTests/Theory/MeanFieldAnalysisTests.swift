@@ -69,11 +69,11 @@ import VarianceKit
         #expect(abs(q - 1) < 1e-6, "\(q)")
     }
 
-    /// tanh at `s_b^2 = 0.05`: the edge of chaos against an independent computation in the test
-    /// (composite Simpson on [-10, 10] with 4000 panels, plain fixed-point iteration, bisection).
-    @Test func tanhEdgeOfChaosWithBiasMatchesAnIndependentComputation() throws {
-        let sb2 = 0.05
-        func expectation(_ f: (Double) -> Double) -> Double {
+    /// The independent Double reference for tanh used below: `E[f(z)]` for `z ~ N(0, 1)` by
+    /// composite Simpson on [-10, 10] with 4000 panels, `q*` by plain fixed-point iteration of the
+    /// length map from `q = 1`, and `chi_1 = s_w^2 E[tanh'(sqrt(q*) z)^2]` at that `q*`.
+    enum TanhReference {
+        static func expectation(_ f: (Double) -> Double) -> Double {
             let n = 4000, a = -10.0, h = 20.0 / Double(n)
             var sum = 0.0
             for i in 0...n {
@@ -83,7 +83,8 @@ import VarianceKit
             }
             return sum * h / 3 / (2 * Double.pi).squareRoot()
         }
-        func qStar(_ sw2: Double) -> Double {
+
+        static func qStar(_ sw2: Double, _ sb2: Double) -> Double {
             var q = 1.0
             for _ in 0..<2000 {
                 let next = sw2 * expectation { Foundation.tanh(q.squareRoot() * $0) * Foundation.tanh(q.squareRoot() * $0) } + sb2
@@ -92,19 +93,63 @@ import VarianceKit
             }
             return q
         }
-        func chi(_ sw2: Double) -> Double {
-            let q = qStar(sw2)
+
+        static func chi1(_ sw2: Double, _ sb2: Double) -> Double {
+            let q = qStar(sw2, sb2)
             return sw2 * expectation { let t = Foundation.tanh(q.squareRoot() * $0); return (1 - t * t) * (1 - t * t) }
         }
-        var (low, high) = (1.0, 3.0)
-        for _ in 0..<40 {
-            let middle = (low + high) / 2
-            if chi(middle) < 1 { low = middle } else { high = middle }
+
+        /// The edge of chaos `chi_1 = 1` by 40 bisections of [1, 3].
+        static func criticalWeightScale(_ sb2: Double) -> Double {
+            var (low, high) = (1.0, 3.0)
+            for _ in 0..<40 {
+                let middle = (low + high) / 2
+                if chi1(middle, sb2) < 1 { low = middle } else { high = middle }
+            }
+            return (low + high) / 2
         }
-        let reference = (low + high) / 2
-        let edge = try Self.tanh.criticalWeightScale(biasVariance: sb2)
+    }
+
+    /// tanh at `s_b^2 = 0.05`: the edge of chaos against the independent computation above.
+    @Test func tanhEdgeOfChaosWithBiasMatchesAnIndependentComputation() throws {
+        let reference = TanhReference.criticalWeightScale(0.05)
+        let edge = try Self.tanh.criticalWeightScale(biasVariance: 0.05)
         #expect(abs(edge - reference) < 1e-8 * reference, "\(edge) vs \(reference)")
         #expect(edge > 1.5 && edge < 2)
+    }
+
+    /// Published values for tanh at `s_b^2 = 0.05`, the setting of Schoenholz et al. 2017 (Deep
+    /// Information Propagation), from a public reproduction of that paper's figures
+    /// (github.com/ghliu/mean-field-fcdnn, commit 91e7e22; the paper's text states no digits):
+    /// - its `depth_scale.npz` holds `xi_c = -1/ln chi_c` at 50 values of `s_w^2` in [1, 4],
+    ///   computed in float64 by iterating the maps to a tolerance of 1e-6; at `s_w^2 = 1` it is
+    ///   3.6269731553436 (ordered phase, where `c* = 1` and `xi_c = -1/ln chi_1`) and at
+    ///   `s_w^2 = 4` it is 6.9803029186015095 (chaotic phase, `c* < 1`);
+    /// - `plot-phase-diagram.py` gives the edge of chaos as 1.7603915227624916, a linear
+    ///   interpolation of a 50-point critical line, so good to about three significant figures.
+    /// Each is checked against the library, and the ordered-phase one and the edge also against
+    /// the independent Double reference, within the precision the source can claim.
+    @Test func tanhDepthScaleAndEdgeOfChaosAtBiasMatchAPublishedReproduction() throws {
+        let sb2 = 0.05
+        let ordered = try Self.tanh.analysis(weightScale: 1, biasVariance: sb2)
+        let publishedOrdered = 3.6269731553436
+        let referenceOrdered = -1 / log(TanhReference.chi1(1, sb2))
+        #expect(ordered.phase == .ordered && ordered.correlationFixedPoint == 1)
+        #expect(abs(referenceOrdered - publishedOrdered) < 1e-5 * publishedOrdered, "\(referenceOrdered)")
+        #expect(abs(ordered.correlationDepthScale! - referenceOrdered) < 1e-9 * referenceOrdered,
+                "\(ordered.correlationDepthScale!) vs \(referenceOrdered)")
+
+        let chaotic = try Self.tanh.analysis(weightScale: 4, biasVariance: sb2)
+        let publishedChaotic = 6.9803029186015095
+        #expect(chaotic.phase == .chaotic && chaotic.correlationFixedPoint! < 1)
+        #expect(abs(chaotic.correlationDepthScale! - publishedChaotic) < 1e-5 * publishedChaotic,
+                "\(chaotic.correlationDepthScale!)")
+
+        let publishedEdge = 1.7603915227624916
+        let referenceEdge = TanhReference.criticalWeightScale(sb2)
+        #expect(abs(referenceEdge - publishedEdge) < 1e-3 * publishedEdge, "\(referenceEdge)")
+        let edge = try Self.tanh.criticalWeightScale(biasVariance: sb2)
+        #expect(abs(edge - publishedEdge) < 1e-3 * publishedEdge, "\(edge)")
     }
 
     @Test func badParametersAreRejected() {
