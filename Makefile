@@ -25,10 +25,19 @@ deps:
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 
-## test: install what is missing, build, run every test.
+## test: install what is missing, build, run every test. TEST_SANITIZER=address builds and runs
+## them as sanitize-address does instead (optimized, under AddressSanitizer and LeakSanitizer):
+## CI's way, one build where a debug build and a sanitized one would take two.
+TEST_SANITIZER ?=
 test: deps
+ifeq ($(TEST_SANITIZER),address)
+	@$(MAKE) --no-print-directory sanitize-address
+else ifeq ($(TEST_SANITIZER),)
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
 	$(SWIFT) test $(SWIFT_FLAGS) --skip-build
+else
+	@echo "make test: TEST_SANITIZER must be address or empty (got '$(TEST_SANITIZER)')" >&2; exit 2
+endif
 
 ## run: install what is missing, build optimized, run the default comparison.
 run: deps
@@ -48,8 +57,8 @@ bench-kernels: deps
 ## sanitize: the whole test suite under AddressSanitizer (with LeakSanitizer), then under
 ## ThreadSanitizer, each in its own scratch folder. The end-to-end tests run the initbench built
 ## with the same sanitizer (INITBENCH_BINARY), so the child processes are checked too. Both set
-## VARIANCEKIT_SANITIZER, which leaves out the one test too slow under a sanitizer (the default
-## comparison of `make run`; smaller reports take its code paths).
+## VARIANCEKIT_SANITIZER (address, thread); under thread it leaves out the one test too slow
+## there (the default comparison of `make run`; smaller reports take its code paths).
 sanitize: sanitize-address sanitize-thread
 
 # Sanitized builds are optimized (SANITIZE_BUILD): the suite then runs several times faster than
@@ -84,7 +93,7 @@ sanitize-thread: deps
 ## orthogonal, fill measurement, the phase diagram, signal cleanup, sweep results) under
 ## ThreadSanitizer. They are a package of their own, Tests/ThreadSanitizer, whose files link to
 ## those in Tests/VarianceKitTests, so this builds the library and those suites alone, at a
-## fraction of the cost of sanitize-thread, which runs everything. CI runs this pass;
+## fraction of the cost of sanitize-thread, which runs everything (as CI does): a quick check;
 ## ThreadSanitizerCoverageTests checks that the links cover every threaded library file.
 THREADED_SCRATCH := .build-tsan-threaded
 sanitize-threaded: deps

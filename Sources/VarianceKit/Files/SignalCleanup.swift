@@ -59,7 +59,7 @@ package enum SignalCleanup {
         /// The actions in place before the first open registration.
         var previousActions: [Int32: sigaction] = [:]
     }
-    static let registry = Mutex(Registry())
+    static let registry = Locked(Registry())
 
     /// Runs `body` with the handler installed and `steps` registered; `body` may replace the steps
     /// with `update` as its work moves on. The steps are removed afterwards, and the previous

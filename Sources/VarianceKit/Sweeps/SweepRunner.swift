@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Runs a sweep's configurations, one at a time or `jobs` at a time side by side, and hands each
 /// finished record to a callback (which writes it).
@@ -11,7 +10,7 @@ import Synchronization
 /// it) on one OpenBLAS kernel.
 public final class SweepRunner: Sendable {
     /// The datasets built so far, by their settings (built once per process).
-    private let datasets = Mutex<[SweepDataSettings: DatasetSplit]>([:])
+    private let datasets = Locked<[SweepDataSettings: DatasetSplit]>([:])
 
     /// A runner with no datasets built yet.
     public init() {}
@@ -82,8 +81,8 @@ public final class SweepRunner: Sendable {
             var next = 0
             var stopped: (any Error)?
         }
-        let state = Mutex(State())
-        let delivery = Mutex(())
+        let state = Locked(State())
+        let delivery = Locked(())
         let worker: @Sendable (Int) -> Void = { _ in
             while true {
                 let position: Int? = state.withLock { state in

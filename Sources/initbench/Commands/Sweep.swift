@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Synchronization
 import VarianceKit
 
 /// `initbench sweep`: every configuration of a grid (or of this shard of it), one JSON line
@@ -135,8 +134,8 @@ struct Sweep: ParsableCommand {
             StandardError.write("\(output!): its last line was cut off mid-write; removed, and its configuration runs again\n")
         }
         if skipped > 0 { StandardError.write("resuming: \(skipped) of \(configurations.count) configurations already done\n") }
-        let progress = Mutex(ProgressBar(quiet: quiet))
-        let counts = Mutex((done: 0, failed: [SweepRunner.Failure]()))
+        let progress = Locked(ProgressBar(quiet: quiet))
+        let counts = Locked((done: 0, failed: [SweepRunner.Failure]()))
         let start = Date()
         try SweepRunner().run(remaining, jobs: jobs, finished: { record in
             try writer.append(record)

@@ -1,11 +1,11 @@
 import Foundation
 import Testing
 
-/// `make sanitize-threaded` (CI's ThreadSanitizer pass) runs only the suites linked into
+/// `make sanitize-threaded` (the quick ThreadSanitizer pass) runs only the suites linked into
 /// `Tests/ThreadSanitizer/ThreadedTests`. This suite keeps that selection honest: every library
 /// file that shares state between threads must name, below, the suites that run it on more than
 /// one thread, and each of those suites must be linked there. A new parallel pass, lock or atomic
-/// in `Sources/VarianceKit` without an entry fails here, in `make test`, before CI can skip it.
+/// in `Sources/VarianceKit` without an entry fails here, in `make test`, before that pass can skip it.
 @Suite struct ThreadSanitizerCoverageTests {
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent()
@@ -13,9 +13,9 @@ import Testing
 
     /// What marks a source file as sharing state between threads: a job of the parallel runtime,
     /// the runtime itself, a thread or queue of its own, a lock, an atomic, or a change of the
-    /// BLAS thread count.
+    /// BLAS thread count, or a `Locked` value.
     static let threadMarkerPattern =
-        #"ParallelJob\b|ParallelRuntime|pthread_create|pthread_mutex_lock|DispatchQueue|concurrentPerform|Thread\.detach|NSLock\(|NSCondition|import Synchronization|Atomic<|withBLASThreadCount"#
+        #"ParallelJob\b|ParallelRuntime|pthread_create|pthread_mutex_lock|DispatchQueue|concurrentPerform|Thread\.detach|NSLock\(|NSCondition|import Synchronization|Atomic<|withBLASThreadCount|\bLocked[<(]"#
 
     /// Library file (under `Sources/VarianceKit`) -> the suites (files of `Tests/VarianceKitTests`)
     /// that run it on two or more threads.
@@ -36,6 +36,7 @@ import Testing
         "Sweeps/SweepResultsFile.swift": ["Sweeps/SweepResultsTests.swift"],
         "Sweeps/SweepRunner.swift": ["Sweeps/SweepResultsTests.swift"],
         "Theory/MeanFieldPhaseDiagram.swift": ["Theory/MeanFieldPhaseDiagramTests.swift"],
+        "Threads/Locked.swift": ["Threads/LockedTests.swift", "Files/SignalCleanupTests.swift", "Sweeps/SweepResultsTests.swift"],
         "Threads/ThreadPolicy.swift": ["Threads/ThreadPolicyTests.swift"],
     ]
 
