@@ -9,8 +9,10 @@
    lane, in the lane's low half: `vpmuludq` multiplies exactly those halves, so a product lands in
    its lane as hi << 32 | lo, and a round is two multiplies, two shifts and two three-way XORs
    (`vpternlogq`), with no shuffles. The high halves carry garbage that is only ever XORed (lane
-   by lane) and ignored by `vpmuludq`. Two groups go through the rounds together, for the
-   multiplies' latency. */
+   by lane) and ignored by `vpmuludq`. A round's chain (multiply, shift, XOR) takes about five
+   cycles, so four groups go through the rounds together; an empty `asm` after each round keeps
+   the compiler from ordering one group's ten rounds before the next group's, which leaves the
+   processor waiting on a single chain. */
 #define PHILOX_ROUND_512(c0, c1, c2, c3, k0, k1)                                     \
     do {                                                                             \
         __m512i product0 = _mm512_mul_epu32((c0), multiplier0);                      \
@@ -38,36 +40,50 @@ static inline void philox_keys_init_512(philox_keys_512 *keys, uint32_t key0, ui
     keys->stream_high = _mm512_set1_epi64(stream1);
 }
 
-/* Ten rounds on two sets of eight counters, (a0, a1, stream) and (b0, b1, stream), word 0 and 1
-   in the low halves of the lanes: a[j] and b[j] receive word j of each set's eight blocks. */
+/* Ten rounds on four sets of eight counters: set s starts as (first[s], second[s], stream), word 0
+   and 1 in the low halves of the lanes, and words[s][j] receives word j of its eight blocks. */
 VK_AVX512
-static inline void philox_rounds_512(const philox_keys_512 *keys, __m512i a0, __m512i a1, __m512i b0, __m512i b1,
-                                     __m512i a[4], __m512i b[4]) {
+static inline void philox_rounds_512(const philox_keys_512 *keys, const __m512i first[4], const __m512i second[4],
+                                     __m512i words[4][4]) {
     const __m512i multiplier0 = _mm512_set1_epi64(0xD2511F53);
     const __m512i multiplier1 = _mm512_set1_epi64(0xCD9E8D57);
-    __m512i a2 = keys->stream_low, b2 = a2, a3 = keys->stream_high, b3 = a3;
+    __m512i a0 = first[0], a1 = second[0], b0 = first[1], b1 = second[1];
+    __m512i c0 = first[2], c1 = second[2], d0 = first[3], d1 = second[3];
+    __m512i a2 = keys->stream_low, b2 = a2, c2 = a2, d2 = a2;
+    __m512i a3 = keys->stream_high, b3 = a3, c3 = a3, d3 = a3;
     _Pragma("clang loop unroll(full)")
     for (int round = 0; round < 10; round++) {
         PHILOX_ROUND_512(a0, a1, a2, a3, keys->first[round], keys->second[round]);
         PHILOX_ROUND_512(b0, b1, b2, b3, keys->first[round], keys->second[round]);
+        PHILOX_ROUND_512(c0, c1, c2, c3, keys->first[round], keys->second[round]);
+        PHILOX_ROUND_512(d0, d1, d2, d3, keys->first[round], keys->second[round]);
+        __asm__("" : "+v"(a0), "+v"(a1), "+v"(a2), "+v"(a3), "+v"(b0), "+v"(b1), "+v"(b2), "+v"(b3));
+        __asm__("" : "+v"(c0), "+v"(c1), "+v"(c2), "+v"(c3), "+v"(d0), "+v"(d1), "+v"(d2), "+v"(d3));
     }
-    a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3;
-    b[0] = b0; b[1] = b1; b[2] = b2; b[3] = b3;
+    words[0][0] = a0; words[0][1] = a1; words[0][2] = a2; words[0][3] = a3;
+    words[1][0] = b0; words[1][1] = b1; words[1][2] = b2; words[1][3] = b3;
+    words[2][0] = c0; words[2][1] = c1; words[2][2] = c2; words[2][3] = c3;
+    words[3][0] = d0; words[3][1] = d1; words[3][2] = d2; words[3][3] = d3;
 }
 
-/* The words of blocks first_block ..< first_block + 8 and second_block ..< second_block + 8
-   (both multiples of 8): a[j] and b[j] hold word j of each group's blocks, block l in the low
-   half of lane l. */
+/* The words of groups first_group + g + s for s < 4, `stride` blocks apart from `block` on (a
+   multiple of 8): words[s][j] holds word j of set s's eight blocks, block l in the low half of
+   lane l. Sets past `group_count` repeat the last group, and the caller stores only the others.
+   Returns how many sets are real. */
 VK_AVX512
-static inline void philox_two_groups_512(const philox_keys_512 *keys, uint64_t first_block, uint64_t second_block,
-                                         __m512i a[4], __m512i b[4]) {
+static inline int philox_four_groups_512(const philox_keys_512 *keys, uint64_t block, uint64_t stride, int64_t remaining,
+                                         __m512i words[4][4]) {
     const __m512i lane = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7);
-    /* Eight consecutive blocks from a multiple of 8 never carry into the high word. */
-    philox_rounds_512(keys,
-                      _mm512_add_epi64(_mm512_set1_epi64((uint32_t)first_block), lane),
-                      _mm512_set1_epi64((uint32_t)(first_block >> 32)),
-                      _mm512_add_epi64(_mm512_set1_epi64((uint32_t)second_block), lane),
-                      _mm512_set1_epi64((uint32_t)(second_block >> 32)), a, b);
+    int count = remaining < 4 ? (int)remaining : 4;
+    __m512i first[4], second[4];
+    for (int s = 0; s < 4; s++) {
+        /* Eight consecutive blocks from a multiple of 8 never carry into the high word. */
+        uint64_t set_block = block + (uint64_t)(s < count ? s : count - 1) * stride;
+        first[s] = _mm512_add_epi64(_mm512_set1_epi64((uint32_t)set_block), lane);
+        second[s] = _mm512_set1_epi64((uint32_t)(set_block >> 32));
+    }
+    philox_rounds_512(keys, first, second, words);
+    return count;
 }
 
 /* The low halves of the lanes of `first` then those of `second`: word j of a group's eight
@@ -93,16 +109,12 @@ void vk_philox_words_avx512(uint32_t key0, uint32_t key1, uint32_t stream0, uint
                             uint32_t *out) {
     philox_keys_512 keys;
     philox_keys_init_512(&keys, key0, key1, stream0, stream1);
-    for (int64_t g = 0; g < group_count; g += 2) {
-        int pair = g + 1 < group_count;
-        uint64_t block = (uint64_t)(first_group + g) * 8 + block_offset;
-        __m512i a[4], b[4];
-        philox_two_groups_512(&keys, block, pair ? block + 8 : block, a, b);
-        _mm512_storeu_si512((void *)(out + 32 * g), low_words_512(a[0], a[1]));
-        _mm512_storeu_si512((void *)(out + 32 * g + 16), low_words_512(a[2], a[3]));
-        if (pair) {
-            _mm512_storeu_si512((void *)(out + 32 * g + 32), low_words_512(b[0], b[1]));
-            _mm512_storeu_si512((void *)(out + 32 * g + 48), low_words_512(b[2], b[3]));
+    for (int64_t g = 0; g < group_count; g += 4) {
+        __m512i words[4][4];
+        int count = philox_four_groups_512(&keys, (uint64_t)(first_group + g) * 8 + block_offset, 8, group_count - g, words);
+        for (int s = 0; s < 4; s++) if (s < count) {
+            _mm512_storeu_si512((void *)(out + 32 * (g + s)), low_words_512(words[s][0], words[s][1]));
+            _mm512_storeu_si512((void *)(out + 32 * (g + s) + 16), low_words_512(words[s][2], words[s][3]));
         }
     }
 }
@@ -128,17 +140,13 @@ void vk_philox_uniform_avx512(uint32_t key0, uint32_t key1, uint32_t stream0, ui
     philox_keys_init_512(&keys, key0, key1, stream0, stream1);
     const __m512 low_lanes = _mm512_set1_ps(low), span_lanes = _mm512_set1_ps(span);
     const __m512 largest_lanes = _mm512_set1_ps(largest_below_high);
-    for (int64_t g = 0; g < group_count; g += 2) {
-        int pair = g + 1 < group_count;
-        uint64_t block = (uint64_t)(first_group + g) * 8 + block_offset;
-        __m512i a[4], b[4];
-        philox_two_groups_512(&keys, block, pair ? block + 8 : block, a, b);
-        float *group_out = out + 32 * g;
-        store_512(group_out, uniform_lanes(low_words_512(a[0], a[1]), low_lanes, span_lanes, largest_lanes), streaming);
-        store_512(group_out + 16, uniform_lanes(low_words_512(a[2], a[3]), low_lanes, span_lanes, largest_lanes), streaming);
-        if (pair) {
-            store_512(group_out + 32, uniform_lanes(low_words_512(b[0], b[1]), low_lanes, span_lanes, largest_lanes), streaming);
-            store_512(group_out + 48, uniform_lanes(low_words_512(b[2], b[3]), low_lanes, span_lanes, largest_lanes), streaming);
+    for (int64_t g = 0; g < group_count; g += 4) {
+        __m512i words[4][4];
+        int count = philox_four_groups_512(&keys, (uint64_t)(first_group + g) * 8 + block_offset, 8, group_count - g, words);
+        for (int s = 0; s < 4; s++) if (s < count) {
+            float *group_out = out + 32 * (g + s);
+            store_512(group_out, uniform_lanes(low_words_512(words[s][0], words[s][1]), low_lanes, span_lanes, largest_lanes), streaming);
+            store_512(group_out + 16, uniform_lanes(low_words_512(words[s][2], words[s][3]), low_lanes, span_lanes, largest_lanes), streaming);
         }
     }
 }
@@ -218,13 +226,12 @@ void vk_philox_normal_avx512(uint32_t key0, uint32_t key1, uint32_t stream0, uin
     philox_keys_512 keys;
     philox_keys_init_512(&keys, key0, key1, stream0, stream1);
     const __m512 mean_lanes = _mm512_set1_ps(mean), deviation_lanes = _mm512_set1_ps(standard_deviation);
-    for (int64_t g = 0; g < group_count; g += 2) {
-        int pair = g + 1 < group_count;
-        uint64_t block = (uint64_t)(first_group + g) * 8 + block_offset;
-        __m512i a[4], b[4];
-        philox_two_groups_512(&keys, block, pair ? block + 8 : block, a, b);
-        normal_group_512(a, mean_lanes, deviation_lanes, streaming, out + 32 * g);
-        if (pair) normal_group_512(b, mean_lanes, deviation_lanes, streaming, out + 32 * g + 32);
+    for (int64_t g = 0; g < group_count; g += 4) {
+        __m512i words[4][4];
+        int count = philox_four_groups_512(&keys, (uint64_t)(first_group + g) * 8 + block_offset, 8, group_count - g, words);
+        /* One group at a time, not unrolled: four unrolled Box-Muller transforms spill registers. */
+        _Pragma("clang loop unroll(disable)")
+        for (int s = 0; s < count; s++) normal_group_512(words[s], mean_lanes, deviation_lanes, streaming, out + 32 * (g + s));
     }
 }
 
@@ -281,47 +288,57 @@ static inline int64_t truncated_first_slot_512(const __m512i words[4], const tru
     return pending_count;
 }
 
-/* Slot `slot` for up to sixteen pending elements at once, gathered by offset: element `o` of the
+/* Slot `slot` for up to 32 pending elements at once, gathered by offset: element `o` of the
    call's output is position o % 32 of group first_group + o / 32, whose candidate is word pair
    (0, 1) or (2, 3) of block 8 ((K + 1) group + slot) + o % 8, x for an even word, y for an odd
    one. Accepted ones are written; the others are appended to `pending` at `kept` (at most as
-   many as were read, so the list is compacted in place; the sixteen-lane store reaches no
+   many as were read, so the list is compacted in place; each sixteen-lane store reaches no
    further than the batch just read, or the buffer's slack). */
 VK_AVX512
 static inline int64_t truncated_retry_batch_512(const philox_keys_512 *keys, const truncated_lanes_512 *lanes,
                                                 uint64_t block_offset, int64_t first_group, int slot_count, int slot,
                                                 const uint32_t *batch, int batch_count, float *out,
                                                 uint32_t *pending, int64_t kept) {
-    __mmask16 valid = (__mmask16)((1u << batch_count) - 1u);
-    __m512i offsets = _mm512_maskz_loadu_epi32(valid, batch);
-    __m512i first_offsets = _mm512_cvtepu32_epi64(_mm512_castsi512_si256(offsets));
-    __m512i second_offsets = _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(offsets, 1));
     const __m512i group_base = _mm512_set1_epi64(first_group);
     const __m512i slots = _mm512_set1_epi64((int64_t)(slot_count + 1));
     const __m512i slot_lanes = _mm512_set1_epi64(slot);
     const __m512i offset_lanes = _mm512_set1_epi64((int64_t)block_offset);
     const __m512i seven = _mm512_set1_epi64(7);
-    __m512i first_block = _mm512_add_epi64(_mm512_add_epi64(_mm512_slli_epi64(_mm512_add_epi64(
-        _mm512_mullo_epi64(_mm512_add_epi64(group_base, _mm512_srli_epi64(first_offsets, 5)), slots), slot_lanes), 3),
-        _mm512_and_si512(first_offsets, seven)), offset_lanes);
-    __m512i second_block = _mm512_add_epi64(_mm512_add_epi64(_mm512_slli_epi64(_mm512_add_epi64(
-        _mm512_mullo_epi64(_mm512_add_epi64(group_base, _mm512_srli_epi64(second_offsets, 5)), slots), slot_lanes), 3),
-        _mm512_and_si512(second_offsets, seven)), offset_lanes);
-    __m512i a[4], b[4];
-    philox_rounds_512(keys, first_block, _mm512_srli_epi64(first_block, 32), second_block, _mm512_srli_epi64(second_block, 32), a, b);
-    __m512i words[4];
-    for (int j = 0; j < 4; j++) words[j] = low_words_512(a[j], b[j]);
-    __mmask16 second_pair = _mm512_test_epi32_mask(offsets, _mm512_set1_epi32(16));
-    __mmask16 odd_word = _mm512_test_epi32_mask(offsets, _mm512_set1_epi32(8));
-    __m512 unit_x, unit_y, radius;
-    box_muller_512(_mm512_mask_blend_epi32(second_pair, words[0], words[2]), _mm512_mask_blend_epi32(second_pair, words[1], words[3]),
-                   lanes->one, &unit_x, &unit_y, &radius);
-    __m512 z = _mm512_mul_ps(_mm512_mask_blend_ps(odd_word, unit_x, unit_y), radius);
-    __mmask16 inside = _mm512_cmp_ps_mask(z, lanes->lower, _CMP_GE_OQ) & _mm512_cmp_ps_mask(z, lanes->upper, _CMP_LE_OQ);
-    __mmask16 accepted = inside & valid, rejected = (__mmask16)(~inside & valid);
-    _mm512_mask_i32scatter_ps(out, accepted, offsets, truncated_scaled_512(z, lanes), 4);
-    _mm512_storeu_si512((void *)(pending + kept), _mm512_maskz_compress_epi32(rejected, offsets));
-    return kept + __builtin_popcount(rejected);
+    __mmask16 valid[2];
+    __m512i offsets[2], first[4], second[4];
+    for (int half = 0; half < 2; half++) {
+        int count = batch_count - 16 * half;
+        count = count < 0 ? 0 : count > 16 ? 16 : count;
+        valid[half] = (__mmask16)((1u << count) - 1u);
+        offsets[half] = _mm512_maskz_loadu_epi32(valid[half], batch + 16 * half);
+        for (int quarter = 0; quarter < 2; quarter++) {
+            __m512i element = _mm512_cvtepu32_epi64(quarter ? _mm512_extracti64x4_epi64(offsets[half], 1)
+                                                            : _mm512_castsi512_si256(offsets[half]));
+            __m512i block = _mm512_add_epi64(_mm512_add_epi64(_mm512_slli_epi64(_mm512_add_epi64(
+                _mm512_mullo_epi64(_mm512_add_epi64(group_base, _mm512_srli_epi64(element, 5)), slots), slot_lanes), 3),
+                _mm512_and_si512(element, seven)), offset_lanes);
+            first[2 * half + quarter] = block;
+            second[2 * half + quarter] = _mm512_srli_epi64(block, 32);
+        }
+    }
+    __m512i sets[4][4];
+    philox_rounds_512(keys, first, second, sets);
+    for (int half = 0; half < 2 && valid[half]; half++) {
+        __m512i words[4];
+        for (int j = 0; j < 4; j++) words[j] = low_words_512(sets[2 * half][j], sets[2 * half + 1][j]);
+        __mmask16 second_pair = _mm512_test_epi32_mask(offsets[half], _mm512_set1_epi32(16));
+        __mmask16 odd_word = _mm512_test_epi32_mask(offsets[half], _mm512_set1_epi32(8));
+        __m512 unit_x, unit_y, radius;
+        box_muller_512(_mm512_mask_blend_epi32(second_pair, words[0], words[2]), _mm512_mask_blend_epi32(second_pair, words[1], words[3]),
+                       lanes->one, &unit_x, &unit_y, &radius);
+        __m512 z = _mm512_mul_ps(_mm512_mask_blend_ps(odd_word, unit_x, unit_y), radius);
+        __mmask16 inside = _mm512_cmp_ps_mask(z, lanes->lower, _CMP_GE_OQ) & _mm512_cmp_ps_mask(z, lanes->upper, _CMP_LE_OQ);
+        __mmask16 accepted = inside & valid[half], rejected = (__mmask16)(~inside & valid[half]);
+        _mm512_mask_i32scatter_ps(out, accepted, offsets[half], truncated_scaled_512(z, lanes), 4);
+        _mm512_storeu_si512((void *)(pending + kept), _mm512_maskz_compress_epi32(rejected, offsets[half]));
+        kept += __builtin_popcount(rejected);
+    }
+    return kept;
 }
 
 VK_AVX512
@@ -337,21 +354,18 @@ int64_t vk_philox_truncated_normal_avx512(uint32_t key0, uint32_t key1, uint32_t
     };
     const int slot_count = truncation->slot_count;
     const uint64_t stride = (uint64_t)(slot_count + 1) * 8;
-    /* Slot 0 of every group, two groups at a time; `fallback` collects the elements still pending. */
+    /* Slot 0 of every group, four groups at a time; `fallback` collects the elements still pending. */
     int64_t pending = 0;
-    for (int64_t g = 0; g < group_count; g += 2) {
-        int pair = g + 1 < group_count;
-        uint64_t block = (uint64_t)(first_group + g) * stride + block_offset;
-        __m512i a[4], b[4];
-        philox_two_groups_512(&keys, block, pair ? block + stride : block, a, b);
-        pending = truncated_first_slot_512(a, &lanes, 32 * g, out, fallback, pending);
-        if (pair) pending = truncated_first_slot_512(b, &lanes, 32 * g + 32, out, fallback, pending);
+    for (int64_t g = 0; g < group_count; g += 4) {
+        __m512i words[4][4];
+        int count = philox_four_groups_512(&keys, (uint64_t)(first_group + g) * stride + block_offset, stride, group_count - g, words);
+        for (int s = 0; s < 4; s++) if (s < count) pending = truncated_first_slot_512(words[s], &lanes, 32 * (g + s), out, fallback, pending);
     }
-    /* The later slots for the pending elements, sixteen at a time; the rest fall back. */
+    /* The later slots for the pending elements, 32 at a time; the rest fall back. */
     for (int slot = 1; slot < slot_count && pending > 0; slot++) {
         int64_t kept = 0;
-        for (int64_t start = 0; start < pending; start += 16) {
-            int batch_count = pending - start < 16 ? (int)(pending - start) : 16;
+        for (int64_t start = 0; start < pending; start += 32) {
+            int batch_count = pending - start < 32 ? (int)(pending - start) : 32;
             kept = truncated_retry_batch_512(&keys, &lanes, block_offset, first_group, slot_count, slot,
                                              fallback + start, batch_count, out, fallback, kept);
         }

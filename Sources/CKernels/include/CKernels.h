@@ -74,7 +74,7 @@ typedef struct {
 /// first of its `slot_count` standard Box-Muller candidates that lies in `[lower, upper]`, the
 /// candidate of slot `s` coming from Philox group `(slot_count + 1) g + s` (the same element
 /// position of the normal fill), as `min(max(z sd + mean, lower_value), upper_value)`. Slot 0 is
-/// computed for whole groups, the later slots for the pending elements only, sixteen at a time.
+/// computed for whole groups, the later slots for the pending elements only, 32 at a time.
 /// Where all candidates fall outside, the element's offset from `out` goes to `fallback` (room
 /// for `32 group_count + 16`, also the kernel's scratch) and its value is left for the caller;
 /// returns how many did. Its stores are plain: a streamed fill stages each chunk in the cache,

@@ -174,21 +174,19 @@ struct ProbeJob: ParallelJob {
     }
 }
 
-
 /// Hands out the indices `0 ..< count` one at a time to whichever thread asks first.
-final class WorkQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
+final class WorkQueue: Sendable {
+    private let next = Locked(0)
     private let count: Int
 
     init(count: Int) { self.count = count }
 
     func take() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < count else { return nil }
-        next += 1
-        return next - 1
+        next.withLock { next in
+            guard next < count else { return nil }
+            next += 1
+            return next - 1
+        }
     }
 }
 

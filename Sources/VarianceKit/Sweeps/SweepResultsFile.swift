@@ -182,8 +182,8 @@ public final class SweepResultsWriter: @unchecked Sendable {
     public let finished: Set<String>
     /// Whether a last line cut off mid-write was removed.
     public let removedTruncatedLine: Bool
-    private let descriptor: Int32
-    private let lock = NSLock()
+    /// The open file; `append` writes to it with the lock held, one line at a time.
+    private let descriptor: Locked<Int32>
     private let encoder = SweepRecord.makeEncoder()
 
     /// How long `lockExclusively` waits for a lock that is briefly held.
@@ -267,13 +267,13 @@ public final class SweepResultsWriter: @unchecked Sendable {
             finished = file.keys
         }
         self.path = path
-        self.descriptor = descriptor
+        self.descriptor = Locked(descriptor)
         self.finished = finished
         self.removedTruncatedLine = removed
         opened = true
     }
 
-    deinit { close(descriptor) }
+    deinit { descriptor.withLock { _ = close($0) } }
 
     /// Appends `record` as one line with one `write(2)` (repeated only if the kernel writes part
     /// of it). Safe to call from several threads.
@@ -283,9 +283,7 @@ public final class SweepResultsWriter: @unchecked Sendable {
     public func append(_ record: SweepRecord) throws {
         var line = try encoder.encode(record)
         line.append(0x0A)
-        lock.lock()
-        defer { lock.unlock() }
-        try Self.write(line, to: descriptor, path: path)
+        try descriptor.withLock { descriptor in try Self.write(line, to: descriptor, path: path) }
     }
 
     private static func write(_ data: Data, to descriptor: Int32, path: String) throws {
