@@ -274,17 +274,17 @@ static inline int64_t truncated_first_slot_512(const __m512i words[4], const tru
     _mm512_storeu_ps(out + group_offset, _mm512_shuffle_f32x4(first, second, 0x44));
     _mm512_storeu_ps(out + group_offset + 16, _mm512_shuffle_f32x4(first, second, 0xEE));
     __mmask16 x_outside = (__mmask16)~x_inside, y_outside = (__mmask16)~y_inside;
-    if (x_outside | y_outside) {
-        const __m512i x_elements = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-        const __m512i base = _mm512_set1_epi32((int)group_offset);
-        /* Compressed in a register and stored whole (a compressing store to memory is slow on
-           some processors); the lanes past the count land in the buffer's slack. */
-        _mm512_storeu_si512((void *)(pending + pending_count), _mm512_maskz_compress_epi32(x_outside, _mm512_add_epi32(x_elements, base)));
-        pending_count += __builtin_popcount(x_outside);
-        _mm512_storeu_si512((void *)(pending + pending_count),
-                            _mm512_maskz_compress_epi32(y_outside, _mm512_add_epi32(_mm512_add_epi32(x_elements, _mm512_set1_epi32(8)), base)));
-        pending_count += __builtin_popcount(y_outside);
-    }
+    /* No branch on "any outside": at the common bounds three groups in four have one, so it
+       would be mispredicted often. The offsets are compressed in a register and stored whole (a
+       compressing store to memory is slow on some processors); the lanes past the count land in
+       the buffer's slack, and nothing is appended when all are inside. */
+    const __m512i x_elements = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+    const __m512i base = _mm512_set1_epi32((int)group_offset);
+    _mm512_storeu_si512((void *)(pending + pending_count), _mm512_maskz_compress_epi32(x_outside, _mm512_add_epi32(x_elements, base)));
+    pending_count += __builtin_popcount(x_outside);
+    _mm512_storeu_si512((void *)(pending + pending_count),
+                        _mm512_maskz_compress_epi32(y_outside, _mm512_add_epi32(_mm512_add_epi32(x_elements, _mm512_set1_epi32(8)), base)));
+    pending_count += __builtin_popcount(y_outside);
     return pending_count;
 }
 
