@@ -9,7 +9,8 @@ warm-up step), so that both see the same machine load and report the same statis
 gives each side's median over rounds and the median over rounds of each round's ratio (PyTorch's
 time / VarianceKit's, so > 1 means VarianceKit is faster).
 
-Skips (exit 0, with a message) when PyTorch is not installed.
+Skips (exit 0, with a message) when PyTorch is not installed. The parameters, hyperparameters and
+PyTorch optimizers are those of optimizer_torch.py.
 
     swift build -c release --product initbench
     python3 Benchmarks/peers/compare_optimizers.py [--rounds 5] [--repeat 9] [--count 16777216]
@@ -23,18 +24,11 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from peer_timing import median_of  # noqa: E402
-
-try:
-    import torch
-except ImportError:
-    print("compare_optimizers.py: PyTorch is not installed; skipping the comparison.")
-    sys.exit(0)
+import optimizer_torch  # noqa: E402  (exits 0 with a message when PyTorch is not installed)
+import torch  # noqa: E402
 
 # initbench's name of each step, and PyTorch's fused optimizer doing the same update.
-CASES = {
-    "sgd-momentum-l2": lambda ps: torch.optim.SGD(ps, lr=1e-4, momentum=0.9, weight_decay=1e-2, fused=True),
-    "adamw": lambda ps: torch.optim.AdamW(ps, lr=1e-4, weight_decay=1e-2, fused=True),
-}
+CASES = {"sgd-momentum-l2": optimizer_torch.fused_momentum, "adamw": optimizer_torch.fused_adamw}
 
 
 def run_initbench(binary, count, repeat):
@@ -46,13 +40,9 @@ def run_initbench(binary, count, repeat):
 
 def run_torch(count, repeat):
     torch.set_num_threads(2)
-    index = torch.arange(count)
-    values = ((index % 251) - 125).to(torch.float32) / 128
     seconds = {}
     for name, make in CASES.items():
-        parameter = torch.nn.Parameter(values.clone())
-        parameter.grad = values.flip(0).clone()
-        optimizer = make([parameter])
+        optimizer = make([optimizer_torch.parameter(count)])
         seconds[name] = median_of(repeat, optimizer.step, warmup=1)
     return seconds
 

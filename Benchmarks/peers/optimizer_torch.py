@@ -18,6 +18,26 @@ except ImportError:
     sys.exit(0)
 
 
+# The hyperparameters of Benchmarks/OptimizerBenchmarks and `initbench kernels --only optimizers`.
+LEARNING_RATE, DECAY, MOMENTUM = 1e-4, 1e-2, 0.9
+
+
+def parameter(count):
+    """A float32 parameter of `count` elements with a gradient, both deterministic and finite."""
+    values = ((torch.arange(count) % 251) - 125).to(torch.float32) / 128
+    p = torch.nn.Parameter(values.clone())
+    p.grad = values.flip(0).clone()
+    return p
+
+
+def fused_momentum(ps):
+    return torch.optim.SGD(ps, lr=LEARNING_RATE, momentum=MOMENTUM, weight_decay=DECAY, fused=True)
+
+
+def fused_adamw(ps):
+    return torch.optim.AdamW(ps, lr=LEARNING_RATE, weight_decay=DECAY, fused=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1 << 24)
@@ -25,27 +45,20 @@ def main():
     args = parser.parse_args()
     n = args.count
     torch.set_num_threads(2)
-    index = torch.arange(n)
-    values = ((index % 251) - 125).to(torch.float32) / 128
 
     def measure(make_optimizer):
-        p = torch.nn.Parameter(values.clone())
-        p.grad = values.flip(0).clone()
-        optimizer = make_optimizer([p])
+        optimizer = make_optimizer([parameter(n)])
         seconds, _ = best_of(args.repeats, optimizer.step, warmup=1)
         return seconds
 
-    lr, lam = 1e-4, 1e-2
+    lr, lam = LEARNING_RATE, DECAY
     cases = [
         ("SGD+L2 foreach", 12, lambda ps: torch.optim.SGD(ps, lr=lr, weight_decay=lam, foreach=True)),
         ("SGD+mom+L2 foreach", 20,
-         lambda ps: torch.optim.SGD(ps, lr=lr, momentum=0.9, weight_decay=lam, foreach=True)),
+         lambda ps: torch.optim.SGD(ps, lr=lr, momentum=MOMENTUM, weight_decay=lam, foreach=True)),
         ("AdamW foreach", 28, lambda ps: torch.optim.AdamW(ps, lr=lr, weight_decay=lam, foreach=True)),
     ]
-    fused = [
-        ("SGD+mom+L2 fused", 20, lambda ps: torch.optim.SGD(ps, lr=lr, momentum=0.9, weight_decay=lam, fused=True)),
-        ("AdamW fused", 28, lambda ps: torch.optim.AdamW(ps, lr=lr, weight_decay=lam, fused=True)),
-    ]
+    fused = [("SGD+mom+L2 fused", 20, fused_momentum), ("AdamW fused", 28, fused_adamw)]
     for name, fused_bytes, make in fused:
         try:
             probe = torch.nn.Parameter(torch.zeros(1))

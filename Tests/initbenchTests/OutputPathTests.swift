@@ -1,4 +1,5 @@
 import Foundation
+import VarianceKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -259,7 +260,7 @@ func interruptInitbench(_ arguments: [String], signal: Int32, when appears: () -
     func signalDuringAFileWriteLeavesNoTemporaryFile(signal: Int32) throws {
         let scratch = try Scratch()
         try scratch.write("out.csv", "old\n")
-        let ignored = Self.isIgnored(signal)
+        let ignored = SignalCleanup.isIgnored(signal)
         let ended = try interruptInitbench(smallRun + ["--output", scratch.file("out.csv")], signal: signal) {
             scratch.temporaries().contains { $0.hasPrefix(".out.csv.initbench-") }
         }
@@ -271,13 +272,6 @@ func interruptInitbench(_ arguments: [String], signal: Int32, when appears: () -
             #expect(ended.reason == .uncaughtSignal && ended.status == signal)
             #expect(scratch.read("out.csv") == "old\n")
         }
-    }
-
-    /// Whether this process ignores `signal` (its children inherit that).
-    static func isIgnored(_ signal: Int32) -> Bool {
-        var action = sigaction()
-        sigaction(signal, nil, &action)
-        return unsafeBitCast(action.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
     }
 
     @Test func signalDuringAReportLeavesTheEarlierReport() throws {

@@ -61,6 +61,17 @@ package enum SignalCleanup {
     }
     static let registry = Locked(Registry())
 
+    /// Whether this process ignores `signal` (`SIG_IGN`), as a child it starts will too.
+    package static func isIgnored(_ signal: Int32) -> Bool {
+        var action = sigaction()
+        sigaction(signal, nil, &action)
+        return isIgnored(action)
+    }
+
+    private static func isIgnored(_ action: sigaction) -> Bool {
+        unsafeBitCast(action.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+    }
+
     /// Runs `body` with the handler installed and `steps` registered; `body` may replace the steps
     /// with `update` as its work moves on. The steps are removed afterwards, and the previous
     /// handlers come back when no other registration is open. The calling thread's signal mask is
@@ -83,8 +94,7 @@ package enum SignalCleanup {
                         var previous = sigaction()
                         sigaction(signal, nil, &previous)
                         registry.previousActions[signal] = previous
-                        let ignored = unsafeBitCast(previous.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
-                        if !ignored { _ = Glibc.signal(signal, cleanupHandler) }
+                        if !isIgnored(previous) { _ = Glibc.signal(signal, cleanupHandler) }
                     }
                 }
                 return registration
