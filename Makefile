@@ -92,7 +92,7 @@ sanitize-thread: deps
 ## passes, the parallel runtime and thread placement, split activations, optimizer blocks, fills,
 ## orthogonal, fill measurement, the phase diagram, signal cleanup, sweep results) under
 ## ThreadSanitizer. They are a package of their own, Tests/ThreadSanitizer, whose files link to
-## those in Tests/VarianceKitTests, so this builds the library and those suites alone, at a
+## those in Tests/VarianceKitTests and Tests/VarianceKitIOTests, so this builds the library and those suites alone, at a
 ## fraction of the cost of sanitize-thread, which runs everything (as CI does): a quick check;
 ## ThreadSanitizerCoverageTests checks that the links cover every threaded library file.
 THREADED_SCRATCH := .build-tsan-threaded

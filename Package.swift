@@ -50,6 +50,16 @@ let package = Package(
             name: "VarianceKitTests",
             dependencies: ["VarianceKit"]
         ),
+        // The library's suites whose work is reading and writing (files, storage, datasets, sweep
+        // results) and the README tour, as a module of their own: it compiles beside
+        // VarianceKitTests on a second core, and unoptimized even in an optimized build (the
+        // sanitizer passes), since the work those tests wait on is the library's. Like
+        // initbenchTests below, it belongs to no product.
+        .testTarget(
+            name: "VarianceKitIOTests",
+            dependencies: ["VarianceKit"],
+            swiftSettings: [.unsafeFlags(["-Onone"], .when(configuration: .release))]
+        ),
         // initbench's tests run the executable and check what it writes; their own code does
         // little work, so an optimized build (the sanitizer passes, `make sanitize`) compiles them
         // unoptimized: that compiles in a fraction of the time and runs as fast. A test target

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turns the ```swift blocks of README.md into Tests/VarianceKitTests/Documentation/ReadmeTour.swift.
+"""Turns the ```swift blocks of README.md into Tests/VarianceKitIOTests/Documentation/ReadmeTour.swift.
 
 Each block becomes the body of its own function, `func readmeBlockN() throws`, numbered from 1
 in README order; its `import` lines are hoisted to the top of the file (each module once, in the
@@ -21,7 +21,7 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-TOUR = ROOT / "Tests" / "VarianceKitTests" / "Documentation" / "ReadmeTour.swift"
+TOUR = ROOT / "Tests" / "VarianceKitIOTests" / "Documentation" / "ReadmeTour.swift"
 
 HEADER = """\
 // Generated from README.md by Scripts/readme-tour.py; do not edit. After changing a ```swift block

@@ -1,1 +1,1 @@
-../../VarianceKitTests/Files/SignalCleanupTests.swift
+../../VarianceKitIOTests/Files/SignalCleanupTests.swift

@@ -1,1 +1,1 @@
-../../VarianceKitTests/Sweeps/SweepResultsTests.swift
+../../VarianceKitIOTests/Sweeps/SweepResultsTests.swift

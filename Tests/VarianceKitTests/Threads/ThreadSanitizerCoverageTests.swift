@@ -17,27 +17,27 @@ import Testing
     static let threadMarkerPattern =
         #"ParallelJob\b|ParallelRuntime|pthread_create|pthread_mutex_lock|DispatchQueue|concurrentPerform|Thread\.detach|NSLock\(|NSCondition|import Synchronization|Atomic<|withBLASThreadCount|\bLocked[<(]"#
 
-    /// Library file (under `Sources/VarianceKit`) -> the suites (files of `Tests/VarianceKitTests`)
-    /// that run it on two or more threads.
+    /// Library file (under `Sources/VarianceKit`) -> the suites (files under `Tests`, in
+    /// `VarianceKitTests` or `VarianceKitIOTests`) that run it on two or more threads.
     static let coverage: [String: [String]] = [
-        "Activation/Activation+Kernels.swift": ["Activation/ActivationSplitTests.swift", "Threads/DeterministicPassTests.swift"],
-        "BLAS/BLAS+ColumnBlocks.swift": ["Threads/DeterministicPassTests.swift"],
-        "BLAS/BLAS+Kernels.swift": ["Threads/ThreadPolicyTests.swift"],
-        "Experiments/Measurement/FillMeasurement.swift": ["Experiments/FillMeasurementTests.swift"],
-        "Files/SignalCleanup.swift": ["Files/SignalCleanupTests.swift"],
-        "Initialization/Initializer+Fill.swift": ["Random/RandomFillTests.swift", "Initialization/OrthogonalInitializerTests.swift"],
-        "Kernels/ParallelRuntime.swift": ["Kernels/ParallelRuntimeTests.swift"],
-        "Kernels/ThreadPlacement.swift": ["Kernels/ThreadPlacementTests.swift"],
-        "LAPACK/LAPACK+CompactWY.swift": ["Initialization/OrthogonalInitializerTests.swift"],
-        "LAPACK/LAPACK+Orthonormalize.swift": ["Initialization/OrthogonalInitializerTests.swift"],
-        "Optimization/ParallelBlocks.swift": ["Optimization/ParallelBlocksTests.swift"],
-        "Probes/Network+Probe.swift": ["Threads/ThreadPolicyTests.swift"],
-        "Random/RandomFill.swift": ["Random/RandomFillTests.swift"],
-        "Sweeps/SweepResultsFile.swift": ["Sweeps/SweepResultsTests.swift"],
-        "Sweeps/SweepRunner.swift": ["Sweeps/SweepResultsTests.swift"],
-        "Theory/MeanFieldPhaseDiagram.swift": ["Theory/MeanFieldPhaseDiagramTests.swift"],
-        "Threads/Locked.swift": ["Threads/LockedTests.swift", "Files/SignalCleanupTests.swift", "Sweeps/SweepResultsTests.swift"],
-        "Threads/ThreadPolicy.swift": ["Threads/ThreadPolicyTests.swift"],
+        "Activation/Activation+Kernels.swift": ["VarianceKitTests/Activation/ActivationSplitTests.swift", "VarianceKitTests/Threads/DeterministicPassTests.swift"],
+        "BLAS/BLAS+ColumnBlocks.swift": ["VarianceKitTests/Threads/DeterministicPassTests.swift"],
+        "BLAS/BLAS+Kernels.swift": ["VarianceKitTests/Threads/ThreadPolicyTests.swift"],
+        "Experiments/Measurement/FillMeasurement.swift": ["VarianceKitTests/Experiments/FillMeasurementTests.swift"],
+        "Files/SignalCleanup.swift": ["VarianceKitIOTests/Files/SignalCleanupTests.swift"],
+        "Initialization/Initializer+Fill.swift": ["VarianceKitTests/Random/RandomFillTests.swift", "VarianceKitTests/Initialization/OrthogonalInitializerTests.swift"],
+        "Kernels/ParallelRuntime.swift": ["VarianceKitTests/Kernels/ParallelRuntimeTests.swift"],
+        "Kernels/ThreadPlacement.swift": ["VarianceKitTests/Kernels/ThreadPlacementTests.swift"],
+        "LAPACK/LAPACK+CompactWY.swift": ["VarianceKitTests/Initialization/OrthogonalInitializerTests.swift"],
+        "LAPACK/LAPACK+Orthonormalize.swift": ["VarianceKitTests/Initialization/OrthogonalInitializerTests.swift"],
+        "Optimization/ParallelBlocks.swift": ["VarianceKitTests/Optimization/ParallelBlocksTests.swift"],
+        "Probes/Network+Probe.swift": ["VarianceKitTests/Threads/ThreadPolicyTests.swift"],
+        "Random/RandomFill.swift": ["VarianceKitTests/Random/RandomFillTests.swift"],
+        "Sweeps/SweepResultsFile.swift": ["VarianceKitIOTests/Sweeps/SweepResultsTests.swift"],
+        "Sweeps/SweepRunner.swift": ["VarianceKitIOTests/Sweeps/SweepResultsTests.swift"],
+        "Theory/MeanFieldPhaseDiagram.swift": ["VarianceKitTests/Theory/MeanFieldPhaseDiagramTests.swift"],
+        "Threads/Locked.swift": ["VarianceKitTests/Threads/LockedTests.swift", "VarianceKitIOTests/Files/SignalCleanupTests.swift", "VarianceKitIOTests/Sweeps/SweepResultsTests.swift"],
+        "Threads/ThreadPolicy.swift": ["VarianceKitTests/Threads/ThreadPolicyTests.swift"],
     ]
 
     /// Every `.swift` file under `directory`, as paths relative to it.
@@ -71,7 +71,7 @@ import Testing
 
     @Test("every suite named in the coverage is linked into the ThreadSanitizer package")
     func everyCoveringSuiteIsLinked() throws {
-        let tests = Self.packageRoot.appendingPathComponent("Tests/VarianceKitTests")
+        let tests = Self.packageRoot.appendingPathComponent("Tests")
         let linked = Self.packageRoot.appendingPathComponent("Tests/ThreadSanitizer/ThreadedTests")
         let linkTargets = Set(try FileManager.default.contentsOfDirectory(atPath: linked.path).map { name in
             linked.appendingPathComponent(name).resolvingSymlinksInPath().standardizedFileURL.path
@@ -81,11 +81,12 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: path), "\(suite) does not exist")
             #expect(linkTargets.contains(path), "\(suite) is not linked into Tests/ThreadSanitizer/ThreadedTests")
         }
-        // Every link resolves to a file of the main suite, so the package never runs a stale copy.
+        // Every link resolves to a file of the library's suites, so the package never runs a stale copy.
         for name in try FileManager.default.contentsOfDirectory(atPath: linked.path) {
             let link = linked.appendingPathComponent(name)
             let destination = try FileManager.default.destinationOfSymbolicLink(atPath: link.path)
-            #expect(destination.hasPrefix("../../VarianceKitTests/"), "\(name) links to \(destination)")
+            #expect(destination.hasPrefix("../../VarianceKitTests/") || destination.hasPrefix("../../VarianceKitIOTests/"),
+                    "\(name) links to \(destination)")
             #expect(FileManager.default.fileExists(atPath: link.resolvingSymlinksInPath().path), "\(name) is a broken link")
         }
     }

@@ -5,7 +5,7 @@ import Testing
 /// generates from the README (so a README edit without regeneration fails), and every block runs.
 @Suite("README tour", .serialized)
 struct ReadmeTourTests {
-    /// The package root: this file is `Tests/VarianceKitTests/Documentation/ReadmeTourTests.swift`.
+    /// The package root: this file is `Tests/VarianceKitIOTests/Documentation/ReadmeTourTests.swift`.
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
@@ -15,7 +15,7 @@ struct ReadmeTourTests {
         let readme = try String(
             contentsOf: Self.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
         let tour = try String(
-            contentsOf: Self.packageRoot.appendingPathComponent("Tests/VarianceKitTests/Documentation/ReadmeTour.swift"),
+            contentsOf: Self.packageRoot.appendingPathComponent("Tests/VarianceKitIOTests/Documentation/ReadmeTour.swift"),
             encoding: .utf8)
         let expected = try #require(ReadmeTourGenerator.render(readme: readme))
         let difference = ReadmeTourGenerator.firstDifference(tour, expected)

@@ -1,0 +1,1 @@
+../../VarianceKitTests/Support/Reference.swift
