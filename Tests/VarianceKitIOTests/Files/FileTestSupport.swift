@@ -126,29 +126,16 @@ enum Python {
     }
 }
 
-/// A small deterministic generator for the fuzz tests (SplitMix64).
-struct FuzzRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-}
-
 /// Versions of `bytes` for fuzzing: every truncation (up to `limit` of them, evenly spread) and
 /// `flips` copies with one random byte replaced.
 func mutations(of bytes: [UInt8], limit: Int = 200, flips: Int = 200, seed: UInt64) -> [[UInt8]] {
-    var random = FuzzRandom(state: seed)
+    var random = TestRandom(seed: seed)
     let step = max(1, bytes.count / limit)
     var result = stride(from: 0, to: bytes.count, by: step).map { Array(bytes[..<$0]) }
     for _ in 0..<flips {
         var copy = bytes
         let index = random.below(copy.count)
-        copy[index] = UInt8(truncatingIfNeeded: random.next()) | (copy[index] == 0 ? 1 : 0)
+        copy[index] = UInt8(truncatingIfNeeded: random.nextUInt64()) | (copy[index] == 0 ? 1 : 0)
         result.append(copy)
     }
     return result

@@ -72,7 +72,7 @@ import VarianceKit
         let (eta, lambda, n): (Float, Float, Float) = (0.01, 0.4, 8)
         let withL2 = try Adam(learningRate: eta, penalty: .l2(lambda: lambda, normalizer: n))
         let withDecay = try AdamW(learningRate: eta, weightDecay: lambda / n)
-        var generator = TestGenerator(state: 3)
+        var generator = TestRandom(seed: 3)
         let target = generator.matrix(16, 8)
         let start = generator.matrix(16, 8, scale: 3)
         var (a, b) = (start, start)

@@ -23,28 +23,6 @@ final class TestParameters: ParameterContainer {
     func setGradient(_ id: ParameterID, _ gradient: Matrix) { gradients[ids.firstIndex(of: id)!] = gradient }
 }
 
-/// A fixed-seed generator for test data (SplitMix64), independent of the library.
-struct TestGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in `[-scale, scale)`.
-    mutating func uniform(_ scale: Float = 1) -> Float {
-        Float(Double(next() >> 11) / Double(1 << 53) * 2 - 1) * scale
-    }
-
-    mutating func matrix(_ rows: Int, _ columns: Int, scale: Float = 1) -> Matrix {
-        try! Matrix(rows: rows, columns: columns, elements: (0..<(rows * columns)).map { _ in uniform(scale) })
-    }
-}
-
 let weight0 = ParameterID(layer: 0, kind: .weight)
 let bias0 = ParameterID(layer: 0, kind: .bias)
 let weight1 = ParameterID(layer: 1, kind: .weight)

@@ -53,7 +53,7 @@ import VarianceKit
     /// a Double reference, across block boundaries and the ragged tail.
     @Test(arguments: [0, 1, 7, 4096, 70_001, 200_003])
     func threadCountDoesNotChangeAnyResult(count: Int) throws {
-        var generator = TestGenerator(state: UInt64(count) + 1)
+        var generator = TestRandom(seed: UInt64(count) + 1)
         let start = generator.matrix(1, count, scale: 0.2)
         let gradients = (0..<3).map { _ in generator.matrix(1, count) }
         let penalty = try Penalty.elasticNet(l1Lambda: 0.5, l2Lambda: 0.2, normalizer: 10, l1Method: .proximal)

@@ -87,7 +87,7 @@ import VarianceKit
         let withL2 = try SGD(learningRate: eta, penalty: .l2(lambda: lambda, normalizer: n))
         let withDecay = try SGD(learningRate: eta, weightDecay: .learningRateScaled(lambda / n))
         let withPaperDecay = try SGD(learningRate: eta, weightDecay: .scheduleScaled(eta * lambda / n))
-        var generator = TestGenerator(state: 7)
+        var generator = TestRandom(seed: 7)
         let target = generator.matrix(16, 8)
         let start = generator.matrix(16, 8, scale: 3)
         var (a, b, c) = (start, start, start)
@@ -104,7 +104,7 @@ import VarianceKit
 
     @Test func proximalGivesExactZerosWhereSubgradientOscillates() throws {
         let (eta, lambda, n): (Float, Float, Float) = (0.1, 2, 4)  // threshold η λ/n = 0.05
-        var generator = TestGenerator(state: 11)
+        var generator = TestRandom(seed: 11)
         let start = generator.matrix(32, 32, scale: 0.1)
         let zero = try Matrix(rows: 32, columns: 32)
         var proximal = start, subgradient = start

@@ -10,7 +10,7 @@ import VarianceKit
 
     /// Weights at least 0.1 away from zero, so that `|w|` is differentiable within the probe.
     func weights() -> Matrix {
-        var generator = TestGenerator(state: 21)
+        var generator = TestRandom(seed: 21)
         let elements = (0..<24).map { _ -> Float in
             let x = generator.uniform(2)
             return x >= 0 ? x + 0.1 : x - 0.1

@@ -20,8 +20,15 @@ struct TestRandom {
         Float(Double(nextUInt64() >> 11) / Double(1 << 53) * 2 - 1)
     }
 
-    mutating func matrix(_ rows: Int, _ columns: Int) -> Matrix {
-        let elements = (0..<(rows * columns)).map { _ in nextSigned() }
+    /// Uniform in `[-scale, scale)`: `nextSigned() * scale`.
+    mutating func uniform(_ scale: Float = 1) -> Float { nextSigned() * scale }
+
+    /// Uniform in `0 ..< bound` (`bound >= 1`; modulo bias is immaterial for tests).
+    mutating func below(_ bound: Int) -> Int { Int(nextUInt64() % UInt64(bound)) }
+
+    /// A `rows x columns` matrix of `uniform(scale)` values, row by row.
+    mutating func matrix(_ rows: Int, _ columns: Int, scale: Float = 1) -> Matrix {
+        let elements = (0..<(rows * columns)).map { _ in uniform(scale) }
         return try! Matrix(rows: rows, columns: columns, elements: elements)
     }
 

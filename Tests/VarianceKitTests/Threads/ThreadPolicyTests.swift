@@ -157,7 +157,7 @@ import Testing
     @Test func optimizerStepsAreBitIdenticalAcrossPolicies() throws {
         let (rows, columns) = (300, 257)      // 77 100 elements: 19 blocks, the last one ragged
         #expect(rows * columns >= ParallelBlocks.parallelThreshold)
-        var generator = TestGenerator(state: 21)
+        var generator = TestRandom(seed: 21)
         let start = generator.matrix(rows, columns, scale: 0.2)
         let gradients = (0..<3).map { _ in generator.matrix(rows, columns) }
         let penalty = try Penalty.elasticNet(l1Lambda: 0.5, l2Lambda: 0.2, normalizer: 10, l1Method: .proximal)
