@@ -114,9 +114,7 @@ import Testing
         let scratch = try ScratchDirectory()
         let url = try scratch.write("broken.csv", text: text)
         let report = try #require(fileError { _ = try Dataset.csv(url, target: target, task: task) }, "\(name)")
-        #expect(report.path == url.path, "\(name)")
-        #expect(report.location == location, "\(name): \(report.description)")
-        #expect(report.description.contains(words), "\(name): \(report.description)")
+        expectRefusal(report, names: url, at: location, saying: words, case: name)
     }
 
     @Test func missingFileNamesThePath() throws {

@@ -69,6 +69,15 @@ func fileError(access: Bool = false, sourceLocation: SourceLocation = #_sourceLo
     return nil
 }
 
+/// What every broken-file case checks of its refusal: it names `url`'s path and `location`,
+/// and its description contains `words`; `name` labels the case in failures.
+func expectRefusal(_ report: FileErrorReport, names url: URL, at location: String, saying words: String, case name: String,
+                   sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(report.path == url.path, "\(name)", sourceLocation: sourceLocation)
+    #expect(report.location == location, "\(name): \(report.description)", sourceLocation: sourceLocation)
+    #expect(report.description.contains(words), "\(name): \(report.description)", sourceLocation: sourceLocation)
+}
+
 /// gzip made independently of the code under test: deflate "stored" blocks (RFC 1951 §3.2.4,
 /// no compression) in a gzip member (RFC 1952) whose CRC-32 is computed bit by bit.
 enum HandMadeGzip {

@@ -86,9 +86,7 @@ import Testing
         let scratch = try ScratchDirectory()
         let url = try scratch.write("broken", bytes)
         let report = try #require(fileError { _ = try IDXFile.read(from: url) }, "\(name)")
-        #expect(report.path == url.path, "\(name)")
-        #expect(report.location == location, "\(name): \(report.description)")
-        #expect(report.description.contains(words), "\(name): \(report.description)")
+        expectRefusal(report, names: url, at: location, saying: words, case: name)
         #expect(report.description.hasPrefix(url.path + ": " + location), "\(name)")
     }
 

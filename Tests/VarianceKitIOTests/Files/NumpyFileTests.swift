@@ -140,9 +140,7 @@ func handMadeZip(_ entries: [(String, [UInt8])]) -> [UInt8] {
         let scratch = try ScratchDirectory()
         let url = try scratch.write("broken.npy", bytes)
         let report = try #require(fileError { _ = try NumpyFile.read(from: url) }, "\(name)")
-        #expect(report.path == url.path, "\(name)")
-        #expect(report.location == location, "\(name): \(report.description)")
-        #expect(report.description.contains(words), "\(name): \(report.description)")
+        expectRefusal(report, names: url, at: location, saying: words, case: name)
     }
 
     @Test func missingFileNamesThePath() throws {
