@@ -144,33 +144,42 @@ static inline __attribute__((always_inline)) vk_block_statistics momentum_body(
 }
 
 static inline __attribute__((always_inline)) vk_block_statistics adam_body(
-    float *w, const float *g, float *m, float *v, int64_t begin, int64_t end,
-    const vk_fused_coefficients *c, int l1, int l2, int proximal) {
+    const float *w, const float *g, const float *m, const float *v, float *w_out, float *m_out, float *v_out,
+    int64_t begin, int64_t end, const vk_fused_coefficients *c, int stream, int l1, int l2, int proximal) {
     accumulator sums = { _mm256_setzero_ps(), _mm256_setzero_ps(), 0 };
+    vk_v probe = V_ZERO();
     const vk_v keep = V_SET1(c->keep), step = V_SET1(c->step_size);
     const vk_v beta1 = V_SET1(c->beta1), one_minus_beta1 = V_SET1(c->one_minus_beta1);
     const vk_v beta2 = V_SET1(c->beta2), one_minus_beta2 = V_SET1(c->one_minus_beta2);
     const vk_v correction = V_SET1(c->inverse_root_correction2), epsilon = V_SET1(c->epsilon);
     int64_t i = begin;
     vk_tail tail = V_TAIL(1);
-#define ADAM_STEP(LOAD, STORE, FULL) do { \
-        const vk_v w0 = LOAD(w + i); \
-        const vk_v gradient = penalized(LOAD(g + i), w0, c, l1, l2); \
+#define ADAM_STEP(LOAD, STORE, STORE_STATE, FULL) do { \
+        const vk_v w0 = LOAD(w + i), g0 = LOAD(g + i); \
+        probe = V_ADD(probe, V_MUL(g0, V_ZERO())); \
+        const vk_v gradient = penalized(g0, w0, c, l1, l2); \
         const vk_v m1 = V_ADD(V_MUL(beta1, LOAD(m + i)), V_MUL(one_minus_beta1, gradient)); \
         const vk_v v1 = V_ADD(V_MUL(beta2, LOAD(v + i)), V_MUL(one_minus_beta2, V_MUL(gradient, gradient))); \
         const vk_v denominator = V_ADD(V_MUL(V_SQRT(v1), correction), epsilon); \
         const vk_v w1 = finish(V_SUB(V_MUL(keep, w0), V_MUL(step, V_DIV(m1, denominator))), c, proximal); \
         accumulate(&sums, w0, w1, l1 || proximal, l2, proximal, FULL, tail); \
-        STORE(w + i, w1); \
-        STORE(m + i, m1); \
-        STORE(v + i, v1); \
+        STORE(w_out + i, w1); \
+        STORE_STATE(m_out + i, m1); \
+        STORE_STATE(v_out + i, v1); \
     } while (0)
-    for (; i + VK_LANES <= end; i += VK_LANES) ADAM_STEP(LOAD_FULL, STORE_FULL, 1);
+    if (stream) {
+        for (; i + VK_LANES <= end; i += VK_LANES) ADAM_STEP(LOAD_FULL, STORE_FULL, STREAM_FULL, 1);
+    } else {
+        for (; i + VK_LANES <= end; i += VK_LANES) ADAM_STEP(LOAD_FULL, STORE_FULL, STORE_FULL, 1);
+    }
     if (i < end) {
         tail = V_TAIL((int)(end - i));
-        ADAM_STEP(LOAD_PART, STORE_PART, 0);
+        ADAM_STEP(LOAD_PART, STORE_PART, STORE_PART, 0);
     }
-    return statistics(&sums);
+    if (stream) _mm_sfence();
+    vk_block_statistics result = statistics(&sums);
+    result.non_finite = V_ANY(V_CMP(probe, V_ZERO(), _CMP_NEQ_UQ));
+    return result;
 }
 
 /* One copy of each kernel per combination of the three flags, the flags constants inside it. */
@@ -202,38 +211,14 @@ vk_block_statistics VK_NAME(vk_sgd_momentum)(const float *w, const float *g, con
 #undef MOMENTUM
 }
 
-vk_block_statistics VK_NAME(vk_adam)(float *w, const float *g, float *m, float *v, int64_t begin, int64_t end,
-                                     const vk_fused_coefficients *c) {
-#define ADAM(L1, L2, P) adam_body(w, g, m, v, begin, end, c, L1, L2, P)
+vk_block_statistics VK_NAME(vk_adam)(const float *w, const float *g, const float *m, const float *v,
+                                     float *w_out, float *m_out, float *v_out, int64_t begin, int64_t end,
+                                     const vk_fused_coefficients *c, int stream) {
+    /* Streaming stores need aligned vectors. */
+    const int aligned = (((uintptr_t)(m_out + begin) | (uintptr_t)(v_out + begin)) & (sizeof(vk_v) - 1)) == 0;
+#define ADAM(L1, L2, P) adam_body(w, g, m, v, w_out, m_out, v_out, begin, end, c, stream && aligned, L1, L2, P)
     VK_EACH_FEATURE(ADAM)
 #undef ADAM
-}
-
-/* 1 when no element of x[begin ..< end] is inf or NaN, else 0: the largest exponent field
-   (bits & 0x7F800000, an unsigned maximum) over four interleaved streams, the range's quarters in
-   lockstep (one stream per thread is limited by memory latency), compared with all ones. */
-int VK_NAME(vk_all_finite)(const float *x, int64_t begin, int64_t end) {
-    const int64_t quarter = (end - begin) / (4 * VK_LANES) * VK_LANES;
-    const float *first = x + begin, *second = first + quarter, *third = second + quarter, *fourth = third + quarter;
-    const vk_vi exponent = VI_SET1(0x7F800000);
-    vk_vi found0 = VI_SET1(0), found1 = found0, found2 = found0, found3 = found0;
-    for (int64_t i = 0; i < quarter; i += VK_LANES) {
-        found0 = VI_MAX_U(found0, VI_AND(V_AS_INT(V_LOAD(first + i)), exponent));
-        found1 = VI_MAX_U(found1, VI_AND(V_AS_INT(V_LOAD(second + i)), exponent));
-        found2 = VI_MAX_U(found2, VI_AND(V_AS_INT(V_LOAD(third + i)), exponent));
-        found3 = VI_MAX_U(found3, VI_AND(V_AS_INT(V_LOAD(fourth + i)), exponent));
-    }
-    const vk_vi found = VI_MAX_U(VI_MAX_U(found0, found1), VI_MAX_U(found2, found3));
-    uint32_t lanes[VK_LANES];
-    V_STORE((float *)lanes, V_AS_FLOAT(found));
-    uint32_t largest = 0;
-    for (int lane = 0; lane < VK_LANES; lane++) largest = lanes[lane] > largest ? lanes[lane] : largest;
-    const uint32_t *bits = (const uint32_t *)x;
-    for (int64_t i = begin + 4 * quarter; i < end; i++) {
-        const uint32_t field = bits[i] & 0x7F800000u;
-        largest = field > largest ? field : largest;
-    }
-    return largest != 0x7F800000u;
 }
 
 #pragma clang attribute pop

@@ -199,16 +199,17 @@ vk_block_statistics vk_sgd_momentum_avx2(const float *w, const float *g, const f
 vk_block_statistics vk_sgd_momentum_avx512(const float *w, const float *g, const float *b, float *w_out, float *b_out,
                                            int64_t begin, int64_t end, const vk_fused_coefficients *c, int stream);
 
-/// Adam/AdamW on [begin, end), in place: `m = β₁ m + (1-β₁) ĝ`, `v = β₂ v + (1-β₂) ĝ²`,
-/// `w = prox((1-d) w - step_size m / (√v inverse_root_correction2 + ε))`.
-vk_block_statistics vk_adam_avx2(float *w, const float *g, float *m, float *v, int64_t begin, int64_t end,
-                                 const vk_fused_coefficients *c);
-vk_block_statistics vk_adam_avx512(float *w, const float *g, float *m, float *v, int64_t begin, int64_t end,
-                                   const vk_fused_coefficients *c);
-
-/// 1 when every element of x[begin ..< end] is finite, 0 when one is inf or NaN.
-int vk_all_finite_avx2(const float *x, int64_t begin, int64_t end);
-int vk_all_finite_avx512(const float *x, int64_t begin, int64_t end);
+/// Adam/AdamW on [begin, end): `ĝ = g + l2 w + l1 sgn w`, `m' = β₁ m + (1-β₁) ĝ`,
+/// `v' = β₂ v + (1-β₂) ĝ²`, `w' = prox((1-d) w - step_size m' / (√v' inverse_root_correction2 + ε))`
+/// written to `w_out`, `m_out`, `v_out` (each may be its input: every element is read before it
+/// is written), `non_finite` set when `g` held inf or NaN. `stream` writes `m'` and `v'` with
+/// non-temporal stores (when both are aligned to a vector).
+vk_block_statistics vk_adam_avx2(const float *w, const float *g, const float *m, const float *v,
+                                 float *w_out, float *m_out, float *v_out, int64_t begin, int64_t end,
+                                 const vk_fused_coefficients *c, int stream);
+vk_block_statistics vk_adam_avx512(const float *w, const float *g, const float *m, const float *v,
+                                   float *w_out, float *m_out, float *v_out, int64_t begin, int64_t end,
+                                   const vk_fused_coefficients *c, int stream);
 
 /// `vk_moments_avx2` on AVX-512, with the same bits.
 vk_moments vk_moments_avx512(const float *x, int64_t count, float shift);

@@ -91,16 +91,16 @@ public struct TrainingExperiment: Sendable, Hashable, Codable {
     }
 
     /// Bytes one run holds at its peak: the network at the batch size and the optimizer's state
-    /// (at most two buffers the size of the parameters).
+    /// (at most four buffers the size of the parameters: Adam's `m`, `v` and their spares).
     public func memoryRequirement(for data: DatasetSplit) -> Int {
         Self.memoryRequirement(widths: widths(for: data), batchSize: settings.batchSize)
     }
 
     /// Bytes one run of a network of `widths` at `batchSize` holds at its peak: the network and
-    /// at most two optimizer buffers the size of the parameters.
+    /// at most four optimizer buffers the size of the parameters.
     static func memoryRequirement(widths: [Int], batchSize: Int) -> Int {
         let footprint = Network.memoryFootprint(widths: widths, batchSize: batchSize)
-        let state = footprint.parameters.multipliedReportingOverflow(by: 2)
+        let state = footprint.parameters.multipliedReportingOverflow(by: 4)
         let total = footprint.total.addingReportingOverflow(state.overflow ? Int.max : state.partialValue)
         return total.overflow ? Int.max : total.partialValue
     }

@@ -131,20 +131,17 @@ enum OptimizerKernels {
     }
 
     static func adam(
-        _ path: KernelPath, weights w: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
-        firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
-        range: Range<Int>, _ c: FusedCoefficients
+        _ path: KernelPath, weights w: UnsafePointer<Float>, gradient g: UnsafePointer<Float>,
+        firstMoment m: UnsafePointer<Float>, secondMoment v: UnsafePointer<Float>,
+        weightsOutput: UnsafeMutablePointer<Float>, firstMomentOutput: UnsafeMutablePointer<Float>,
+        secondMomentOutput: UnsafeMutablePointer<Float>, streamingMoments: Bool, range: Range<Int>, _ c: FusedCoefficients
     ) -> BlockStatistics {
         var k = coefficients(c)
         let (begin, end) = (Int64(range.lowerBound), Int64(range.upperBound))
+        let stream: Int32 = streamingMoments ? 1 : 0
         return statistics(path == .avx512
-            ? vk_adam_avx512(w, g, m, v, begin, end, &k) : vk_adam_avx2(w, g, m, v, begin, end, &k))
-    }
-
-    /// `true` when `values[range]` holds no inf and no NaN.
-    static func isFinite(_ path: KernelPath, _ values: UnsafePointer<Float>, _ range: Range<Int>) -> Bool {
-        let (begin, end) = (Int64(range.lowerBound), Int64(range.upperBound))
-        return (path == .avx512 ? vk_all_finite_avx512(values, begin, end) : vk_all_finite_avx2(values, begin, end)) != 0
+            ? vk_adam_avx512(w, g, m, v, weightsOutput, firstMomentOutput, secondMomentOutput, begin, end, &k, stream)
+            : vk_adam_avx2(w, g, m, v, weightsOutput, firstMomentOutput, secondMomentOutput, begin, end, &k, stream))
     }
 }
 

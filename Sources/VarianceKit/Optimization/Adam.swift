@@ -11,9 +11,12 @@
 /// divided by `√v̂` like the data gradient, so L2 under Adam shrinks weights with large gradients
 /// less; `AdamW` (decoupled decay) shrinks every weight by the same fraction (<doc:Regularization>).
 ///
-/// Memory per step and element: 28 bytes (read `w`, `g`, `m`, `v`; write `w`, `m`, `v`), plus 4
-/// for the finiteness check of `g` that precedes the in-place update. The square root is
-/// the correctly rounded `sqrtps` on x86-64 (see `FusedKernels.squareRoot`).
+/// Memory per step and element: 28 bytes (read `w`, `g`, `m`, `v`; write the new `w` into the
+/// gradient buffer and the new `m` and `v` into spare buffers, then swap the three pairs), the
+/// gradient checked for inf/NaN in the same pass, so that a refused step leaves `w`, `m` and `v`
+/// as they were. The optimizer keeps four parameter-sized buffers per parameter (`m`, `v` and
+/// their spares). The square root is the correctly rounded `sqrtps` on x86-64 (see
+/// `FusedKernels.squareRoot`).
 public final class Adam: FusedOptimizer {
     /// `β₁`, the decay rate of the gradient average.
     public let beta1: Float

@@ -277,19 +277,32 @@ enum FusedKernels {
         }
     }
 
-    /// Adam/AdamW: `ĝ = g + (λ₂/n) w + (λ₁/n) sgn w`, `m ← β₁ m + (1-β₁) ĝ`,
-    /// `v ← β₂ v + (1-β₂) ĝ²`, `w ← prox((1-d) w - (η_t/(1-β₁ᵗ)) m / (√v/√(1-β₂ᵗ) + ε))`.
-    /// Reads `w`, `g`, `m`, `v`; writes `w`, `m`, `v` (28 bytes per element).
+    /// Adam/AdamW: `ĝ = g + (λ₂/n) w + (λ₁/n) sgn w`, `m' = β₁ m + (1-β₁) ĝ`,
+    /// `v' = β₂ v + (1-β₂) ĝ²`, `w' = prox((1-d) w - (η_t/(1-β₁ᵗ)) m' / (√v'/√(1-β₂ᵗ) + ε))`,
+    /// written to `weightsOutput`, `firstMomentOutput` and `secondMomentOutput` (which may be
+    /// `w`, `m` and `v` themselves: each element is read before it is written), while checking
+    /// `g` for inf/NaN in the same pass (`nonFinite`). The optimizer writes `w'` into the gradient
+    /// buffer and `m'`, `v'` into two spare buffers and exchanges them when the step is taken, so
+    /// a refused step changes neither the weights nor the moments. Reads `w`, `g`, `m`, `v`;
+    /// writes `w'`, `m'`, `v'` (28 bytes per element). `streamingMoments` lets the C kernels
+    /// write `m'` and `v'`, which are not read again in the pass, with non-temporal stores (the
+    /// Swift loop ignores it; the bits are the same).
     static func adam(
-        weights w: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
-        firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
+        weights w: UnsafePointer<Float>, gradient g: UnsafePointer<Float>,
+        firstMoment m: UnsafePointer<Float>, secondMoment v: UnsafePointer<Float>,
+        weightsOutput: UnsafeMutablePointer<Float>, firstMomentOutput: UnsafeMutablePointer<Float>,
+        secondMomentOutput: UnsafeMutablePointer<Float>, streamingMoments: Bool = false,
         range: Range<Int>, _ c: FusedCoefficients, path: KernelPath = .preferred
     ) -> BlockStatistics {
         if path != .vector {
-            return OptimizerKernels.adam(path, weights: w, gradient: g, firstMoment: m, secondMoment: v, range: range, c)
+            return OptimizerKernels.adam(
+                path, weights: w, gradient: g, firstMoment: m, secondMoment: v, weightsOutput: weightsOutput,
+                firstMomentOutput: firstMomentOutput, secondMomentOutput: secondMomentOutput,
+                streamingMoments: streamingMoments, range: range, c)
         }
         return specialized(c) { f in
             var accumulator = Accumulator()
+            var probe = Vector(repeating: 0)
             @inline(__always) func lane(_ w0: Vector, _ g0: Vector, _ m0: Vector, _ v0: Vector) -> (Vector, Vector, Vector) {
                 let gradient = penalized(g0, w0, c, f)
                 let m1 = c.beta1 * m0 + c.oneMinusBeta1 * gradient
@@ -300,52 +313,29 @@ enum FusedKernels {
             var i = range.lowerBound
             while i &+ width <= range.upperBound {
                 let w0 = ActivationMath.load(w + i)
-                let (w1, m1, v1) = lane(w0, ActivationMath.load(g + i), ActivationMath.load(m + i), ActivationMath.load(v + i))
+                let g0 = ActivationMath.load(g + i)
+                probe += g0 * 0
+                let (w1, m1, v1) = lane(w0, g0, ActivationMath.load(m + i), ActivationMath.load(v + i))
                 accumulator.add(before: w0, after: w1, f)
-                ActivationMath.store(w1, w + i)
-                ActivationMath.store(m1, m + i)
-                ActivationMath.store(v1, v + i)
+                ActivationMath.store(w1, weightsOutput + i)
+                ActivationMath.store(m1, firstMomentOutput + i)
+                ActivationMath.store(v1, secondMomentOutput + i)
                 i &+= width
             }
             let rest = range.upperBound &- i
             if rest > 0 {
                 let w0 = ActivationMath.loadPartial(w + i, count: rest)
-                let (w1, m1, v1) = lane(w0, ActivationMath.loadPartial(g + i, count: rest), ActivationMath.loadPartial(m + i, count: rest), ActivationMath.loadPartial(v + i, count: rest))
+                let g0 = ActivationMath.loadPartial(g + i, count: rest)
+                probe += g0 * 0
+                let (w1, m1, v1) = lane(w0, g0, ActivationMath.loadPartial(m + i, count: rest), ActivationMath.loadPartial(v + i, count: rest))
                 accumulator.add(before: w0, after: w1, f)
-                ActivationMath.storePartial(w1, w + i, count: rest)
-                ActivationMath.storePartial(m1, m + i, count: rest)
-                ActivationMath.storePartial(v1, v + i, count: rest)
+                ActivationMath.storePartial(w1, weightsOutput + i, count: rest)
+                ActivationMath.storePartial(m1, firstMomentOutput + i, count: rest)
+                ActivationMath.storePartial(v1, secondMomentOutput + i, count: rest)
             }
-            return accumulator.statistics(padding: rest > 0 ? width - rest : 0, f)
+            var statistics = accumulator.statistics(padding: rest > 0 ? width - rest : 0, f)
+            statistics.nonFinite = probe != Vector(repeating: 0)
+            return statistics
         }
-    }
-
-    /// The index of the first inf or NaN in `values`, if any (error reports only).
-    static func firstNonFinite(_ values: UnsafeBufferPointer<Float>) -> Int? {
-        values.firstIndex { !$0.isFinite }
-    }
-
-    /// `true` when `values[range]` holds no inf and no NaN (`x·0` is NaN exactly for those).
-    ///
-    /// The range is read as four interleaved streams (its quarters, in lockstep): a single
-    /// stream per thread is limited by memory latency, not bandwidth, and this read-only pass is
-    /// the price of refusing a bad step before anything is written.
-    static func isFinite(_ values: UnsafePointer<Float>, _ range: Range<Int>, path: KernelPath = .preferred) -> Bool {
-        if path != .vector { return OptimizerKernels.isFinite(path, values, range) }
-        let quarter = range.count / (4 * width) * width
-        let (first, second, third, fourth) = (
-            range.lowerBound, range.lowerBound + quarter, range.lowerBound + 2 * quarter, range.lowerBound + 3 * quarter)
-        var probes = (Vector(repeating: 0), Vector(repeating: 0), Vector(repeating: 0), Vector(repeating: 0))
-        var i = 0
-        while i < quarter {
-            probes.0 += ActivationMath.load(values + (first &+ i)) * 0
-            probes.1 += ActivationMath.load(values + (second &+ i)) * 0
-            probes.2 += ActivationMath.load(values + (third &+ i)) * 0
-            probes.3 += ActivationMath.load(values + (fourth &+ i)) * 0
-            i &+= width
-        }
-        var rest: Float = 0
-        for index in (range.lowerBound + 4 * quarter)..<range.upperBound { rest += values[index] * 0 }
-        return probes.0 + probes.1 + probes.2 + probes.3 == Vector(repeating: 0) && rest == 0
     }
 }

@@ -15,8 +15,9 @@
 /// holds inf or NaN, a shape disagrees, or the decay fraction leaves `[0, 1]`.
 ///
 /// **The gradient buffers are consumed.** After a step (taken or refused) their contents are
-/// unspecified: plain SGD writes the new weights into the gradient buffer and then exchanges the
-/// two buffers (an O(1) swap of storage), which saves a pass over memory. Recompute gradients
+/// unspecified: every optimizer writes the new weights into the gradient buffer (and its new
+/// state into spare buffers) and then exchanges the buffers (an O(1) swap of storage), which
+/// checks the gradient in the same pass and saves a pass over memory. Recompute gradients
 /// before the next step (a network's `backward` overwrites them; with `accumulate`, call
 /// `zeroGradients()` first). `step(_:)` enforces this for containers that track their gradients
 /// (`ParameterContainer.gradientsAreCurrent`, which `Network` does): a second step without a new
@@ -32,8 +33,10 @@ public protocol Optimizer: AnyObject {
     /// was built with, or, when that was nil, `ThreadPolicy.threadCount` as it stands now.
     var threadCount: Int { get }
 
-    /// One step over every parameter of `parameters`. All gradients are checked first; if any
-    /// check fails, nothing is written.
+    /// One step over every parameter of `parameters`. Shapes and settings are checked first, and
+    /// every gradient is checked for inf and NaN as the step reads it; if any check fails, no
+    /// weight and no optimizer state changes. The gradients are consumed either way: a refused
+    /// step may have overwritten them.
     ///
     /// - Returns: the penalty value (at the weights before the step) summed over the parameters,
     ///   and the exact zeros after it; per-parameter figures are in `statistics(for:)`.

@@ -17,9 +17,12 @@ final class OptimizerEngine {
         var first: Matrix
         /// Adam's `v`; 0 x 0 when unused.
         var second: Matrix
-        /// SGD with momentum: the buffer the next momentum is written into (exchanged with
-        /// `first` when the step is taken); allocated on the first step that needs it, 0 x 0 before.
+        /// The buffer the next momentum (SGD) or `m` (Adam) is written into, exchanged with
+        /// `first` when the step is taken; allocated on the first step that needs it, 0 x 0 before.
         var spare = Matrix(validatedRows: 0, columns: 0)
+        /// Adam: the buffer the next `v` is written into, exchanged with `second` when the step is
+        /// taken; allocated on the first step, 0 x 0 before.
+        var spareSecond = Matrix(validatedRows: 0, columns: 0)
         /// One slot per block for the partial statistics of a pass.
         let partials: UnsafeMutableBufferPointer<BlockStatistics>
         var statistics: ParameterStepStatistics?
@@ -79,30 +82,20 @@ final class OptimizerEngine {
 
     // MARK: Steps
     //
-    // No weight and no state changes unless every gradient of the step is finite:
-    // - SGD (plain or with momentum) needs no separate check: the new weights are written into
-    //   the gradient buffer, and the new momentum into the state's spare buffer, while the
-    //   gradient is checked in the same pass; only when every block of every parameter passed
-    //   are the weight and gradient buffers, and the momentum and spare buffers, exchanged (O(1),
-    //   no copy) and the step counted. 12 bytes per element (20 with momentum, whose spare
-    //   buffer is written with streaming stores when large), like the plain in-place loops, for
-    //   one more parameter-sized buffer with momentum.
-    // - Adam updates its state in place, so every gradient is checked first (a read-only pass,
-    //   4 bytes per element on top of the update's 28).
+    // No weight and no state changes unless every gradient of the step is finite, and no
+    // separate pass checks it: the new weights are written into the gradient buffer, and the new
+    // state (SGD's momentum, Adam's `m` and `v`) into the state's spare buffers, while the
+    // gradient is checked in the same pass. Only when every block of every parameter passed are
+    // the weight and gradient buffers, and each state buffer and its spare, exchanged (O(1), no
+    // copy) and the step counted. Bytes per element: 12 for plain SGD, 20 with momentum, 28 for
+    // Adam (the spare buffers written with streaming stores when large), as many as the in-place
+    // loops move, for one more parameter-sized buffer per state buffer.
 
-    /// `true` for SGD: the step writes into the gradient buffer (and the spare momentum buffer)
-    /// and swaps.
-    var writesIntoGradient: Bool {
-        switch algorithm {
-        case .sgd: true
-        case .adam: false
-        }
-    }
-
-    /// Exchanges the momentum buffer of `id` with the spare one its step wrote (SGD with momentum).
-    private func exchangeMomentum(id: ParameterID) {
-        guard case .sgd = algorithm, bufferCount == 1, let state = states[id] else { return }
+    /// Exchanges the state buffers of `id` with the spare ones its step wrote.
+    private func exchangeState(id: ParameterID) {
+        guard bufferCount > 0, let state = states[id] else { return }
         swap(&state.first, &state.spare)
+        if bufferCount > 1 { swap(&state.second, &state.spareSecond) }
     }
 
     func step<Container: ParameterContainer>(_ parameters: Container) throws -> StepSummary {
@@ -111,33 +104,24 @@ final class OptimizerEngine {
                 operation: "\(name).step",
                 required: "recompute the gradients (Network.backward, or zeroGradients() and backward(accumulate: true)); the previous step consumed them")
         }
-        // Phase 1: check shapes and hyperparameters (and, with state, the gradients); write nothing.
+        // Phase 1: check shapes and hyperparameters; write nothing.
         try parameters.forEachParameter { id, values, gradient in
             _ = try coefficients(id: id, values: values, gradient: gradient)
-            if !writesIntoGradient { try checkFinite(gradient, id: id) }
         }
         var summary = StepSummary()
-        if writesIntoGradient {
-            // Phase 2: the new weights into the gradient buffers, block by block, each block checked.
-            // From here on the gradients are consumed, whether the step is taken or refused.
-            defer { parameters.markGradientsConsumed() }
-            var refused: VarianceKitError?
-            try parameters.forEachParameter { id, values, gradient in
-                guard refused == nil else { return }
-                refused = try computeIntoGradient(id: id, values: values, gradient: &gradient)
-            }
-            if let refused { throw refused }
-            // Phase 3: commit.
-            parameters.forEachParameter { id, values, gradient in
-                swap(&values, &gradient)
-                exchangeMomentum(id: id)
-                summary.add(commit(id: id))
-            }
-            return summary
-        }
+        // Phase 2: the new weights into the gradient buffers, block by block, each block checked.
+        // From here on the gradients are consumed, whether the step is taken or refused.
         defer { parameters.markGradientsConsumed() }
+        var refused: VarianceKitError?
         try parameters.forEachParameter { id, values, gradient in
-            try applyInPlace(id: id, values: &values, gradient: gradient)
+            guard refused == nil else { return }
+            refused = try computeIntoGradient(id: id, values: values, gradient: &gradient)
+        }
+        if let refused { throw refused }
+        // Phase 3: commit.
+        parameters.forEachParameter { id, values, gradient in
+            swap(&values, &gradient)
+            exchangeState(id: id)
             summary.add(commit(id: id))
         }
         return summary
@@ -148,29 +132,10 @@ final class OptimizerEngine {
         // The step writes into both; a copy the caller still holds must not make it trap.
         try parameter.makeUniqueStorage()
         try gradient.makeUniqueStorage()
-        if writesIntoGradient {
-            if let refused = try computeIntoGradient(id: id, values: parameter, gradient: &gradient) { throw refused }
-            swap(&parameter, &gradient)
-            exchangeMomentum(id: id)
-        } else {
-            try checkFinite(gradient, id: id)
-            try applyInPlace(id: id, values: &parameter, gradient: gradient)
-        }
+        if let refused = try computeIntoGradient(id: id, values: parameter, gradient: &gradient) { throw refused }
+        swap(&parameter, &gradient)
+        exchangeState(id: id)
         return commit(id: id)
-    }
-
-    private func refusal(_ gradient: UnsafeBufferPointer<Float>, id: ParameterID, columns: Int) -> VarianceKitError {
-        let index = FusedKernels.firstNonFinite(gradient) ?? 0
-        return VarianceKitError.nonFiniteGradient(
-            optimizer: name, parameter: id, element: index, value: gradient.isEmpty ? nil : gradient[index], elements: nil)
-    }
-
-    private func checkFinite(_ gradient: Matrix, id: ParameterID) throws {
-        try gradient.withUnsafeBufferPointer { g in
-            guard ParallelBlocks.allFinite(g, threadCount: threadCount) else {
-                throw refusal(g, id: id, columns: gradient.columns)
-            }
-        }
     }
 
     /// The state of `id`, created (zeroed, uncounted) on its first step.
@@ -181,36 +146,53 @@ final class OptimizerEngine {
         return state
     }
 
-    /// SGD: writes the new weights into `gradient` (and, with momentum, the new momentum into
-    /// the state's spare buffer), or returns the refusal when a block of the gradient is not
-    /// finite (the weights and the momentum buffer are untouched either way).
+    /// Writes the new weights into `gradient` and the new state into the state's spare buffers,
+    /// or returns the refusal when a block of the gradient is not finite (the weights and the
+    /// state buffers are untouched either way).
     private func computeIntoGradient(id: ParameterID, values: Matrix, gradient: inout Matrix) throws -> VarianceKitError? {
         let c = try coefficients(id: id, values: values, gradient: gradient)
         let state = stateForStep(id: id, rows: values.rows, columns: values.columns)
         let count = values.count
         let partials = state.partials
         let threads = threadCount
-        let momentum = bufferCount == 1
-        if momentum && state.spare.count != count {
+        let streaming = count >= StreamingStore.minimumElements
+        if bufferCount >= 1 && state.spare.count != count {
             state.spare = Matrix(validatedRows: values.rows, columns: values.columns)
+        }
+        if bufferCount >= 2 && state.spareSecond.count != count {
+            state.spareSecond = Matrix(validatedRows: values.rows, columns: values.columns)
         }
         return values.withUnsafeBufferPointer { w in
             gradient.withUnsafeMutableBufferPointer { g -> VarianceKitError? in
                 let wp = w.baseAddress!, gp = g.baseAddress!
-                if momentum {
+                switch (algorithm, bufferCount) {
+                case (.sgd, 0):
+                    ParallelBlocks.forEachBlock(
+                        count: count, threadCount: threads,
+                        SGDJob(weights: wp, gradient: gp, partials: partials.baseAddress!, coefficients: c))
+                case (.sgd, _):
                     state.first.withUnsafeBufferPointer { b in
                         state.spare.withUnsafeMutableBufferPointer { spare in
                             ParallelBlocks.forEachBlock(
                                 count: count, threadCount: threads,
                                 MomentumJob(weights: wp, gradient: gp, buffer: b.baseAddress!, spare: spare.baseAddress!,
-                                            streaming: count >= StreamingStore.minimumElements,
-                                            partials: partials.baseAddress!, coefficients: c))
+                                            streaming: streaming, partials: partials.baseAddress!, coefficients: c))
                         }
                     }
-                } else {
-                    ParallelBlocks.forEachBlock(
-                        count: count, threadCount: threads,
-                        SGDJob(weights: wp, gradient: gp, partials: partials.baseAddress!, coefficients: c))
+                case (.adam, _):
+                    state.first.withUnsafeBufferPointer { m in
+                        state.second.withUnsafeBufferPointer { v in
+                            state.spare.withUnsafeMutableBufferPointer { mOut in
+                                state.spareSecond.withUnsafeMutableBufferPointer { vOut in
+                                    ParallelBlocks.forEachBlock(
+                                        count: count, threadCount: threads,
+                                        AdamJob(weights: wp, gradient: gp, firstMoment: m.baseAddress!, secondMoment: v.baseAddress!,
+                                                spareFirstMoment: mOut.baseAddress!, spareSecondMoment: vOut.baseAddress!,
+                                                streaming: streaming, partials: partials.baseAddress!, coefficients: c))
+                                }
+                            }
+                        }
+                    }
                 }
                 for block in 0..<ParallelBlocks.blockCount(count) where partials[block].nonFinite {
                     // The gradient was overwritten as it was read; the block says where it was.
@@ -222,30 +204,6 @@ final class OptimizerEngine {
                 return nil
             }
         }
-    }
-
-    /// Adam, after the gradient was checked: updates weights and state in place.
-    private func applyInPlace(id: ParameterID, values: inout Matrix, gradient: Matrix) throws {
-        let c = try coefficients(id: id, values: values, gradient: gradient)
-        let state = stateForStep(id: id, rows: values.rows, columns: values.columns)
-        let count = values.count
-        let partials = state.partials
-        let threads = threadCount
-        values.withUnsafeMutableBufferPointer { w in
-            gradient.withUnsafeBufferPointer { g in
-                let wp = w.baseAddress!, gp = g.baseAddress!
-                state.first.withUnsafeMutableBufferPointer { m in
-                    state.second.withUnsafeMutableBufferPointer { v in
-                        let mp = m.baseAddress!, vp = v.baseAddress!
-                        ParallelBlocks.forEachBlock(
-                            count: count, threadCount: threads,
-                            AdamJob(weights: wp, gradient: gp, firstMoment: mp, secondMoment: vp,
-                                    partials: partials.baseAddress!, coefficients: c))
-                    }
-                }
-            }
-        }
-        state.pending = c
     }
 
     /// Validates shapes and the decay fraction for parameter `id`'s next step and returns the
@@ -421,20 +379,26 @@ struct MomentumJob: BlockJob {
     }
 }
 
-/// Adam over one block, in place.
+/// Adam over one block: new weights into the gradient buffer, new `m` and `v` into the spare
+/// buffers, statistics into the block's slot.
 struct AdamJob: BlockJob {
     static let blockRunEntry: ParallelJobEntry = { BlockRun<AdamJob>.runBlocks($0, $1, $2) }
 
-    let weights: UnsafeMutablePointer<Float>
-    let gradient: UnsafePointer<Float>
-    let firstMoment: UnsafeMutablePointer<Float>
-    let secondMoment: UnsafeMutablePointer<Float>
+    let weights: UnsafePointer<Float>
+    let gradient: UnsafeMutablePointer<Float>
+    let firstMoment: UnsafePointer<Float>
+    let secondMoment: UnsafePointer<Float>
+    let spareFirstMoment: UnsafeMutablePointer<Float>
+    let spareSecondMoment: UnsafeMutablePointer<Float>
+    /// Whether the spare buffers are written with streaming stores (large parameters).
+    let streaming: Bool
     let partials: UnsafeMutablePointer<BlockStatistics>
     let coefficients: FusedCoefficients
 
     func run(block: Int, range: Range<Int>) {
         partials[block] = FusedKernels.adam(
             weights: weights, gradient: gradient, firstMoment: firstMoment, secondMoment: secondMoment,
-            range: range, coefficients)
+            weightsOutput: gradient, firstMomentOutput: spareFirstMoment, secondMomentOutput: spareSecondMoment,
+            streamingMoments: streaming, range: range, coefficients)
     }
 }

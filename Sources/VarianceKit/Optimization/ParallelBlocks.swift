@@ -43,21 +43,6 @@ enum ParallelBlocks {
         }
         ParallelRuntime.shared.run(workers: workers, BlockRun(job: job, count: count))
     }
-
-    /// `true` when every element of `values` is finite (no inf, no NaN). Reads the buffer once,
-    /// vectorized, split like `forEachBlock`; allocates nothing.
-    static func allFinite(_ values: UnsafeBufferPointer<Float>, threadCount: Int) -> Bool {
-        guard let base = values.baseAddress, values.count > 0 else { return true }
-        let count = values.count
-        let workers = workerCount(count: count, threadCount: threadCount)
-        if workers == 1 { return FusedKernels.isFinite(base, 0..<count) }
-        return withUnsafeTemporaryAllocation(of: Bool.self, capacity: workers) { results in
-            results.initialize(repeating: false)
-            ParallelRuntime.shared.run(
-                workers: workers, FiniteCheck(values: base, count: count, results: results.baseAddress!))
-            return results.allSatisfy { $0 }
-        }
-    }
 }
 
 /// One block's worth of an element-wise pass (see `ParallelBlocks.forEachBlock`).
@@ -83,21 +68,5 @@ struct BlockRun<Job: BlockJob>: ParallelJob {
         for block in ParallelBlocks.blocks(ofWorker: worker, of: workers, count: run.count) {
             run.job.run(block: block, range: ParallelBlocks.range(ofBlock: block, count: run.count))
         }
-    }
-}
-
-/// `ParallelBlocks.allFinite` on `ParallelRuntime`: share `w` checks the elements of its blocks
-/// and writes the answer to `results[w]`.
-struct FiniteCheck: ParallelJob {
-    let values: UnsafePointer<Float>
-    let count: Int
-    let results: UnsafeMutablePointer<Bool>
-
-    static var leavesCallerProcessor: Bool { false }
-    static let entry: ParallelJobEntry = { pointer, worker, workers in
-        let job = pointer.assumingMemoryBound(to: FiniteCheck.self).pointee
-        let blocks = ParallelBlocks.blocks(ofWorker: worker, of: workers, count: job.count)
-        let elements = blocks.lowerBound * ParallelBlocks.blockSize ..< min(blocks.upperBound * ParallelBlocks.blockSize, job.count)
-        job.results[worker] = FusedKernels.isFinite(job.values, elements)
     }
 }

@@ -150,4 +150,33 @@ import VarianceKit
             #expect(optimizer.state(for: weight0) == states[0])
         }
     }
+
+    /// After a refused step the optimizer goes on as if it had never been tried: the spare
+    /// buffers the refused pass wrote into are not the state, so the next steps give the bits of
+    /// an optimizer that only saw the good gradients.
+    @Test func aRefusedStepLeavesNoTraceInTheStepsAfterIt() throws {
+        for makeOptimizer in [{ try SGD(learningRate: 0.1, momentum: 0.9) as any Optimizer }, { try Adam(learningRate: 0.01) }, { try AdamW(learningRate: 0.01) }] {
+            var generator = TestRandom(seed: 8)
+            let start = generator.matrix(200, 300)
+            let gradients = (0..<3).map { _ in generator.matrix(200, 300) }
+            let tried = try makeOptimizer(), clean = try makeOptimizer()
+            var triedWeights = start, cleanWeights = start
+            for (step, gradient) in gradients.enumerated() {
+                if step == 1 {
+                    var poisoned = gradient
+                    poisoned[199, 0] = .nan
+                    #expect(throws: VarianceKitError.self) { try tried.step(parameter: &triedWeights, gradientCopy: poisoned, id: weight1) }
+                }
+                try tried.step(parameter: &triedWeights, gradientCopy: gradient, id: weight1)
+                try clean.step(parameter: &cleanWeights, gradientCopy: gradient, id: weight1)
+            }
+            let bits = { (m: Matrix?) in m.map { $0.withUnsafeBufferPointer { $0.map(\.bitPattern) } } }
+            #expect(bits(triedWeights) == bits(cleanWeights))
+            let (triedState, cleanState) = (tried.state(for: weight1), clean.state(for: weight1))
+            #expect(triedState?.stepCount == 3 && cleanState?.stepCount == 3)
+            #expect(bits(triedState?.firstMoment) == bits(cleanState?.firstMoment))
+            #expect(bits(triedState?.secondMoment) == bits(cleanState?.secondMoment))
+            #expect(bits(triedState?.momentumBuffer) == bits(cleanState?.momentumBuffer))
+        }
+    }
 }

@@ -73,8 +73,10 @@ import Testing
                                                             bufferOutput: fp, streamingBuffer: offset == 0,
                                                             range: range, c, path: path)
                         case .adam:
+                            // In place, as the kernel allows; the optimizer writes into g and two spare buffers.
                             return FusedKernels.adam(weights: wp, gradient: gp, firstMoment: fp, secondMoment: sp,
-                                                     range: range, c, path: path)
+                                                     weightsOutput: wp, firstMomentOutput: fp, secondMomentOutput: sp,
+                                                     streamingMoments: offset == 0, range: range, c, path: path)
                         }
                     }
                 }
@@ -116,7 +118,9 @@ import Testing
                     #expect(abs(referenceStatistics.squareSum - (feature.1 ? squareSum : 0)) <= 1e-6 * squareSum)
                     #expect(referenceStatistics.exactZeros == (feature.2 ? newWeights.filter { $0 == 0 }.count : 0))
                     #expect(!referenceStatistics.nonFinite)
-                    if algorithm != .sgd && algorithm != .adam {
+                    if algorithm == .adam {
+                        Self.expectAdamIntoSpares(c, start, offset: offset, reference: reference, referenceStatistics)
+                    } else if algorithm != .sgd {
                         // Into other buffers (as the optimizer runs it), streaming or not: the same bits.
                         for path in KernelPath.available {
                             for streaming in [false, true] {
@@ -147,38 +151,60 @@ import Testing
         }
     }
 
-    /// SGD, plain and with momentum, flags a block whose gradient holds inf or NaN, in the body
-    /// or the tail, on every path.
-    @Test(arguments: [Algorithm.sgd, .momentum])
-    func sgdFlagsNonFiniteGradientsOnEveryPath(_ algorithm: Algorithm) {
-        let c = Self.coefficients(algorithm, (false, true, false, false))
-        for count in [7, 16, 40] {
-            for position in [0, count / 2, count - 1] {
-                for poison in [Float.nan, .infinity, -.infinity] {
-                    var start = Self.buffers(count, seed: 1)
-                    start.g[position] = poison
-                    for path in KernelPath.available {
-                        #expect(Self.run(algorithm, c, start, offset: 0, path: path).1.nonFinite, "\(path) \(poison) at \(position)")
+    /// Adam into other buffers (as the optimizer runs it: `w'` into the gradient buffer, `m'` and
+    /// `v'` into spares), streaming or not, on every path: the in-place Swift path's bits, and the
+    /// inputs untouched.
+    static func expectAdamIntoSpares(_ c: FusedCoefficients, _ start: Buffers, offset: Int, reference: Buffers,
+                                     _ referenceStatistics: BlockStatistics) {
+        let count = start.w.count - offset
+        for path in KernelPath.available {
+            for streaming in [false, true] {
+                var output = start
+                var spareFirst = [Float](repeating: .nan, count: start.w.count)
+                var spareSecond = spareFirst
+                let statistics = output.w.withUnsafeBufferPointer { w in
+                    output.first.withUnsafeBufferPointer { m in
+                        output.second.withUnsafeBufferPointer { v in
+                            output.g.withUnsafeMutableBufferPointer { g in
+                                spareFirst.withUnsafeMutableBufferPointer { mOut in
+                                    spareSecond.withUnsafeMutableBufferPointer { vOut in
+                                        FusedKernels.adam(
+                                            weights: w.baseAddress!, gradient: g.baseAddress!, firstMoment: m.baseAddress!,
+                                            secondMoment: v.baseAddress!, weightsOutput: g.baseAddress!,
+                                            firstMomentOutput: mOut.baseAddress!, secondMomentOutput: vOut.baseAddress!,
+                                            streamingMoments: streaming, range: offset..<(count + offset), c, path: path)
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
+                let what = "adam \(path) streaming \(streaming) count \(count) offset \(offset)"
+                #expect(sameBits(Array(output.g[offset...]), Array(reference.w[offset...])), "w': \(what)")
+                #expect(sameBits(Array(spareFirst[offset...]), Array(reference.first[offset...])), "m': \(what)")
+                #expect(sameBits(Array(spareSecond[offset...]), Array(reference.second[offset...])), "v': \(what)")
+                #expect(spareFirst[..<offset].allSatisfy(\.isNaN) && spareSecond[..<offset].allSatisfy(\.isNaN), "outside the range: \(what)")
+                #expect(sameBits(output.w, start.w) && sameBits(output.first, start.first) && sameBits(output.second, start.second),
+                        "inputs: \(what)")
+                #expect(statistics.absoluteSum.bitPattern == referenceStatistics.absoluteSum.bitPattern, "\(what)")
+                #expect(statistics.squareSum.bitPattern == referenceStatistics.squareSum.bitPattern, "\(what)")
+                #expect(statistics.exactZeros == referenceStatistics.exactZeros && !statistics.nonFinite, "\(what)")
             }
         }
     }
 
-    /// The finiteness check on every path, with the poison in each of the four interleaved
-    /// streams and in the tail.
-    @Test func finitenessCheckOnEveryPath() {
-        for count in [1, 9, 64, 65, 1000, 4099] {
-            let clean = Self.buffers(count, seed: 2).g
-            for path in KernelPath.available {
-                clean.withUnsafeBufferPointer { #expect(FusedKernels.isFinite($0.baseAddress!, 0..<count, path: path)) }
-                for position in Set([0, count / 4, count / 2, 3 * count / 4, count - 1]) {
-                    for poison in [Float.nan, .infinity, -.infinity, -.nan] {
-                        var values = clean
-                        values[position] = poison
-                        values.withUnsafeBufferPointer {
-                            #expect(!FusedKernels.isFinite($0.baseAddress!, 0..<count, path: path), "\(path) \(poison) at \(position) of \(count)")
-                        }
+    /// Every step (plain SGD, momentum, Adam) flags a block whose gradient holds inf or NaN, in
+    /// the body or the tail, on every path.
+    @Test(arguments: [Algorithm.sgd, .momentum, .adam])
+    func everyStepFlagsNonFiniteGradientsOnEveryPath(_ algorithm: Algorithm) {
+        let c = Self.coefficients(algorithm, (false, true, false, false))
+        for count in [7, 16, 40] {
+            for position in [0, count / 2, count - 1] {
+                for poison in [Float.nan, .infinity, -.infinity, -.nan] {
+                    var start = Self.buffers(count, seed: 1)
+                    start.g[position] = poison
+                    for path in KernelPath.available {
+                        #expect(Self.run(algorithm, c, start, offset: 0, path: path).1.nonFinite, "\(path) \(poison) at \(position)")
                     }
                 }
             }

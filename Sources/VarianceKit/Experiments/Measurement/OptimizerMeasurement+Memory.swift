@@ -16,7 +16,7 @@ extension OptimizerMeasurement {
             var buffers = [MemoryRequirement.Buffer("parameter and gradient", rows: parameterShape.rows,
                                                     columns: parameterShape.columns, copies: 2)]
             if kind.stateBuffers > 0 {
-                buffers.append(.init(kind.stateBuffers == 1 ? "momentum buffer" : "Adam's m and v",
+                buffers.append(.init(kind.stateBuffers == 2 ? "momentum buffer and its spare" : "Adam's m and v and their spares",
                                      rows: parameterShape.rows, columns: parameterShape.columns, copies: kind.stateBuffers))
             }
             return buffers

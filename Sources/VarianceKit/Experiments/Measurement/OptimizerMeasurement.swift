@@ -24,9 +24,8 @@ public final class OptimizerMeasurement {
         /// AdamW (decoupled weight decay): as Adam (28 bytes).
         case adamW = "adamw"
 
-        /// Bytes read and written per parameter by the fused update: 12, 20, 12, 12, 28, 28.
-        /// (The finiteness check that precedes in-place state updates reads `g` once more and
-        /// is not counted.)
+        /// Bytes read and written per parameter by the fused update, which also checks the
+        /// gradient: 12, 20, 12, 12, 28, 28.
         public var bytesPerParameter: Int {
             switch self {
             case .sgd, .sgdL2, .sgdL1: 12
@@ -35,12 +34,13 @@ public final class OptimizerMeasurement {
             }
         }
 
-        /// Buffers of the parameter's size the optimizer keeps: 0, 1 (momentum), or 2 (`m`, `v`).
+        /// Buffers of the parameter's size the optimizer keeps: 0, 2 (the momentum and its
+        /// spare), or 4 (`m`, `v` and their spares).
         public var stateBuffers: Int {
             switch self {
             case .sgd, .sgdL2, .sgdL1: 0
-            case .sgdMomentumL2: 1
-            case .adam, .adamW: 2
+            case .sgdMomentumL2: 2
+            case .adam, .adamW: 4
             }
         }
 
