@@ -29,11 +29,13 @@ final class OptimizerEngine {
         /// The constants of the pass that ran but is not yet counted.
         var pending = FusedCoefficients()
 
-        init(rows: Int, columns: Int, buffers: Int) {
+        /// - Throws: `VarianceKitError.insufficientMemory` or `.allocationFailed`, naming `purpose`,
+        ///   when a state buffer cannot be allocated.
+        init(rows: Int, columns: Int, buffers: Int, purpose: @autoclosure () -> String) throws(VarianceKitError) {
             self.rows = rows
             self.columns = columns
-            first = Matrix(validatedRows: buffers >= 1 ? rows : 0, columns: buffers >= 1 ? columns : 0)
-            second = Matrix(validatedRows: buffers >= 2 ? rows : 0, columns: buffers >= 2 ? columns : 0)
+            first = try Matrix(validatedRows: buffers >= 1 ? rows : 0, columns: buffers >= 1 ? columns : 0, purpose: purpose())
+            second = try Matrix(validatedRows: buffers >= 2 ? rows : 0, columns: buffers >= 2 ? columns : 0, purpose: purpose())
             partials = .allocate(capacity: max(ParallelBlocks.blockCount(rows * columns), 1))
             partials.initialize(repeating: BlockStatistics())
         }
@@ -104,9 +106,11 @@ final class OptimizerEngine {
                 operation: "\(name).step",
                 required: "recompute the gradients (Network.backward, or zeroGradients() and backward(accumulate: true)); the previous step consumed them")
         }
-        // Phase 1: check shapes and hyperparameters; write nothing.
+        // Phase 1: check shapes and hyperparameters, and allocate any state a first step needs;
+        // write nothing.
         try parameters.forEachParameter { id, values, gradient in
             _ = try coefficients(id: id, values: values, gradient: gradient)
+            _ = try preparedState(id: id, rows: values.rows, columns: values.columns)
         }
         var summary = StepSummary()
         // Phase 2: the new weights into the gradient buffers, block by block, each block checked.
@@ -129,6 +133,7 @@ final class OptimizerEngine {
 
     func step(parameter: inout Matrix, gradient: inout Matrix, id: ParameterID) throws -> ParameterStepStatistics {
         _ = try coefficients(id: id, values: parameter, gradient: gradient)
+        _ = try preparedState(id: id, rows: parameter.rows, columns: parameter.columns)
         // The step writes into both; a copy the caller still holds must not make it trap.
         try parameter.makeUniqueStorage()
         try gradient.makeUniqueStorage()
@@ -138,11 +143,25 @@ final class OptimizerEngine {
         return commit(id: id)
     }
 
-    /// The state of `id`, created (zeroed, uncounted) on its first step.
-    private func stateForStep(id: ParameterID, rows: Int, columns: Int) -> ParameterState {
-        if let existing = states[id] { return existing }
-        let state = ParameterState(rows: rows, columns: columns, buffers: bufferCount)
-        states[id] = state
+    /// The state of `id` with its spare buffers, created (zeroed, uncounted) on its first step.
+    ///
+    /// - Throws: `VarianceKitError.insufficientMemory` or `.allocationFailed` when a buffer cannot
+    ///   be allocated (nothing of the step has been written then).
+    private func preparedState(id: ParameterID, rows: Int, columns: Int) throws(VarianceKitError) -> ParameterState {
+        let purpose = "\(name)'s state for \(id) (\(2 * bufferCount) buffers of \(rows) x \(columns))"
+        let state: ParameterState
+        if let existing = states[id] {
+            state = existing
+        } else {
+            state = try ParameterState(rows: rows, columns: columns, buffers: bufferCount, purpose: purpose)
+            states[id] = state
+        }
+        if bufferCount >= 1 && state.spare.count != rows * columns {
+            state.spare = try Matrix(validatedRows: rows, columns: columns, purpose: purpose)
+        }
+        if bufferCount >= 2 && state.spareSecond.count != rows * columns {
+            state.spareSecond = try Matrix(validatedRows: rows, columns: columns, purpose: purpose)
+        }
         return state
     }
 
@@ -151,17 +170,11 @@ final class OptimizerEngine {
     /// state buffers are untouched either way).
     private func computeIntoGradient(id: ParameterID, values: Matrix, gradient: inout Matrix) throws -> VarianceKitError? {
         let c = try coefficients(id: id, values: values, gradient: gradient)
-        let state = stateForStep(id: id, rows: values.rows, columns: values.columns)
+        let state = try preparedState(id: id, rows: values.rows, columns: values.columns)
         let count = values.count
         let partials = state.partials
         let threads = threadCount
         let streaming = count >= StreamingStore.minimumElements
-        if bufferCount >= 1 && state.spare.count != count {
-            state.spare = Matrix(validatedRows: values.rows, columns: values.columns)
-        }
-        if bufferCount >= 2 && state.spareSecond.count != count {
-            state.spareSecond = Matrix(validatedRows: values.rows, columns: values.columns)
-        }
         return values.withUnsafeBufferPointer { w in
             gradient.withUnsafeMutableBufferPointer { g -> VarianceKitError? in
                 let wp = w.baseAddress!, gp = g.baseAddress!
@@ -333,7 +346,8 @@ final class OptimizerEngine {
                     name: "\(name) of \(id)", value: "a buffer holding inf or NaN", expected: "finite values")
             }
         }
-        let state = ParameterState(rows: rows, columns: columns, buffers: bufferCount)
+        let state = try ParameterState(rows: rows, columns: columns, buffers: bufferCount,
+                                       purpose: "\(self.name)'s restored state for \(id)")
         state.stepCount = saved.stepCount
         if let first = buffers.first?.1 { state.first = first }
         if buffers.count > 1, let second = buffers[1].1 { state.second = second }

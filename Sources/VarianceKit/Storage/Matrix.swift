@@ -92,6 +92,17 @@ public struct Matrix: Sendable {
         self.storage = MatrixStorage(count: rows * columns, repeating: 0)
     }
 
+    /// A zero-filled matrix of a shape already known to be valid, whose allocation is checked
+    /// against the memory budget and refused, naming `purpose`, instead of trapping.
+    ///
+    /// - Throws: `VarianceKitError.insufficientMemory` or `.allocationFailed`.
+    internal init(validatedRows rows: Int, columns: Int, purpose: @autoclosure () -> String) throws(VarianceKitError) {
+        precondition(rows >= 0 && columns >= 0, "Matrix: negative dimension \(rows) x \(columns)")
+        self.rows = rows
+        self.columns = columns
+        self.storage = try MatrixStorage(count: rows * columns, repeating: 0, purpose: purpose())
+    }
+
     /// An `n x n` identity matrix.
     public static func identity(_ n: Int) throws -> Matrix {
         var result = try Matrix(rows: n, columns: n)

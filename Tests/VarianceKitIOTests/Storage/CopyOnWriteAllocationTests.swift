@@ -49,6 +49,43 @@ import Testing
         return 0
     }
 
+    /// An optimizer's first step on a parameter whose state (with its spare buffers) does not
+    /// fit is refused before anything is written: the weights keep their values and no state is
+    /// kept.
+    @Test func optimizerStateThatDoesNotFitIsRefused() async {
+        await #expect(processExitsWith: .success) {
+            exit(Self.refusedOptimizerStateStatus())
+        }
+    }
+
+    /// 0 when AdamW and momentum SGD refuse a first step on a 4096 x 4096 parameter under a
+    /// 1000-byte budget, naming their state, with the weights untouched; else which check failed.
+    static func refusedOptimizerStateStatus() -> Int32 {
+        var weights = try! Matrix(rows: 4096, columns: 4096, repeating: 0.5)
+        var gradient = try! Matrix(rows: 4096, columns: 4096, repeating: 0.25)
+        setenv(MemoryBudget.overrideVariable, "1000", 1)
+        defer { unsetenv(MemoryBudget.overrideVariable) }
+        let id = ParameterID(layer: 0, kind: .weight)
+        for (status, optimizer, name) in [(Int32(1), try! AdamW(learningRate: 0.01) as any Optimizer, "AdamW"),
+                                          (Int32(4), try! SGD(learningRate: 0.01, momentum: 0.9), "SGD")] {
+            do {
+                try optimizer.step(parameter: &weights, gradient: &gradient, id: id)
+                return status
+            } catch VarianceKitError.insufficientMemory(required: 1 << 26, available: 1000, let purpose) {
+                guard purpose.hasPrefix("\(name)'s state for layer 1 weight") else {
+                    print("purpose: \(purpose)")
+                    return status + 1
+                }
+            } catch {
+                print("\(error)")
+                return status + 1
+            }
+            guard optimizer.state(for: id) == nil, weights[0, 0] == 0.5, weights[4095, 4095] == 0.5,
+                  gradient[4095, 4095] == 0.25 else { return status + 2 }
+        }
+        return 0
+    }
+
     /// A network's forward and backward passes and an optimizer step make the buffers they
     /// write their own first, so a caller's copy of a workspace or weight keeps its values.
     @Test func heldCopiesOfNetworkBuffersKeepTheirValues() throws {
