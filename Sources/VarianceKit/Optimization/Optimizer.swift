@@ -43,7 +43,9 @@ public protocol Optimizer: AnyObject {
     /// - Throws: `VarianceKitError.outOfOrder` when `parameters.gradientsAreCurrent` is false (a
     ///   previous step consumed them); `.nonFiniteGradient` naming the parameter whose gradient holds inf/NaN,
     ///   `.shapeMismatch` when a gradient or a state buffer does not match its parameter,
-    ///   `.invalidParameter` when the weight-decay fraction of a parameter leaves `[0, 1]`.
+    ///   `.invalidParameter` when the weight-decay fraction of a parameter leaves `[0, 1]`,
+    ///   `.insufficientMemory` or `.allocationFailed` when a parameter's state and its spare
+    ///   buffers (allocated on its first step, before anything is written) do not fit.
     @discardableResult
     func step<Container: ParameterContainer>(_ parameters: Container) throws -> StepSummary
 
