@@ -53,6 +53,14 @@ public struct TrainingPlan: Sendable {
 /// not scaled by the learning rate) is separable. The grid of PyTorch's convention is reported
 /// beside them and takes no part in the verdict.
 ///
+/// What a network without normalization layers trained near its fixed point should show
+/// instead: Adam+L2 stops where `∇L + λ w = 0`, the minimizer of `L + (λ/2)‖w‖²`, which does not
+/// depend on `α` (tilt 0); AdamW stops where `d w = -α m̂/(√v̂ + ε)`, whose solution depends on
+/// `d/α` only (tilt 1); PyTorch's convention, `d = α wd`, stops where `wd w = -m̂/(√v̂ + ε)` (tilt
+/// 0). The paper's shape belongs to networks whose loss ignores the scale of the weights (its
+/// networks use batch normalization): there AdamW's weights grow to `|w| ≈ α √(N/(2d))` for `N`
+/// weights, and the step turns them by about `√(2d)` radians whatever `α` is.
+///
 public enum TrainingPreset: String, CaseIterable, Sendable, Codable {
     /// Glorot & Bengio 2010 on Shapeset-3x2.
     case glorot
