@@ -1,7 +1,7 @@
 internal import CKernels
 
-/// Which implementation runs the fused element-wise passes of a layer, the fused optimizer steps,
-/// the gradients' finiteness check and the probe's moments.
+/// Which implementation runs the fused element-wise passes of a layer, the fused optimizer steps
+/// (which also check the gradients for inf and NaN) and the probe's moments.
 ///
 /// - `avx512`: the 16-lane C kernels of `CKernels` (AVX-512 F, BW, DQ, VL);
 /// - `avx2`: the 8-lane C kernels (AVX2);

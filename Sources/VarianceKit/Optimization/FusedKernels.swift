@@ -8,7 +8,7 @@ struct BlockStatistics: Sendable {
     var absoluteSum: Double = 0
     var squareSum: Double = 0
     var exactZeros: Int = 0
-    /// Set by the plain-SGD kernel when the block's gradient held inf or NaN.
+    /// Set by every step kernel when the block's gradient held inf or NaN.
     var nonFinite = false
 }
 
